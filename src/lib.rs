@@ -1,0 +1,5 @@
+//! libsts: Tencent Cloud STS temporary keys for COS, behind a stable C ABI.
+#![deny(unsafe_code)]
+
+pub mod sign;
+pub mod time;
