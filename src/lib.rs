@@ -3,3 +3,9 @@
 
 pub mod sign;
 pub mod time;
+pub mod config;
+pub mod error;
+pub mod policy;
+pub mod transport;
+pub mod api;
+pub mod ffi;

@@ -1,0 +1,13 @@
+//! Sets the shared library's soname. For 0.x every minor release may break the ABI, so the
+//! soname carries the minor (`libsts.so.0.1`); from 1.0 on, only the major.
+//! The header is not generated here (tests/header.rs checks it), so a build never writes
+//! into the source tree.
+fn main() {
+    let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_default();
+    let minor = std::env::var("CARGO_PKG_VERSION_MINOR").unwrap_or_default();
+    let soname = if major == "0" { format!("libsts.so.0.{minor}") } else { format!("libsts.so.{major}") };
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}

@@ -1,0 +1,299 @@
+//! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
+
+use crate::config::{Action, Config, MAX_INPUT_BYTES};
+use crate::error::{codes, Error, Result};
+use crate::{policy, sign, time, transport};
+use serde::{Deserialize, Serialize};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+pub const API_VERSION: &str = "2018-08-13";
+pub const SERVICE: &str = "sts";
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(2);
+
+/// `sts_get_credential`: STS GetFederationToken.
+pub fn get_credential(config_json: &str) -> Result<String> {
+    request(config_json, Action::GetFederationToken)
+}
+
+/// `sts_get_role_credential`: STS AssumeRole.
+pub fn get_role_credential(config_json: &str) -> Result<String> {
+    request(config_json, Action::AssumeRole)
+}
+
+/// `sts_get_policy`: scopes -> policy, no network.
+pub fn get_policy(scopes_json: &str) -> Result<String> {
+    if scopes_json.len() > MAX_INPUT_BYTES {
+        return Err(Error::invalid("scopes", format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", scopes_json.len())));
+    }
+    policy::get_policy(scopes_json)
+}
+
+fn request(config_json: &str, action: Action) -> Result<String> {
+    let config = Config::parse(config_json, action)?;
+    let body = request_body(&config);
+    let mut attempt = 0;
+    loop {
+        match attempt_once(&config, &body) {
+            Ok(result) => return Ok(result),
+            Err(e) if e.is_transient() && attempt < config.transport.retries => {
+                std::thread::sleep(backoff(attempt));
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The JSON body of the action. Field order is fixed so the emulator's log is readable.
+pub fn request_body(config: &Config) -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Body<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role_arn: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role_session_name: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        external_id: Option<&'a str>,
+        duration_seconds: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        policy: Option<String>,
+    }
+    let federation = config.action == Action::GetFederationToken;
+    let body = Body {
+        name: federation.then_some(config.name.as_str()),
+        role_arn: (!federation).then_some(config.role_arn.as_str()),
+        role_session_name: (!federation).then_some(config.role_session_name.as_str()),
+        external_id: if federation { None } else { config.external_id.as_deref() },
+        duration_seconds: config.duration_seconds,
+        policy: config.policy.as_deref().map(policy::percent_encode),
+    };
+    serde_json::to_string(&body).unwrap_or_default()
+}
+
+/// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once.
+fn attempt_once(config: &Config, body: &str) -> Result<String> {
+    let timestamp = time::now_unix();
+    let input = sign::SigningInput {
+        secret_id: &config.secret_id,
+        secret_key: config.secret_key.expose(),
+        service: SERVICE,
+        host: &config.transport.endpoint,
+        content_type: sign::CONTENT_TYPE,
+        payload: body.as_bytes(),
+        timestamp,
+    };
+    let authorization = Zeroizing::new(sign::authorization(&input));
+    let timestamp = timestamp.to_string();
+    let headers = [
+        ("Host", config.transport.endpoint.as_str()),
+        ("Content-Type", sign::CONTENT_TYPE),
+        ("Authorization", authorization.as_str()),
+        ("X-TC-Action", config.action.name()),
+        ("X-TC-Version", API_VERSION),
+        ("X-TC-Region", config.region.as_str()),
+        ("X-TC-Timestamp", timestamp.as_str()),
+    ];
+    let response = transport::post(&config.transport, &headers, body.as_bytes())?;
+    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.url)
+}
+
+/// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(attempt);
+    let fraction = (hasher.finish() % 1_000_001) as f64 / 1_000_000.0;
+    ceiling.mul_f64(fraction)
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "Response")]
+    response: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServiceError {
+    code: String,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Credentials {
+    token: Zeroizing<String>,
+    tmp_secret_id: String,
+    tmp_secret_key: Zeroizing<String>,
+}
+
+/// Maps the HTTP answer to the result JSON or an error.
+pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &str) -> Result<String> {
+    let http_status_error = || {
+        Error::bad_response(
+            codes::HTTP_STATUS,
+            format!("HTTP {status} from {url}: {} bytes that are not an STS response", body.len()),
+        )
+    };
+    let envelope: Envelope = match serde_json::from_str(body) {
+        Ok(envelope) => envelope,
+        Err(_) if status != 200 => return Err(http_status_error()),
+        Err(e) => {
+            return Err(Error::bad_response(codes::BAD_RESPONSE, format!("answer from {url} is not valid JSON: {e}")))
+        }
+    };
+    let Some(serde_json::Value::Object(mut response)) = envelope.response else {
+        return Err(if status != 200 {
+            http_status_error()
+        } else {
+            Error::bad_response(codes::BAD_RESPONSE, format!("answer from {url} lacks the `Response` object"))
+        });
+    };
+    let request_id = match response.remove("RequestId") {
+        Some(serde_json::Value::String(id)) => Some(id),
+        _ => None,
+    };
+    let missing = |field: &str| {
+        Error::bad_response(codes::BAD_RESPONSE, format!("answer from {url} lacks a valid Response.{field}"))
+            .with_request_id(request_id.clone())
+    };
+    if let Some(error) = response.remove("Error") {
+        let error: ServiceError = serde_json::from_value(error).map_err(|_| missing("Error.Code"))?;
+        return Err(Error::service(error.code, error.message.unwrap_or_default(), request_id));
+    }
+    if status != 200 {
+        return Err(http_status_error().with_request_id(request_id));
+    }
+    let credentials: Credentials = response
+        .remove("Credentials")
+        .and_then(|c| serde_json::from_value(c).ok())
+        .ok_or_else(|| missing("Credentials{Token,TmpSecretId,TmpSecretKey}"))?;
+    let expired_time = response.get("ExpiredTime").and_then(serde_json::Value::as_i64).ok_or_else(|| missing("ExpiredTime"))?;
+    let expiration = match response.get("Expiration") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        None | Some(serde_json::Value::Null) => time::rfc3339(expired_time),
+        Some(_) => return Err(missing("Expiration")),
+    };
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct OutCredentials<'a> {
+        tmp_secret_id: &'a str,
+        tmp_secret_key: &'a str,
+        session_token: &'a str,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out<'a> {
+        credentials: OutCredentials<'a>,
+        expiration: &'a str,
+        start_time: i64,
+        expired_time: i64,
+        request_id: Option<&'a str>,
+    }
+    let out = Out {
+        credentials: OutCredentials {
+            tmp_secret_id: &credentials.tmp_secret_id,
+            tmp_secret_key: &credentials.tmp_secret_key,
+            session_token: &credentials.token,
+        },
+        expiration: &expiration,
+        start_time: expired_time - i64::from(duration_seconds),
+        expired_time,
+        request_id: request_id.as_deref(),
+    };
+    serde_json::to_string(&out).map_err(|e| Error::internal(format!("result serialization failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://sts.tencentcloudapi.com";
+
+    #[test]
+    fn success_maps_to_the_seed_shape() {
+        let body = r#"{"Response":{"Credentials":{"Token":"tok","TmpSecretId":"AKIDtmp","TmpSecretKey":"sk"},
+            "ExpiredTime":1565168075,"Expiration":"2019-08-07T08:54:35Z","RequestId":"rid"}}"#;
+        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 1800, URL).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"credentials":{"tmpSecretId":"AKIDtmp","tmpSecretKey":"sk","sessionToken":"tok"},
+                "expiration":"2019-08-07T08:54:35Z","startTime":1565166275,"expiredTime":1565168075,"requestId":"rid"})
+        );
+    }
+
+    #[test]
+    fn null_expiration_is_derived_from_expired_time() {
+        let body = r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"},
+            "ExpiredTime":1565168075,"Expiration":null,"RequestId":"rid"}}"#;
+        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 60, URL).unwrap()).unwrap();
+        assert_eq!(out["expiration"], "2019-08-07T08:54:35Z");
+        assert_eq!(out["startTime"], 1565168015);
+    }
+
+    #[test]
+    fn service_error_is_kept_intact() {
+        let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated."},"RequestId":"r-1"}}"#;
+        let e = credential_result(200, body, 1800, URL).unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::Service);
+        assert_eq!(e.code(), "AuthFailure.SignatureFailure");
+        assert_eq!(e.message(), "The provided credentials could not be validated.");
+        assert_eq!(e.request_id(), Some("r-1"));
+    }
+
+    #[test]
+    fn malformed_answers_are_bad_responses_naming_what_is_wrong() {
+        let cases = [
+            (200, "not json", codes::BAD_RESPONSE, "not valid JSON"),
+            (200, r#"{"Foo":1}"#, codes::BAD_RESPONSE, "`Response`"),
+            (200, r#"{"Response":{"RequestId":"x"}}"#, codes::BAD_RESPONSE, "Credentials"),
+            (200, r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"}}}"#, codes::BAD_RESPONSE, "ExpiredTime"),
+            (502, "<html>bad gateway</html>", codes::HTTP_STATUS, "HTTP 502"),
+        ];
+        for (status, body, code, needle) in cases {
+            let e = credential_result(status, body, 1800, URL).unwrap_err();
+            assert_eq!(e.code(), code, "{body}");
+            assert!(e.message().contains(needle), "{} lacks {needle}", e.message());
+            assert!(!e.message().contains("bad gateway"), "body echoed: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn backoff_is_bounded_by_the_doubling_ceiling_and_the_cap() {
+        for attempt in 0..12 {
+            let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt).min(BACKOFF_CAP);
+            for _ in 0..50 {
+                assert!(backoff(attempt) <= ceiling);
+            }
+        }
+    }
+
+    #[test]
+    fn request_body_holds_the_action_parameters_and_an_encoded_policy() {
+        let config = Config::parse(
+            r#"{"secret_id":"AKIDx","secret_key":"k","bucket":"b-1250000000","region":"ap-guangzhou","allow_prefix":"a b/*","allow_actions":["name/cos:PutObject"]}"#,
+            Action::GetFederationToken,
+        )
+        .unwrap();
+        let body: serde_json::Value = serde_json::from_str(&request_body(&config)).unwrap();
+        assert_eq!(body["Name"], crate::config::DEFAULT_NAME);
+        assert_eq!(body["DurationSeconds"], 1800);
+        let encoded = body["Policy"].as_str().unwrap();
+        assert!(encoded.contains("a%20b%2F%2A"), "{encoded}");
+        assert!(body.get("RoleArn").is_none());
+        let role = Config::parse(r#"{"secret_id":"AKIDx","secret_key":"k","role_arn":"qcs::cam::uin/1:roleName/r","external_id":"ext-1"}"#, Action::AssumeRole).unwrap();
+        let body: serde_json::Value = serde_json::from_str(&request_body(&role)).unwrap();
+        assert_eq!(body["RoleArn"], "qcs::cam::uin/1:roleName/r");
+        assert_eq!(body["RoleSessionName"], crate::config::DEFAULT_NAME);
+        assert_eq!(body["ExternalId"], "ext-1");
+        assert!(body.get("Policy").is_none() && body.get("Name").is_none());
+    }
+}

@@ -1,0 +1,604 @@
+//! Parses and validates the JSON config of `sts_get_credential` / `sts_get_role_credential`.
+//!
+//! Everything that can be checked without the network is checked here, so a bad config never
+//! sends a request. Every error names the key. Keys are exact: snake_case as in
+//! qcloud-python-sts, or the camelCase alias of the Node/Java SDKs, not both.
+
+use crate::error::{Error, Result};
+use crate::policy::{self, Service};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+pub const DEFAULT_ENDPOINT: &str = "sts.tencentcloudapi.com";
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
+pub const DEFAULT_NAME: &str = "cos-sts-libsts";
+pub const DEFAULT_DURATION_SECONDS: u32 = 1800;
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+pub const MAX_TIMEOUT_MS: u64 = 600_000;
+pub const DEFAULT_RETRIES: u32 = 2;
+pub const MAX_RETRIES: u32 = 10;
+/// GetFederationToken's documented maximum (36 h); the root account's 7200 s limit is the service's to enforce.
+pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
+pub const MAX_ROLE_SECONDS: u32 = 43_200;
+/// Largest JSON input accepted by any entry point.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+/// Largest percent-encoded policy sent; CAM itself refuses far smaller ones, but this stops
+/// runaway inputs before the request is built.
+pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
+pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+
+/// The two STS actions libsts calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    GetFederationToken,
+    AssumeRole,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::GetFederationToken => "GetFederationToken",
+            Action::AssumeRole => "AssumeRole",
+        }
+    }
+
+    fn max_duration(self) -> u32 {
+        match self {
+            Action::GetFederationToken => MAX_FEDERATION_SECONDS,
+            Action::AssumeRole => MAX_ROLE_SECONDS,
+        }
+    }
+
+    fn entry_point(self) -> &'static str {
+        match self {
+            Action::GetFederationToken => "sts_get_credential",
+            Action::AssumeRole => "sts_get_role_credential",
+        }
+    }
+}
+
+/// A secret string: wiped from memory when dropped, never shown by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(Zeroizing::new(value))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// How to pick a proxy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// No `proxy` key: honour `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` as curl does.
+    FromEnv,
+    /// `"proxy": ""`, or a `{"http":..}` object with no entry for the URL's scheme.
+    Disabled,
+    Url(String),
+}
+
+/// Where and how to connect; everything the transport needs and nothing more.
+#[derive(Clone, Debug)]
+pub struct TransportOptions {
+    /// The signed `Host`.
+    pub endpoint: String,
+    /// Where to connect: `https://{endpoint}/` unless `url` was given.
+    pub url: String,
+    pub proxy: ProxySetting,
+    /// Per attempt: connect + TLS + request + response.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// PEM roots that replace the bundled ones (the file's contents, read at parse time).
+    pub ca_pem: Option<Vec<u8>>,
+    pub ca_file: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub action: Action,
+    pub secret_id: String,
+    pub secret_key: Secret,
+    pub duration_seconds: u32,
+    pub region: String,
+    /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
+    pub policy: Option<String>,
+    /// GetFederationToken `Name`.
+    pub name: String,
+    /// AssumeRole parameters.
+    pub role_arn: String,
+    pub role_session_name: String,
+    pub external_id: Option<String>,
+    pub transport: TransportOptions,
+}
+
+/// Each config key: its canonical snake_case name and its aliases.
+const KEYS: &[(&str, &[&str])] = &[
+    ("secret_id", &["secretId"]),
+    ("secret_key", &["secretKey"]),
+    ("duration_seconds", &["durationSeconds"]),
+    ("bucket", &[]),
+    ("region", &[]),
+    ("allow_prefix", &["allowPrefix"]),
+    ("allow_actions", &["allowActions"]),
+    ("condition", &[]),
+    ("policy", &[]),
+    ("role_arn", &["roleArn"]),
+    ("role_session_name", &["roleSessionName"]),
+    ("external_id", &["externalId"]),
+    ("name", &[]),
+    ("endpoint", &["domain", "host"]),
+    ("url", &[]),
+    ("proxy", &[]),
+    ("timeout_ms", &["timeoutMs"]),
+    ("retries", &[]),
+    ("ca_file", &["caFile"]),
+];
+
+/// ` (did you mean `x`?)` when a known name is within a small edit distance, else "".
+pub fn suggestion(unknown: &str, known: &[&str]) -> String {
+    let lower = unknown.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
+    Error::invalid(field, format!("expected {expected}, got {}", type_name(got)))
+}
+
+fn string(field: &str, value: Value) -> Result<String> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(wrong_type(field, "a string", &other)),
+    }
+}
+
+/// A string or a list of strings; never empty, no empty entries.
+fn string_list(field: &str, value: Value) -> Result<Vec<String>> {
+    let list = match value {
+        Value::String(s) => vec![s],
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| string(&format!("{field}[{i}]"), item))
+            .collect::<Result<_>>()?,
+        other => return Err(wrong_type(field, "a string or a list of strings", &other)),
+    };
+    if list.is_empty() {
+        return Err(Error::invalid(field, "empty list; give at least one entry"));
+    }
+    if let Some(i) = list.iter().position(String::is_empty) {
+        return Err(Error::invalid(&format!("{field}[{i}]"), "empty string"));
+    }
+    Ok(list)
+}
+
+fn integer(field: &str, value: &Value, min: u64, max: u64) -> Result<u64> {
+    let number = match value {
+        Value::Number(n) => n,
+        other => return Err(wrong_type(field, "an integer", other)),
+    };
+    let n = number
+        .as_u64()
+        .ok_or_else(|| Error::invalid(field, format!("expected an integer in {min}..={max}, got {number}")))?;
+    if !(min..=max).contains(&n) {
+        return Err(Error::invalid(field, format!("{n} is out of range {min}..={max}")));
+    }
+    Ok(n)
+}
+
+/// `[A-Za-z0-9_` + `extra`]{2,128}, the service's rule for session names and external ids.
+fn check_identifier(field: &str, value: &str, extra: &str) -> Result<()> {
+    let length = value.chars().count();
+    if !(2..=128).contains(&length) {
+        return Err(Error::invalid(field, format!("must be 2 to 128 characters long, got {length}")));
+    }
+    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || extra.contains(*c))) {
+        return Err(Error::invalid(field, format!("contains {bad:?}; allowed are letters, digits and `_{extra}`")));
+    }
+    Ok(())
+}
+
+/// A host name with an optional port, as used in the `Host` header.
+fn check_endpoint(field: &str, value: &str) -> Result<()> {
+    let host = value.rsplit_once(':').map_or(value, |(host, port)| {
+        if port.parse::<u16>().is_ok() { host } else { value }
+    });
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        return Err(Error::invalid(
+            field,
+            format!("`{value}` is not a host name; expected e.g. sts.tencentcloudapi.com (no scheme, no path; use `url` to connect elsewhere)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The host of an `http(s)://host[:port]/...` URL (brackets kept for IPv6).
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next()?
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+fn check_url(value: &str) -> Result<()> {
+    let host = url_host(value).ok_or_else(|| {
+        Error::invalid("url", format!("`{value}` is not an http(s) URL such as https://sts.tencentcloudapi.com/"))
+    })?;
+    if value.starts_with("http://") && !is_loopback_host(host) {
+        return Err(Error::invalid(
+            "url",
+            format!(
+                "plain http:// is only allowed to a loopback address, got `{host}`: whoever sees a signed \
+                 request can replay it for 5 minutes; use https://"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn proxy_setting(value: Value, url: &str) -> Result<ProxySetting> {
+    let chosen = match value {
+        Value::String(s) => Some(s),
+        // requests-style {"http": "...", "https": "..."}: the entry for the URL's scheme.
+        Value::Object(map) => {
+            let scheme = if url.starts_with("https://") { "https" } else { "http" };
+            for key in map.keys() {
+                if key != "http" && key != "https" {
+                    return Err(Error::invalid(&format!("proxy.{key}"), "unknown key; expected `http` or `https`"));
+                }
+            }
+            match map.get(scheme) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => return Err(wrong_type(&format!("proxy.{scheme}"), "a string", other)),
+                None => None,
+            }
+        }
+        other => return Err(wrong_type("proxy", "a string or an object {\"http\":..,\"https\":..}", &other)),
+    };
+    match chosen {
+        None => Ok(ProxySetting::Disabled),
+        Some(s) if s.is_empty() => Ok(ProxySetting::Disabled),
+        Some(s) => {
+            if !(s.starts_with("http://") || s.starts_with("https://")) || url_host(&s).is_none() {
+                return Err(Error::invalid("proxy", format!("`{}` is not a proxy URL such as http://10.0.0.1:3128", redact_userinfo(&s))));
+            }
+            Ok(ProxySetting::Url(s))
+        }
+    }
+}
+
+/// A proxy URL may carry `user:password@`; never echo that part.
+pub fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Validates a ready policy (object or JSON string) and returns it as compact JSON.
+fn ready_policy(value: Value) -> Result<String> {
+    let value = match value {
+        Value::String(s) => serde_json::from_str(&s).map_err(|e| Error::invalid("policy", format!("not valid JSON: {e}")))?,
+        other => other,
+    };
+    let Value::Object(map) = &value else {
+        return Err(wrong_type("policy", "an object {\"version\":\"2.0\",\"statement\":[...]}", &value));
+    };
+    match map.get("version") {
+        Some(Value::String(_)) => {}
+        Some(other) => return Err(wrong_type("policy.version", "a string such as \"2.0\"", other)),
+        None => return Err(Error::invalid("policy.version", "missing; expected \"2.0\"")),
+    }
+    let statements = match map.get("statement") {
+        Some(Value::Array(list)) if !list.is_empty() => list,
+        Some(Value::Array(_)) => return Err(Error::invalid("policy.statement", "empty list")),
+        Some(other) => return Err(wrong_type("policy.statement", "a list of statements", other)),
+        None => return Err(Error::invalid("policy.statement", "missing")),
+    };
+    for (i, statement) in statements.iter().enumerate() {
+        let Value::Object(statement) = statement else {
+            return Err(wrong_type(&format!("policy.statement[{i}]"), "an object", statement));
+        };
+        if statement.keys().any(|k| k.eq_ignore_ascii_case("principal")) {
+            return Err(Error::invalid(
+                &format!("policy.statement[{i}].principal"),
+                "not allowed: STS rejects a policy with a principal (the SDKs' legacy getPolicy added one)",
+            ));
+        }
+    }
+    serde_json::to_string(&value).map_err(|e| Error::internal(format!("policy serialization failed: {e}")))
+}
+
+/// The policy built from bucket/region/allow_prefix/allow_actions/condition, as qcloud-python-sts does.
+fn built_policy(bucket: &str, region: &str, prefixes: &[String], actions: &[String], condition: Option<&Value>) -> Result<String> {
+    policy::check_name(bucket, "bucket")?;
+    policy::check_name(region, "region")?;
+    let appid = policy::appid_of(bucket, "bucket")?;
+    let resource: Vec<String> =
+        prefixes.iter().map(|prefix| policy::resource(Service::Cos, region, appid, bucket, prefix)).collect();
+    let mut statement = serde_json::json!({ "action": actions, "effect": "allow", "resource": resource });
+    if let Some(condition) = condition {
+        statement["condition"] = condition.clone();
+    }
+    let policy = serde_json::json!({ "version": policy::POLICY_VERSION, "statement": [statement] });
+    Ok(policy.to_string())
+}
+
+fn from_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Parses `json` for `action`.
+    pub fn parse(json: &str, action: Action) -> Result<Config> {
+        if json.len() > MAX_INPUT_BYTES {
+            return Err(Error::invalid("config", format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len())));
+        }
+        let value: Value = serde_json::from_str(json).map_err(|e| Error::invalid("config", format!("not valid JSON: {e}")))?;
+        let Value::Object(map) = value else {
+            return Err(wrong_type("config", "a JSON object", &value));
+        };
+        Self::from_map(map, action)
+    }
+
+    fn from_map(map: Map<String, Value>, action: Action) -> Result<Config> {
+        // Resolve every key to its canonical name first, so each rule below reads one name.
+        let mut given: Map<String, Value> = Map::new();
+        let mut spelled: Vec<(&'static str, String)> = Vec::new();
+        for (key, value) in map {
+            let Some((canonical, _)) = KEYS.iter().find(|(name, aliases)| *name == key || aliases.contains(&key.as_str())) else {
+                let known: Vec<&str> = KEYS.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
+                return Err(Error::invalid(&key, format!("unknown config key{}", suggestion(&key, &known))));
+            };
+            if let Some((_, first)) = spelled.iter().find(|(c, _)| c == canonical) {
+                return Err(Error::invalid(&key, format!("given twice, also as `{first}`; keep one")));
+            }
+            spelled.push((canonical, key));
+            given.insert((*canonical).to_owned(), value);
+        }
+        let name_of = |canonical: &str| -> String {
+            spelled.iter().find(|(c, _)| *c == canonical).map_or_else(|| canonical.to_owned(), |(_, s)| s.clone())
+        };
+        let mut take = |key: &str| given.remove(key);
+
+        // Keys that belong to the other entry point are a sign of a mix-up, not something to ignore.
+        let foreign: &[&str] = match action {
+            Action::GetFederationToken => &["role_arn", "role_session_name", "external_id"],
+            Action::AssumeRole => &["name"],
+        };
+        for key in foreign {
+            if take(key).is_some() {
+                let other = match action {
+                    Action::GetFederationToken => Action::AssumeRole,
+                    Action::AssumeRole => Action::GetFederationToken,
+                };
+                return Err(Error::invalid(
+                    &name_of(key),
+                    format!("is a parameter of {} ({}), not of {}", other.name(), other.entry_point(), action.entry_point()),
+                ));
+            }
+        }
+
+        let secret_id = match take("secret_id") {
+            Some(v) => Some(string(&name_of("secret_id"), v)?).filter(|s| !s.is_empty()),
+            None => None,
+        }
+        .or_else(|| from_env(ENV_SECRET_ID))
+        .ok_or_else(|| Error::invalid("secret_id", format!("missing; set it in the config or in {ENV_SECRET_ID}")))?;
+        let secret_key = match take("secret_key") {
+            Some(v) => Some(Secret::new(string(&name_of("secret_key"), v)?)).filter(|s| !s.expose().is_empty()),
+            None => None,
+        }
+        .or_else(|| from_env(ENV_SECRET_KEY).map(Secret::new))
+        .ok_or_else(|| Error::invalid("secret_key", format!("missing; set it in the config or in {ENV_SECRET_KEY}")))?;
+        if secret_id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == ',') {
+            return Err(Error::invalid("secret_id", "contains whitespace, `/` or `,`; check for a copy-paste error"));
+        }
+
+        let duration_seconds = match take("duration_seconds") {
+            Some(v) => integer(&name_of("duration_seconds"), &v, 1, u64::from(action.max_duration()))? as u32,
+            None => DEFAULT_DURATION_SECONDS,
+        };
+        let region = match take("region") {
+            Some(v) => string(&name_of("region"), v)?,
+            None => DEFAULT_REGION.to_owned(),
+        };
+        policy::check_name(&region, "region")?;
+
+        let bucket = take("bucket").map(|v| string("bucket", v)).transpose()?;
+        let allow_prefix = take("allow_prefix").map(|v| string_list(&name_of("allow_prefix"), v)).transpose()?;
+        let allow_actions = take("allow_actions").map(|v| string_list(&name_of("allow_actions"), v)).transpose()?;
+        let condition = take("condition");
+        if let Some(c) = &condition {
+            if !c.is_object() {
+                return Err(wrong_type("condition", "an object", c));
+            }
+        }
+        let ready = take("policy");
+        let policy = match ready {
+            Some(ready) => {
+                for (key, present) in [
+                    ("allow_prefix", allow_prefix.is_some()),
+                    ("allow_actions", allow_actions.is_some()),
+                    ("condition", condition.is_some()),
+                ] {
+                    if present {
+                        return Err(Error::invalid(
+                            &name_of(key),
+                            "ambiguous together with `policy`; put it into the policy or drop `policy`",
+                        ));
+                    }
+                }
+                Some(ready_policy(ready)?)
+            }
+            None if bucket.is_none() && allow_prefix.is_none() && allow_actions.is_none() && condition.is_none() => {
+                if action == Action::GetFederationToken {
+                    return Err(Error::invalid(
+                        "policy",
+                        "missing; give `policy`, or `bucket`, `allow_prefix` and `allow_actions` to build one",
+                    ));
+                }
+                None // AssumeRole without a policy: the role's own permissions.
+            }
+            None => {
+                let bucket = bucket.ok_or_else(|| Error::invalid("bucket", "missing; needed with allow_prefix/allow_actions"))?;
+                let prefixes = allow_prefix
+                    .ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
+                let actions = allow_actions
+                    .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
+                Some(built_policy(&bucket, &region, &prefixes, &actions, condition.as_ref())?)
+            }
+        };
+        if let Some(policy) = &policy {
+            let encoded = policy::percent_encode(policy).len();
+            if encoded > MAX_ENCODED_POLICY_BYTES {
+                return Err(Error::invalid(
+                    "policy",
+                    format!("{encoded} bytes once percent-encoded, over the {MAX_ENCODED_POLICY_BYTES}-byte limit"),
+                ));
+            }
+        }
+
+        let name = match take("name") {
+            Some(v) => string("name", v)?,
+            None => DEFAULT_NAME.to_owned(),
+        };
+        check_identifier("name", &name, "+=,.@-")?;
+        let role_arn = match take("role_arn") {
+            Some(v) => string(&name_of("role_arn"), v)?,
+            None if action == Action::AssumeRole => {
+                return Err(Error::invalid("role_arn", "missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader"))
+            }
+            None => String::new(),
+        };
+        if action == Action::AssumeRole && role_arn.is_empty() {
+            return Err(Error::invalid(&name_of("role_arn"), "must not be empty"));
+        }
+        let role_session_name = match take("role_session_name") {
+            Some(v) => string(&name_of("role_session_name"), v)?,
+            None => DEFAULT_NAME.to_owned(),
+        };
+        check_identifier(&name_of("role_session_name"), &role_session_name, "+=,.@-")?;
+        let external_id = take("external_id").map(|v| string(&name_of("external_id"), v)).transpose()?;
+        if let Some(id) = &external_id {
+            check_identifier(&name_of("external_id"), id, "+=,.@:/-")?;
+        }
+
+        let endpoint = match take("endpoint") {
+            Some(v) => string(&name_of("endpoint"), v)?,
+            None => DEFAULT_ENDPOINT.to_owned(),
+        };
+        check_endpoint(&name_of("endpoint"), &endpoint)?;
+        let url = match take("url") {
+            Some(v) => string("url", v)?,
+            None => format!("https://{endpoint}/"),
+        };
+        check_url(&url)?;
+        let proxy = match take("proxy") {
+            Some(v) => proxy_setting(v, &url)?,
+            None => ProxySetting::FromEnv,
+        };
+        let timeout_ms = match take("timeout_ms") {
+            Some(v) => integer(&name_of("timeout_ms"), &v, 1, MAX_TIMEOUT_MS)?,
+            None => DEFAULT_TIMEOUT_MS,
+        };
+        let retries = match take("retries") {
+            Some(v) => integer("retries", &v, 0, u64::from(MAX_RETRIES))? as u32,
+            None => DEFAULT_RETRIES,
+        };
+        let ca_file = take("ca_file").map(|v| string(&name_of("ca_file"), v)).transpose()?;
+        let ca_pem = match &ca_file {
+            Some(path) => Some(read_ca_file(&name_of("ca_file"), path)?),
+            None => None,
+        };
+
+        Ok(Config {
+            action,
+            secret_id,
+            secret_key,
+            duration_seconds,
+            region,
+            policy,
+            name,
+            role_arn,
+            role_session_name,
+            external_id,
+            transport: TransportOptions {
+                endpoint,
+                url,
+                proxy,
+                timeout: Duration::from_millis(timeout_ms),
+                retries,
+                ca_pem,
+                ca_file,
+            },
+        })
+    }
+}
+
+fn read_ca_file(field: &str, path: &str) -> Result<Vec<u8>> {
+    const MAX_CA_BYTES: u64 = 4 << 20;
+    let metadata = std::fs::metadata(path).map_err(|e| Error::invalid(field, format!("cannot read {path}: {e}")))?;
+    if metadata.len() > MAX_CA_BYTES {
+        return Err(Error::invalid(field, format!("{path} is {} bytes, over the {MAX_CA_BYTES}-byte limit", metadata.len())));
+    }
+    let pem = std::fs::read(path).map_err(|e| Error::invalid(field, format!("cannot read {path}: {e}")))?;
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(Error::invalid(field, format!("{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
+    }
+    Ok(pem)
+}

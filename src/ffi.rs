@@ -1,0 +1,138 @@
+//! The C ABI. This layer only converts pointers and ownership; all logic lives in the safe core.
+//!
+//! Every export goes through [`call`]: check `out_json`, catch any panic, check the input
+//! pointer and its UTF-8, run the core function, hand back an owned C string.
+#![allow(unsafe_code)]
+
+use crate::error::{Error, ErrorKind};
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use zeroize::Zeroize;
+
+/// Result of every libsts call. The numbers are stable forever.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+pub enum StsCode {
+    /// Success: `*out_json` holds the result.
+    STS_OK = 0,
+    /// NULL pointer, invalid UTF-8, malformed JSON or a failed validation; nothing was sent.
+    STS_INVALID_ARGUMENT = 1,
+    /// DNS, connect, TLS, proxy or timeout failure (after the configured retries).
+    STS_NETWORK = 2,
+    /// STS answered `Response.Error`; its code, message and requestId are in `*out_json`.
+    STS_SERVICE = 3,
+    /// STS answered something that is not a valid response.
+    STS_BAD_RESPONSE = 4,
+    /// A bug in libsts (a caught panic). Please report it.
+    STS_INTERNAL = 5,
+}
+
+impl From<ErrorKind> for StsCode {
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::InvalidArgument => StsCode::STS_INVALID_ARGUMENT,
+            ErrorKind::Network => StsCode::STS_NETWORK,
+            ErrorKind::Service => StsCode::STS_SERVICE,
+            ErrorKind::BadResponse => StsCode::STS_BAD_RESPONSE,
+            ErrorKind::Internal => StsCode::STS_INTERNAL,
+        }
+    }
+}
+
+/// Hands a Rust string to C. JSON from serde never holds a raw NUL, but stay total anyway.
+fn into_c_string(json: String) -> *mut c_char {
+    match CString::new(json) {
+        Ok(s) => s.into_raw(),
+        Err(_) => CString::new(Error::internal("result held a NUL byte").to_json())
+            .map_or(std::ptr::null_mut(), CString::into_raw),
+    }
+}
+
+/// The one boundary helper every export uses.
+fn call(input: *const c_char, input_name: &str, out_json: *mut *mut c_char, core: fn(&str) -> crate::error::Result<String>) -> StsCode {
+    if out_json.is_null() {
+        // Nowhere to put a result or an error; the code says it all.
+        return StsCode::STS_INVALID_ARGUMENT;
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if input.is_null() {
+            return Err(Error::invalid(input_name, "NULL pointer"));
+        }
+        // SAFETY: the caller promises a NUL-terminated string that lives for this call.
+        let bytes = unsafe { CStr::from_ptr(input) };
+        let text = bytes.to_str().map_err(|e| {
+            Error::invalid(input_name, format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()))
+        })?;
+        core(text)
+    }));
+    let (code, json) = match outcome {
+        Ok(Ok(json)) => (StsCode::STS_OK, json),
+        Ok(Err(e)) => (StsCode::from(e.kind()), e.to_json()),
+        // Deliberately not the panic payload: it could quote a value from the input.
+        Err(_) => (StsCode::STS_INTERNAL, Error::internal("libsts panicked; this is a bug, please report it").to_json()),
+    };
+    // SAFETY: checked non-NULL above; the caller promises it points to writable storage.
+    unsafe { *out_json = into_c_string(json) };
+    code
+}
+
+/// Gets temporary keys with STS `GetFederationToken`.
+///
+/// `config_json`: a JSON object (keys in the README: secret_id, secret_key, bucket, region,
+/// allow_prefix, allow_actions or policy, duration_seconds, ...). Borrowed for the call only.
+///
+/// `out_json`: on return `*out_json` is always set (when `out_json` is not NULL): the credential
+/// JSON on `STS_OK`, otherwise `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns
+/// it and must release it with `sts_string_free` (not `free`). If `out_json` is NULL the call
+/// returns `STS_INVALID_ARGUMENT` and does nothing.
+///
+/// Blocks on the network (bounded by `timeout_ms` per attempt and `retries`). Thread-safe:
+/// any number of threads may call at once; connections are pooled process-wide.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(config_json, "config", out_json, crate::api::get_credential)
+}
+
+/// Gets temporary keys for a role with STS `AssumeRole`.
+///
+/// `config_json` as for `sts_get_credential`, plus `role_arn` (required), `role_session_name`,
+/// `external_id`; the policy is optional (none = the role's own permissions).
+/// Ownership, `out_json` and thread-safety as for `sts_get_credential`.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_role_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(config_json, "config", out_json, crate::api::get_role_credential)
+}
+
+/// Builds a CAM policy from a JSON array of scopes
+/// (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"dir/*"}]`).
+///
+/// Local: never touches the network. `*out_json` receives `{"version":"2.0","statement":[...]}`
+/// or an error JSON; release it with `sts_string_free`. Thread-safe.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_policy(scopes_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(scopes_json, "scopes", out_json, crate::api::get_policy)
+}
+
+/// Releases a string returned by libsts. NULL is a no-op. Each string must be released exactly
+/// once, and only with this function. The memory is wiped before it is freed, since results
+/// hold temporary secret keys. Thread-safe.
+#[no_mangle]
+pub extern "C" fn sts_string_free(s: *mut c_char) {
+    if s.is_null() {
+        return;
+    }
+    // SAFETY: `s` came from `CString::into_raw` in this library and is released once (caller's promise).
+    let owned = unsafe { CString::from_raw(s) };
+    let mut bytes = owned.into_bytes();
+    bytes.zeroize();
+}
+
+/// The library version, e.g. "0.1.0". Static storage: do not free. Thread-safe.
+#[no_mangle]
+pub extern "C" fn sts_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}

@@ -1,0 +1,345 @@
+//! Scopes -> CAM policy, and the resource strings for `cos` and `ci`.
+//!
+//! This is the hot path of `sts_get_policy`, so scopes are parsed into typed structs that
+//! borrow from the input (conditions stay raw JSON) instead of going through
+//! `serde_json::Value`. The hand-written visitors exist to put the field's path
+//! (`scopes[2].bucket`) into every parse error; serde's derive cannot.
+
+use crate::error::{Error, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+pub const POLICY_VERSION: &str = "2.0";
+/// `name/cos:GetService` lists buckets; it has no bucket resource, so it gets `*`.
+const GET_SERVICE: &str = "name/cos:GetService";
+
+/// Which resource form a statement uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Cos,
+    Ci,
+}
+
+/// A string borrowed from the input when it has no escapes, owned otherwise.
+/// (`Cow<str>`'s own `Deserialize` always allocates.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// A string or a list of strings, as both SDKs accept for actions and prefixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OneOrMany<'a>(pub Vec<Text<'a>>);
+
+impl<'de> Deserialize<'de> for OneOrMany<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrManyVisitor;
+        impl<'de> Visitor<'de> for OneOrManyVisitor {
+            type Value = OneOrMany<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(OneOrMany(vec![Text(Cow::Borrowed(v))]))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(OneOrMany(vec![Text(Cow::Owned(v.to_owned()))]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
+                while let Some(item) = seq.next_element::<Text<'de>>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany(items))
+            }
+        }
+        deserializer.deserialize_any(OneOrManyVisitor)
+    }
+}
+
+/// One scope of the cross-SDK scope format (see DESIGN.md).
+#[derive(Debug, Default)]
+pub struct Scope<'a> {
+    pub actions: Option<OneOrMany<'a>>,
+    pub bucket: Option<Text<'a>>,
+    pub region: Option<Text<'a>>,
+    pub prefixes: Option<OneOrMany<'a>>,
+    pub effect: Option<Text<'a>>,
+    pub condition: Option<&'a RawValue>,
+    pub service: Option<Text<'a>>,
+}
+
+const SCOPE_KEYS: &[&str] =
+    &["action", "bucket", "region", "prefix", "resource_prefix", "effect", "condition", "service"];
+
+struct ScopeVisitor {
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ScopeVisitor {
+    type Value = Scope<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScopeVisitor {
+    type Value = Scope<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scopes[{}] to be an object", self.index)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let index = self.index;
+        let mut scope = Scope::default();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let key = key.0;
+            // Reads the value of this key into `slot`, naming the field on a type error and
+            // refusing a key given twice (or under both of its names).
+            macro_rules! take {
+                ($slot:expr, $name:expr) => {{
+                    if $slot.is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "scopes[{index}].{}: given more than once",
+                            $name
+                        )));
+                    }
+                    $slot = Some(map.next_value().map_err(|e: A::Error| {
+                        de::Error::custom(format_args!("scopes[{index}].{key}: {}", strip_position(&e.to_string())))
+                    })?);
+                }};
+            }
+            match key.as_ref() {
+                "action" => take!(scope.actions, "action"),
+                "bucket" => take!(scope.bucket, "bucket"),
+                "region" => take!(scope.region, "region"),
+                "prefix" | "resource_prefix" => take!(scope.prefixes, "prefix"),
+                "effect" => take!(scope.effect, "effect"),
+                "condition" => take!(scope.condition, "condition"),
+                "service" => take!(scope.service, "service"),
+                other => {
+                    return Err(de::Error::custom(format_args!(
+                        "scopes[{index}]: unknown key `{other}`{}",
+                        crate::config::suggestion(other, SCOPE_KEYS)
+                    )))
+                }
+            }
+        }
+        Ok(scope)
+    }
+}
+
+struct ScopesVisitor;
+
+impl<'de> Visitor<'de> for ScopesVisitor {
+    type Value = Vec<Scope<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of scope objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut scopes = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(64));
+        while let Some(scope) = seq.next_element_seed(ScopeVisitor { index: scopes.len() })? {
+            scopes.push(scope);
+        }
+        Ok(scopes)
+    }
+}
+
+/// serde_json appends " at line L column C" to messages; inner ones would get it twice.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    }
+}
+
+/// Parses the `sts_get_policy` input.
+pub fn parse_scopes(json: &str) -> Result<Vec<Scope<'_>>> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let scopes = deserializer
+        .deserialize_seq(ScopesVisitor)
+        .and_then(|scopes| deserializer.end().map(|()| scopes))
+        .map_err(|e| {
+            let message = e.to_string();
+            match strip_position(&message).split_once(": ") {
+                // Our visitors' messages already start with the field's path.
+                Some((field, problem)) if field.starts_with("scopes[") => Error::invalid(field, problem),
+                _ if e.is_data() => Error::invalid("scopes", message),
+                _ => Error::invalid("scopes", format!("not valid JSON: {message}")),
+            }
+        })?;
+    Ok(scopes)
+}
+
+/// The appid of a bucket named `name-appid`: the digits after the last `-`.
+pub fn appid_of<'b>(bucket: &'b str, field: &str) -> Result<&'b str> {
+    let appid = bucket.rsplit_once('-').map(|(_, appid)| appid).unwrap_or("");
+    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(
+            field,
+            format!("`{bucket}` has no numeric appid after its last `-`; expected a name such as example-1250000000"),
+        ));
+    }
+    Ok(appid)
+}
+
+/// Bucket and region end up between the `:` separators of a resource, so they are limited to
+/// the characters COS allows in them.
+pub fn check_name(value: &str, field: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Err(Error::invalid(field, format!("`{value}` contains {bad:?}; only letters, digits and `-` are allowed")));
+    }
+    Ok(())
+}
+
+/// The resource string for one prefix. A prefix that already starts with `/` keeps a single one.
+pub fn resource(service: Service, region: &str, appid: &str, bucket: &str, prefix: &str) -> String {
+    let slash = if prefix.starts_with('/') { "" } else { "/" };
+    match service {
+        Service::Cos => format!("qcs::cos:{region}:uid/{appid}:{bucket}{slash}{prefix}"),
+        Service::Ci => format!("qcs::ci:{region}:uid/{appid}:bucket/{bucket}{slash}{prefix}"),
+    }
+}
+
+/// One statement of the output policy.
+#[derive(Serialize, Debug)]
+pub struct Statement<'a> {
+    pub action: Vec<&'a str>,
+    pub effect: &'a str,
+    pub resource: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<&'a RawValue>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Policy<'a> {
+    pub version: &'static str,
+    pub statement: Vec<Statement<'a>>,
+}
+
+/// Checks that a raw JSON value is an object (conditions are passed through untouched).
+pub fn check_object(raw: &RawValue, field: &str) -> Result<()> {
+    if raw.get().trim_start().starts_with('{') {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, "expected a JSON object such as {\"ip_equal\":{\"qcs:ip\":[\"10.0.0.1\"]}}"))
+    }
+}
+
+fn statement_from_scope<'a>(scope: &'a Scope<'a>, index: usize) -> Result<Statement<'a>> {
+    let field = |name: &str| format!("scopes[{index}].{name}");
+    let actions: Vec<&str> = match &scope.actions {
+        Some(OneOrMany(list)) if !list.is_empty() => list.iter().map(|a| a.0.as_ref()).collect(),
+        Some(_) => return Err(Error::invalid(&field("action"), "empty list; give at least one action")),
+        None => return Err(Error::invalid(&field("action"), "missing; e.g. \"name/cos:PutObject\"")),
+    };
+    if let Some(empty) = actions.iter().position(|a| a.is_empty()) {
+        return Err(Error::invalid(&field(&format!("action[{empty}]")), "empty string"));
+    }
+    let effect = match scope.effect.as_ref().map(|e| e.0.as_ref()) {
+        None | Some("allow") => "allow",
+        Some("deny") => "deny",
+        Some(other) => return Err(Error::invalid(&field("effect"), format!("`{other}`; expected \"allow\" or \"deny\""))),
+    };
+    let service = match scope.service.as_ref().map(|s| s.0.as_ref()) {
+        None | Some("cos") => Service::Cos,
+        Some("ci") => Service::Ci,
+        Some(other) => return Err(Error::invalid(&field("service"), format!("`{other}`; expected \"cos\" or \"ci\""))),
+    };
+    if let Some(condition) = scope.condition {
+        check_object(condition, &field("condition"))?;
+    }
+
+    let get_service = actions.iter().filter(|a| **a == GET_SERVICE).count();
+    let resource = if get_service == actions.len() {
+        vec!["*".to_owned()]
+    } else if get_service > 0 {
+        return Err(Error::invalid(
+            &field("action"),
+            "name/cos:GetService applies to all buckets (resource *); put it in a scope of its own",
+        ));
+    } else {
+        let bucket = scope.bucket.as_ref().ok_or_else(|| Error::invalid(&field("bucket"), "missing"))?;
+        let region = scope.region.as_ref().ok_or_else(|| Error::invalid(&field("region"), "missing"))?;
+        check_name(&bucket.0, &field("bucket"))?;
+        check_name(&region.0, &field("region"))?;
+        let appid = appid_of(&bucket.0, &field("bucket"))?;
+        let prefixes = match &scope.prefixes {
+            Some(OneOrMany(list)) if !list.is_empty() => list,
+            Some(_) => return Err(Error::invalid(&field("prefix"), "empty list; give at least one prefix")),
+            None => return Err(Error::invalid(&field("prefix"), "missing; e.g. \"uploads/user-1/*\"")),
+        };
+        let mut resources = Vec::with_capacity(prefixes.len());
+        for (i, prefix) in prefixes.iter().enumerate() {
+            if prefix.0.is_empty() {
+                return Err(Error::invalid(&field(&format!("prefix[{i}]")), "empty string; use \"*\" for the whole bucket"));
+            }
+            resources.push(resource(service, &region.0, appid, &bucket.0, &prefix.0));
+        }
+        resources
+    };
+    Ok(Statement { action: actions, effect, resource, condition: scope.condition })
+}
+
+/// Builds the policy for a list of scopes.
+pub fn policy_from_scopes<'a>(scopes: &'a [Scope<'a>]) -> Result<Policy<'a>> {
+    let statement = scopes
+        .iter()
+        .enumerate()
+        .map(|(index, scope)| statement_from_scope(scope, index))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Policy { version: POLICY_VERSION, statement })
+}
+
+/// `sts_get_policy`: scopes JSON in, policy JSON out.
+pub fn get_policy(scopes_json: &str) -> Result<String> {
+    let scopes = parse_scopes(scopes_json)?;
+    let policy = policy_from_scopes(&scopes)?;
+    serde_json::to_string(&policy).map_err(|e| Error::internal(format!("policy serialization failed: {e}")))
+}
+
+/// Percent-encodes for the `Policy` parameter: RFC 3986 unreserved characters are kept,
+/// every other byte of the UTF-8 becomes `%XX` (so a space is `%20`).
+pub fn percent_encode(input: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(input.len() * 3 / 2);
+    for &b in input.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! HTTP POST over ureq, with one process-wide pool of keep-alive connections.
+//!
+//! ureq's pool lives in its `Agent`, and proxy and TLS roots are fixed per agent, so agents are
+//! cached per (proxy, CA roots). A server calling libsts per request then reuses its TCP+TLS
+//! connection instead of paying a handshake every time.
+
+use crate::config::{self, ProxySetting, TransportOptions};
+use crate::error::{codes, Error, Result};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::ErrorKind as IoKind;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::{Agent, Proxy};
+
+/// Largest response body read; real STS answers are about 2 KB.
+pub const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+/// Idle connections kept per agent; enough for a busy server's worker threads.
+const MAX_IDLE_CONNECTIONS: usize = 32;
+/// Distinct (proxy, CA) combinations kept; beyond that the cache starts afresh.
+const MAX_AGENTS: usize = 16;
+/// Well under the service's own idle timeout, so a pooled connection is rarely stale.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(50);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct AgentKey {
+    proxy: Option<String>,
+    ca_digest: Option<u64>,
+}
+
+fn agents() -> &'static Mutex<HashMap<AgentKey, Agent>> {
+    static AGENTS: OnceLock<Mutex<HashMap<AgentKey, Agent>>> = OnceLock::new();
+    AGENTS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The proxy to use for `url`, resolving `FromEnv` as curl does.
+pub fn effective_proxy(setting: &ProxySetting, url: &str) -> Option<String> {
+    match setting {
+        ProxySetting::Disabled => None,
+        ProxySetting::Url(u) => Some(u.clone()),
+        ProxySetting::FromEnv => {
+            let env = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()));
+            let proxy = if url.starts_with("https://") {
+                env(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])
+            } else {
+                // Like curl, only lower-case http_proxy (HTTP_PROXY can be injected by CGI).
+                env(&["http_proxy", "all_proxy", "ALL_PROXY"])
+            }?;
+            let host = config::url_host(url)?;
+            let no_proxy = env(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
+            (!matches_no_proxy(&no_proxy, host)).then_some(proxy)
+        }
+    }
+}
+
+/// curl's NO_PROXY rules: `*` matches all; an entry matches the host or any subdomain of it.
+pub fn matches_no_proxy(no_proxy: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    no_proxy.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        let entry = entry.trim_start_matches('.').to_ascii_lowercase();
+        let entry = entry.rsplit_once(':').filter(|(_, p)| p.parse::<u16>().is_ok()).map_or(entry.as_str(), |(h, _)| h);
+        host == entry || host.ends_with(&format!(".{entry}"))
+    })
+}
+
+fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
+    let proxy = proxy
+        .map(|p| Proxy::new(p).map_err(|e| Error::invalid("proxy", format!("`{}`: {e}", config::redact_userinfo(p)))))
+        .transpose()?;
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = ca_pem {
+        let mut roots: Vec<Certificate<'static>> = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(PemItem::Certificate(cert)) => roots.push(cert),
+                Ok(_) => {}
+                Err(e) => return Err(Error::invalid("ca_file", format!("bad PEM: {e}"))),
+            }
+        }
+        if roots.is_empty() {
+            return Err(Error::invalid("ca_file", "holds no certificate"));
+        }
+        tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+    }
+    let config = Agent::config_builder()
+        .proxy(proxy) // explicit: ureq would otherwise read the environment itself
+        .tls_config(tls.build())
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .save_redirect_history(false)
+        .user_agent(concat!("libsts/", env!("CARGO_PKG_VERSION")))
+        .max_idle_connections(MAX_IDLE_CONNECTIONS)
+        .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
+        .max_idle_age(MAX_IDLE_AGE)
+        .build();
+    Ok(Agent::new_with_config(config))
+}
+
+/// The shared agent for these options, created on first use.
+fn agent_for(options: &TransportOptions) -> Result<Agent> {
+    let key = AgentKey {
+        proxy: effective_proxy(&options.proxy, &options.url),
+        ca_digest: options.ca_pem.as_ref().map(|pem| {
+            let mut hasher = DefaultHasher::new();
+            pem.hash(&mut hasher);
+            hasher.finish()
+        }),
+    };
+    // A panic elsewhere while holding the lock leaves only a cache behind; keep using it.
+    let mut cache = agents().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(agent) = cache.get(&key) {
+        return Ok(agent.clone());
+    }
+    let agent = build_agent(key.proxy.as_deref(), options.ca_pem.as_deref())?;
+    if cache.len() >= MAX_AGENTS {
+        cache.clear();
+    }
+    cache.insert(key, agent.clone());
+    Ok(agent)
+}
+
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// One POST attempt. `headers` must not contain `Content-Type` twice; `Host` overrides the URL's.
+pub fn post(options: &TransportOptions, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse> {
+    let agent = agent_for(options)?;
+    let mut request = agent
+        .post(&options.url)
+        .config()
+        .timeout_global(Some(options.timeout))
+        .build();
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let target = target_of(options);
+    let mut response = request.send(body).map_err(|e| map_error(e, &target, options))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_string()
+        .map_err(|e| map_error(e, &target, options))?;
+    Ok(HttpResponse { status, body })
+}
+
+/// `scheme://host:port` of the URL, for messages (never the path or query).
+fn target_of(options: &TransportOptions) -> String {
+    let url = &options.url;
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let end = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
+    url[..end].to_owned()
+}
+
+fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Error {
+    let ms = options.timeout.as_millis();
+    let via = match effective_proxy(&options.proxy, &options.url) {
+        Some(p) => format!(" via proxy {}", config::redact_userinfo(&p)),
+        None => String::new(),
+    };
+    match error {
+        ureq::Error::Timeout(which) => {
+            Error::network(codes::TIMEOUT, format!("{target}{via}: no answer within timeout_ms={ms} ({which})"))
+        }
+        ureq::Error::HostNotFound => Error::network(codes::DNS, format!("{target}{via}: host name does not resolve")),
+        ureq::Error::Io(e) if matches!(e.kind(), IoKind::TimedOut | IoKind::WouldBlock) => {
+            Error::network(codes::TIMEOUT, format!("{target}{via}: no answer within timeout_ms={ms}"))
+        }
+        ureq::Error::Io(e) => Error::network(codes::NETWORK, format!("{target}{via}: {e}")),
+        ureq::Error::ConnectionFailed => Error::network(codes::NETWORK, format!("{target}{via}: connection failed")),
+        ureq::Error::Tls(e) => Error::network(codes::TLS, format!("{target}: TLS failed: {e}")),
+        ureq::Error::Rustls(e) => Error::network(codes::TLS, format!("{target}: TLS failed: {e}")),
+        ureq::Error::Pem(e) => Error::invalid("ca_file", format!("bad PEM: {e}")),
+        ureq::Error::InvalidProxyUrl => Error::invalid("proxy", "not a valid proxy URL"),
+        ureq::Error::ConnectProxyFailed(why) => {
+            Error::network(codes::PROXY, format!("{target}{via}: proxy refused the tunnel: {why}"))
+        }
+        ureq::Error::BodyExceedsLimit(limit) => Error::bad_response(
+            codes::RESPONSE_TOO_LARGE,
+            format!("{target}: response body is over the {limit}-byte limit; this is not an STS answer"),
+        ),
+        ureq::Error::Protocol(e) => Error::network(codes::NETWORK, format!("{target}{via}: broken HTTP exchange: {e}")),
+        other => Error::network(codes::NETWORK, format!("{target}{via}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_matches_hosts_and_subdomains_like_curl() {
+        assert!(matches_no_proxy("*", "sts.tencentcloudapi.com"));
+        assert!(matches_no_proxy("tencentcloudapi.com", "sts.tencentcloudapi.com"));
+        assert!(matches_no_proxy(".tencentcloudapi.com", "sts.tencentcloudapi.com"));
+        assert!(matches_no_proxy("localhost, 127.0.0.1", "127.0.0.1"));
+        assert!(matches_no_proxy("127.0.0.1:8080", "127.0.0.1"));
+        assert!(!matches_no_proxy("example.com", "sts.tencentcloudapi.com"));
+        assert!(!matches_no_proxy("cloudapi.com", "sts.tencentcloudapi.com"));
+        assert!(!matches_no_proxy("", "sts.tencentcloudapi.com"));
+    }
+
+    #[test]
+    fn explicit_proxy_setting_wins_over_environment() {
+        assert_eq!(effective_proxy(&ProxySetting::Disabled, "https://sts.tencentcloudapi.com/"), None);
+        assert_eq!(
+            effective_proxy(&ProxySetting::Url("http://10.0.0.1:3128".into()), "https://sts.tencentcloudapi.com/"),
+            Some("http://10.0.0.1:3128".into())
+        );
+    }
+
+    #[test]
+    fn target_keeps_scheme_host_and_port_only() {
+        let options = TransportOptions {
+            endpoint: "sts.tencentcloudapi.com".into(),
+            url: "http://127.0.0.1:9000/some/path?q=1".into(),
+            proxy: ProxySetting::Disabled,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            ca_pem: None,
+            ca_file: None,
+        };
+        assert_eq!(target_of(&options), "http://127.0.0.1:9000");
+    }
+}
