@@ -102,7 +102,16 @@ struct ScopeVisitor {
 impl<'de> DeserializeSeed<'de> for ScopeVisitor {
     type Value = Scope<'de>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+        let index = self.index;
+        deserializer.deserialize_map(self).map_err(|e| {
+            let message = e.to_string();
+            // Only the element's own type error lacks a path; syntax errors stay as they are.
+            if message.starts_with("invalid type") {
+                de::Error::custom(format_args!("scopes[{index}]: {}", strip_position(&message)))
+            } else {
+                e
+            }
+        })
     }
 }
 
@@ -110,7 +119,7 @@ impl<'de> Visitor<'de> for ScopeVisitor {
     type Value = Scope<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "scopes[{}] to be an object", self.index)
+        f.write_str("an object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -342,4 +351,113 @@ pub fn percent_encode(input: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn policy(scopes: &str) -> Value {
+        serde_json::from_str(&get_policy(scopes).unwrap()).unwrap()
+    }
+
+    fn error(scopes: &str) -> String {
+        get_policy(scopes).unwrap_err().message().to_owned()
+    }
+
+    #[test]
+    fn seed_document_example() {
+        let out = policy(
+            r#"[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"1.txt"},
+                {"action":"name/cos:GetObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"dir/exampleobject"}]"#,
+        );
+        assert_eq!(
+            out,
+            json!({"version":"2.0","statement":[
+                {"action":["name/cos:PutObject"],"effect":"allow","resource":["qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/1.txt"]},
+                {"action":["name/cos:GetObject"],"effect":"allow","resource":["qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/dir/exampleobject"]}]})
+        );
+    }
+
+    #[test]
+    fn empty_scope_list_gives_empty_statement() {
+        assert_eq!(policy("[]"), json!({"version":"2.0","statement":[]}));
+    }
+
+    #[test]
+    fn upstream_demo_scope_sets() {
+        // python/demo: several actions on one bucket with deny and a condition, and a CI scope.
+        let out = policy(
+            r#"[{"action":["name/cos:PutObject","name/cos:InitiateMultipartUpload"],"bucket":"test-1250000000","region":"ap-shanghai","prefix":["a/*","/b/c.jpg"]},
+                {"action":"name/cos:DeleteObject","bucket":"test-1250000000","region":"ap-shanghai","resource_prefix":"a/*","effect":"deny"},
+                {"action":"name/ci:CreateMediaJobs","bucket":"test-1250000000","region":"ap-shanghai","prefix":"*","service":"ci",
+                 "condition":{"ip_equal":{"qcs:ip":["10.217.182.3/24"]}}},
+                {"action":"name/cos:GetService"}]"#,
+        );
+        assert_eq!(
+            out,
+            json!({"version":"2.0","statement":[
+                {"action":["name/cos:PutObject","name/cos:InitiateMultipartUpload"],"effect":"allow",
+                 "resource":["qcs::cos:ap-shanghai:uid/1250000000:test-1250000000/a/*","qcs::cos:ap-shanghai:uid/1250000000:test-1250000000/b/c.jpg"]},
+                {"action":["name/cos:DeleteObject"],"effect":"deny","resource":["qcs::cos:ap-shanghai:uid/1250000000:test-1250000000/a/*"]},
+                {"action":["name/ci:CreateMediaJobs"],"effect":"allow","resource":["qcs::ci:ap-shanghai:uid/1250000000:bucket/test-1250000000/*"],
+                 "condition":{"ip_equal":{"qcs:ip":["10.217.182.3/24"]}}},
+                {"action":["name/cos:GetService"],"effect":"allow","resource":["*"]}]})
+        );
+    }
+
+    #[test]
+    fn escaped_strings_are_decoded_and_reencoded() {
+        let out = policy(r#"[{"action":"name/cos:PutObject","bucket":"b-1","region":"ap-guangzhou","prefix":"\u00e4 \"q\"/*"}]"#);
+        assert_eq!(out["statement"][0]["resource"][0], "qcs::cos:ap-guangzhou:uid/1:b-1/ä \"q\"/*");
+    }
+
+    #[test]
+    fn errors_name_the_scope_and_field() {
+        let base = r#""action":"name/cos:PutObject","region":"ap-guangzhou","prefix":"a/*""#;
+        let cases = [
+            (format!(r#"[{{{base},"bucket":"examplebucket"}}]"#), "scopes[0].bucket: `examplebucket` has no numeric appid"),
+            (format!(r#"[{{{base},"bucket":"example-12a"}}]"#), "scopes[0].bucket"),
+            (format!(r#"[{{{base}}}]"#), "scopes[0].bucket: missing"),
+            (format!(r#"[{{{base},"bucket":5}}]"#), "scopes[0].bucket: invalid type: integer `5`, expected a string"),
+            (format!(r#"[{{{base},"bucket":"b-1","buket":"x"}}]"#), "scopes[0]: unknown key `buket` (did you mean `bucket`?)"),
+            (format!(r#"[{{{base},"bucket":"b-1","effect":"maybe"}}]"#), "scopes[0].effect: `maybe`"),
+            (format!(r#"[{{{base},"bucket":"b-1","service":"cvm"}}]"#), "scopes[0].service"),
+            (format!(r#"[{{{base},"bucket":"b-1","condition":[1]}}]"#), "scopes[0].condition: expected a JSON object"),
+            (format!(r#"[{{{base},"bucket":"b-1","prefix":"x"}}]"#), "scopes[0].prefix: given more than once"),
+            (format!(r#"[{{{base},"bucket":"b-1","resource_prefix":"x"}}]"#), "scopes[0].prefix: given more than once"),
+            (format!(r#"[{{{base},"bucket":"b:1"}}]"#), "scopes[0].bucket: `b:1` contains ':'"),
+            (r#"[{"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: missing"),
+            (r#"[{"action":[],"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: empty list"),
+            (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":[]}]"#.to_owned(), "scopes[0].prefix: empty list"),
+            (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":""}]"#.to_owned(), "scopes[0].prefix[0]: empty string"),
+            (r#"[{"action":"a","bucket":"b-1","region":"r"}]"#.to_owned(), "scopes[0].prefix: missing"),
+            (r#"[{"action":"a","bucket":"b-1","prefix":"*"}]"#.to_owned(), "scopes[0].region: missing"),
+            (r#"[{"action":["name/cos:GetService","name/cos:GetObject"],"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: name/cos:GetService"),
+            (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":"*"}, 7]"#.to_owned(), "scopes[1]"),
+            (r#"{"action":"a"}"#.to_owned(), "scopes: invalid type: map"),
+            (r#"[{"action":"a""#.to_owned(), "scopes: not valid JSON"),
+            (r#"[] []"#.to_owned(), "scopes: not valid JSON"),
+        ];
+        for (input, expected) in cases {
+            let message = error(&input);
+            assert!(message.starts_with(expected), "input {input}\n  got      {message}\n  expected {expected}...");
+        }
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(percent_encode("aZ09-_.~"), "aZ09-_.~");
+        assert_eq!(percent_encode("a b/*:\"{}"), "a%20b%2F%2A%3A%22%7B%7D");
+        assert_eq!(percent_encode("ä"), "%C3%A4");
+        assert_eq!(percent_encode("+%"), "%2B%25");
+    }
+
+    #[test]
+    fn resource_forms_for_cos_and_ci() {
+        assert_eq!(resource(Service::Cos, "ap-beijing", "1250000000", "b-1250000000", "x/*"), "qcs::cos:ap-beijing:uid/1250000000:b-1250000000/x/*");
+        assert_eq!(resource(Service::Cos, "ap-beijing", "1", "b-1", "/x"), "qcs::cos:ap-beijing:uid/1:b-1/x");
+        assert_eq!(resource(Service::Ci, "ap-beijing", "1", "b-1", "x"), "qcs::ci:ap-beijing:uid/1:bucket/b-1/x");
+    }
 }
