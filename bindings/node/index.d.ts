@@ -1,0 +1,163 @@
+// Type definitions for qcloud-cos-sts-libsts. Compatible with qcloud-cos-sts 3.1.3's index.d.ts:
+// code written against that package type-checks against this one, except that
+// PolicyStatement follows libsts (no `principal`, `resource` is a list; see README).
+
+/** A ready CAM policy (`{version: '2.0', statement: [...]}`), as an object or its JSON text. */
+export type Policy = PolicyDescription | { version: string; statement: object[] } | string;
+
+/** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
+export interface CommonCredentialOptions {
+  /** Permanent SecretId; falls back to env TENCENTCLOUD_SECRET_ID. */
+  secretId?: string;
+  secret_id?: string;
+  /** Permanent SecretKey; falls back to env TENCENTCLOUD_SECRET_KEY. Never logged. */
+  secretKey?: string;
+  secret_key?: string;
+
+  /** STS API region (X-TC-Region) and the region of `bucket`'s resources. Default `ap-guangzhou`. */
+  region?: string;
+
+  /** The policy that limits the temporary keys. Exclusive with allowPrefix/allowActions/condition. */
+  policy?: Policy;
+
+  /** Build the policy from a bucket instead (one `allow` statement). */
+  bucket?: string;
+  allowPrefix?: string | string[];
+  allow_prefix?: string | string[];
+  allowActions?: string | string[];
+  allow_actions?: string | string[];
+  condition?: Record<string, unknown>;
+
+  /** Lifetime of the keys in seconds (integer). Default 1800. */
+  durationSeconds?: number;
+  duration_seconds?: number;
+  /** @deprecated qcloud-cos-sts's old name; use durationSeconds. */
+  durationInSeconds?: number;
+
+  /** `http://host:port`, `""` for no proxy, or `{http, https}`. Default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
+  proxy?: string | { http?: string; https?: string };
+
+  /** STS host name, default `sts.tencentcloudapi.com`. One of host / endpoint / domain. */
+  host?: string;
+  endpoint?: string;
+  domain?: string;
+
+  /** Where to connect when it differs from `https://{endpoint}/` (http:// only to loopback). */
+  url?: string;
+  /** Timeout per attempt in milliseconds (default 10000). */
+  timeoutMs?: number;
+  timeout_ms?: number;
+  /** Retries of transient failures after the first attempt, 0..10 (default 2). */
+  retries?: number;
+  /** PEM file whose certificates replace the bundled TLS roots. */
+  caFile?: string;
+  ca_file?: string;
+}
+
+export interface GetCredentialOptions extends CommonCredentialOptions {
+  /** Federated user name for GetFederationToken (default `cos-sts-libsts`). */
+  name?: string;
+}
+
+export interface GetRoleCredentialOptions extends CommonCredentialOptions {
+  /** `qcs::cam::uin/<uin>:roleName/<name>` */
+  roleArn?: string;
+  role_arn?: string;
+  /** Default `cos-sts-libsts`. */
+  roleSessionName?: string;
+  role_session_name?: string;
+  externalId?: string;
+  external_id?: string;
+}
+
+export interface CredentialData {
+  /** Start of validity, UNIX seconds. */
+  startTime: number;
+  /** End of validity, UNIX seconds. */
+  expiredTime: number;
+  /** End of validity, RFC 3339 UTC, e.g. `2019-08-07T08:54:35Z`. */
+  expiration: string;
+  credentials: {
+    tmpSecretId: string;
+    /** Secret: do not log. */
+    tmpSecretKey: string;
+    /** Secret: goes into the `x-cos-security-token` header. Do not log. */
+    sessionToken: string;
+  };
+  /** STS RequestId. */
+  requestId: string;
+}
+
+export type StsErrorKind = 'InvalidArgument' | 'Network' | 'Service' | 'BadResponse' | 'Internal';
+
+/** Every failure of this package. No message contains a secret. */
+export class StsError extends Error {
+  name: 'StsError';
+  /** The service's own code for kind `Service` (e.g. `AuthFailure.SignatureFailure`), else `Client.*`. */
+  code: string;
+  /** STS RequestId when the service answered, else null. */
+  requestId: string | null;
+  kind: StsErrorKind;
+  /** The StsCode of include/sts.h: 1 InvalidArgument, 2 Network, 3 Service, 4 BadResponse, 5 Internal. */
+  stsCode: 1 | 2 | 3 | 4 | 5;
+  /** qcloud-cos-sts spellings of code / message / requestId. */
+  readonly Code: string;
+  readonly Message: string;
+  readonly RequestId: string | null;
+}
+
+/** Temporary keys through STS GetFederationToken. */
+export function getCredential(options: GetCredentialOptions): Promise<CredentialData>;
+export function getCredential(
+  options: GetCredentialOptions,
+  callback: (err: StsError | null, data: CredentialData) => void,
+): void;
+
+/** Temporary keys through STS AssumeRole. */
+export function getRoleCredential(options: GetRoleCredentialOptions): Promise<CredentialData>;
+export function getRoleCredential(
+  options: GetRoleCredentialOptions,
+  callback: (err: StsError | null, data: CredentialData) => void,
+): void;
+
+/** What a client (Web/iOS/Android COS SDK) asks for. Unknown keys are refused. */
+export interface CosPolicyScope {
+  /** e.g. `name/cos:PutObject`; `name/cos:GetService` alone gets resource `*`. */
+  action: string | string[];
+  /** `examplebucket-1250000000` */
+  bucket: string;
+  region: string;
+  /** Key prefix, e.g. `dir/1.txt` or `dir/*`. */
+  prefix?: string | string[];
+  resource_prefix?: string | string[];
+  effect?: 'allow' | 'deny';
+  condition?: Record<string, unknown>;
+  service?: 'cos' | 'ci';
+}
+
+export interface PolicyStatement {
+  action: string[];
+  effect: 'allow' | 'deny';
+  resource: string[];
+  condition?: Record<string, unknown>;
+}
+
+export interface PolicyDescription {
+  version: '2.0';
+  statement: PolicyStatement[];
+}
+
+/** Scopes -> CAM policy. Local and synchronous; throws StsError (kind InvalidArgument). */
+export function getPolicy(scopes: CosPolicyScope[] | string): PolicyDescription;
+
+/** The loaded libsts version, e.g. `0.1.0`. */
+export function libraryVersion(): string;
+
+/** Path of the loaded libsts file. */
+export const libraryPath: string;
+
+/**
+ * At most `n` (1..128) network calls run at once on the libuv thread pool; the rest wait in a
+ * queue. Default: UV_THREADPOOL_SIZE - 1 (3), so fs/dns always keep a thread.
+ */
+export function setMaxConcurrency(n: number): void;
