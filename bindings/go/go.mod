@@ -1,0 +1,3 @@
+module github.com/libsts/libsts/bindings/go
+
+go 1.19

@@ -1,0 +1,434 @@
+package sts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DefaultHost is the STS endpoint used when no Host option is given. Inside Tencent Cloud,
+// Host("sts.internal.tencentcloudapi.com") keeps the traffic on the internal network.
+const DefaultHost = "sts.tencentcloudapi.com"
+
+// CredentialPolicyStatement is one statement of a CAM policy (same fields and JSON as the
+// vendor SDK).
+type CredentialPolicyStatement struct {
+	Action    []string                          `json:"action,omitempty"`
+	Effect    string                            `json:"effect,omitempty"`
+	Resource  []string                          `json:"resource,omitempty"`
+	Condition map[string]map[string]interface{} `json:"condition,omitempty"`
+}
+
+// CredentialPolicy is a CAM policy. An empty Version is sent as "2.0".
+type CredentialPolicy struct {
+	Version   string                      `json:"version,omitempty"`
+	Statement []CredentialPolicyStatement `json:"statement,omitempty"`
+}
+
+// CredentialOptions are the per-request parameters of GetCredential and GetRoleCredential.
+// Zero values mean the defaults: Region "ap-guangzhou", DurationSeconds 1800,
+// RoleSessionName and Name "cos-sts-libsts".
+type CredentialOptions struct {
+	// Policy limits the temporary keys. Required by GetCredential; optional for
+	// GetRoleCredential (nil: the role's own permissions).
+	Policy          *CredentialPolicy
+	Region          string
+	DurationSeconds int64
+	// AssumeRole (GetRoleCredential) only.
+	RoleArn         string
+	RoleSessionName string
+	ExternalId      string
+	// Name is the federated user name of GetFederationToken (GetCredential only); not in the
+	// vendor SDK, which always sent "cos-sts-go".
+	Name string
+}
+
+// Credentials are the temporary keys. Printing them with fmt (%v, %+v, %#v, %s) hides
+// TmpSecretKey and SessionToken; json.Marshal keeps them (that is how they reach a client).
+type Credentials struct {
+	TmpSecretID  string `json:"TmpSecretId,omitempty"`
+	TmpSecretKey string `json:"TmpSecretKey,omitempty"`
+	SessionToken string `json:"Token,omitempty"`
+}
+
+func (c Credentials) String() string {
+	return fmt.Sprintf("{TmpSecretID:%s TmpSecretKey:%s SessionToken:%s}", c.TmpSecretID, redact(c.TmpSecretKey), redact(c.SessionToken))
+}
+
+// GoString hides the secrets from %#v too.
+func (c Credentials) GoString() string {
+	return fmt.Sprintf("sts.Credentials{TmpSecretID:%q, TmpSecretKey:%q, SessionToken:%q}", c.TmpSecretID, redact(c.TmpSecretKey), redact(c.SessionToken))
+}
+
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
+}
+
+// CredentialResult is the answer of GetCredential and GetRoleCredential, with the vendor SDK's
+// fields and JSON names. ExpiredTime and StartTime are Unix seconds; Expiration is RFC 3339 UTC.
+type CredentialResult struct {
+	Credentials *Credentials `json:"Credentials,omitempty"`
+	ExpiredTime int          `json:"ExpiredTime,omitempty"`
+	Expiration  string       `json:"Expiration,omitempty"`
+	StartTime   int          `json:"StartTime,omitempty"`
+	RequestId   string       `json:"RequestId,omitempty"`
+	// Error is always nil: errors are returned as the error value. Kept for source
+	// compatibility with the vendor SDK.
+	Error *CredentialError `json:"Error,omitempty"`
+}
+
+// CredentialIface supplies the permanent key pair on every call (for keys that rotate), as in
+// the vendor SDK. Implementations must be safe for concurrent use.
+type CredentialIface interface {
+	GetSecretId() string
+	GetSecretKey() string
+	GetToken() string
+}
+
+// Client holds the permanent key pair and the connection settings. It is safe for concurrent
+// use by many goroutines, as long as its fields are not changed meanwhile (set everything
+// through NewClient's options). Connections are pooled process-wide by libsts.
+type Client struct {
+	SecretId  string
+	SecretKey string
+	// Host is the STS endpoint signed into the request (default DefaultHost).
+	Host string
+
+	cred    CredentialIface
+	scheme  string
+	url     string
+	proxy   *string
+	timeout time.Duration
+	retries *int
+	caFile  string
+}
+
+// ClientOption configures a Client in NewClient.
+type ClientOption = func(*Client)
+
+// Host sets the STS endpoint (libsts config key "endpoint").
+func Host(host string) ClientOption { return func(c *Client) { c.Host = host } }
+
+// Scheme sets the scheme of the URL built from Host ("https", the default; "http" only to
+// loopback addresses).
+func Scheme(scheme string) ClientOption { return func(c *Client) { c.scheme = scheme } }
+
+// URL sets where to connect when it differs from https://{Host}/, for example a proxy by IP
+// or the local STS emulator (http:// is accepted for loopback addresses only). Host is still
+// the endpoint that is signed and sent as the Host header.
+func URL(url string) ClientOption { return func(c *Client) { c.url = url } }
+
+// Proxy sets the HTTP proxy ("http://host:port"). Without it libsts honours HTTPS_PROXY,
+// HTTP_PROXY and NO_PROXY as curl does; Proxy("") disables every proxy.
+func Proxy(proxy string) ClientOption { return func(c *Client) { c.proxy = &proxy } }
+
+// Timeout bounds each attempt (connect, TLS, request and response); default 10 s.
+// It is rounded up to whole milliseconds.
+func Timeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = d } }
+
+// Retries sets how many times a transient failure is retried after the first attempt
+// (0..10, default 2). Only network failures, HTTP 5xx, throttling and the service's internal
+// errors are retried, with exponential backoff and jitter.
+func Retries(n int) ClientOption { return func(c *Client) { c.retries = &n } }
+
+// CAFile replaces the bundled TLS roots with the PEM certificates in path.
+func CAFile(path string) ClientOption { return func(c *Client) { c.caFile = path } }
+
+// NewClient returns a Client for the permanent key pair secretId/secretKey. Empty values fall
+// back to the environment variables TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.
+//
+// hc is accepted for source compatibility with the vendor SDK: libsts does its own HTTP, so
+// only hc.Timeout is used (as the per-attempt Timeout, unless the Timeout option is given);
+// its Transport is not. Pass nil.
+func NewClient(secretId, secretKey string, hc *http.Client, opt ...ClientOption) *Client {
+	c := &Client{SecretId: secretId, SecretKey: secretKey, Host: DefaultHost}
+	if hc != nil && hc.Timeout > 0 {
+		c.timeout = hc.Timeout
+	}
+	for _, fn := range opt {
+		fn(c)
+	}
+	return c
+}
+
+// NewClientWithCredential returns a Client that asks cred for the key pair on every call.
+// A non-empty GetToken() (a temporary key as the caller's identity) is refused with
+// ErrInvalidArgument: libsts signs with permanent keys only.
+func NewClientWithCredential(cred CredentialIface, hc *http.Client, opt ...ClientOption) *Client {
+	c := NewClient("", "", hc, opt...)
+	c.cred = cred
+	return c
+}
+
+// SetHost sets the STS endpoint, as the Host option does. Do not call it while other
+// goroutines use the Client.
+func (c *Client) SetHost(host string) { c.Host = host }
+
+// String hides the secret key when a Client is printed.
+func (c Client) String() string {
+	return fmt.Sprintf("{SecretId:%s SecretKey:%s Host:%s}", c.SecretId, redact(c.SecretKey), c.Host)
+}
+
+// GoString hides the secret key from %#v too.
+func (c Client) GoString() string {
+	return fmt.Sprintf("sts.Client{SecretId:%q, SecretKey:%q, Host:%q}", c.SecretId, redact(c.SecretKey), c.Host)
+}
+
+// config is the libsts config JSON (DESIGN.md "Config keys").
+type config struct {
+	SecretID        string            `json:"secret_id,omitempty"`
+	SecretKey       string            `json:"secret_key,omitempty"`
+	DurationSeconds int64             `json:"duration_seconds,omitempty"`
+	Region          string            `json:"region,omitempty"`
+	Policy          *CredentialPolicy `json:"policy,omitempty"`
+	RoleArn         string            `json:"role_arn,omitempty"`
+	RoleSessionName string            `json:"role_session_name,omitempty"`
+	ExternalID      string            `json:"external_id,omitempty"`
+	Name            string            `json:"name,omitempty"`
+	Endpoint        string            `json:"endpoint,omitempty"`
+	URL             string            `json:"url,omitempty"`
+	Proxy           *string           `json:"proxy,omitempty"`
+	TimeoutMs       int64             `json:"timeout_ms,omitempty"`
+	Retries         *int              `json:"retries,omitempty"`
+	CAFile          string            `json:"ca_file,omitempty"`
+}
+
+func (c *Client) config(opt *CredentialOptions, role bool) (string, error) {
+	if c == nil {
+		return "", invalid("nil *Client")
+	}
+	if opt == nil {
+		return "", invalid("CredentialOptions: nil")
+	}
+	if !role && opt.Policy == nil {
+		return "", invalid("CredentialOptions.Policy: missing; GetCredential needs a policy (see GetPolicy)")
+	}
+	if role && opt.RoleArn == "" {
+		return "", invalid("CredentialOptions.RoleArn: missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader")
+	}
+	if !role && (opt.RoleArn != "" || opt.RoleSessionName != "" || opt.ExternalId != "") {
+		return "", invalid("CredentialOptions: RoleArn, RoleSessionName and ExternalId belong to GetRoleCredential")
+	}
+	if role && opt.Name != "" {
+		return "", invalid("CredentialOptions.Name belongs to GetCredential (GetFederationToken), not GetRoleCredential")
+	}
+	cfg := config{
+		SecretID:        c.SecretId,
+		SecretKey:       c.SecretKey,
+		DurationSeconds: opt.DurationSeconds,
+		Region:          opt.Region,
+		RoleArn:         opt.RoleArn,
+		RoleSessionName: opt.RoleSessionName,
+		ExternalID:      opt.ExternalId,
+		Name:            opt.Name,
+		Endpoint:        c.Host,
+		URL:             c.url,
+		Proxy:           c.proxy,
+		Retries:         c.retries,
+		CAFile:          c.caFile,
+	}
+	if c.cred != nil {
+		if c.cred.GetToken() != "" {
+			return "", invalid("CredentialIface.GetToken: a temporary key cannot sign STS requests in libsts; use a permanent key pair")
+		}
+		cfg.SecretID, cfg.SecretKey = c.cred.GetSecretId(), c.cred.GetSecretKey()
+	}
+	if cfg.URL == "" && c.scheme != "" && c.scheme != "https" {
+		host := c.Host
+		if host == "" {
+			host = DefaultHost
+		}
+		cfg.URL = c.scheme + "://" + host + "/"
+	}
+	if c.timeout > 0 {
+		cfg.TimeoutMs = int64((c.timeout + time.Millisecond - 1) / time.Millisecond)
+	}
+	if opt.Policy != nil {
+		p := *opt.Policy
+		if p.Version == "" {
+			p.Version = "2.0"
+		}
+		cfg.Policy = &p
+	}
+	if err := checkStrings("", reflect.ValueOf(cfg)); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", invalid("CredentialOptions: %v", err)
+	}
+	return string(b), nil
+}
+
+// GetCredential gets temporary keys limited by opt.Policy with STS GetFederationToken.
+func (c *Client) GetCredential(opt *CredentialOptions) (*CredentialResult, error) {
+	cfg, err := c.config(opt, false)
+	if err != nil {
+		return nil, err
+	}
+	return credential(callC(opCredential, cfg))
+}
+
+// GetRoleCredential gets temporary keys for the role opt.RoleArn with STS AssumeRole,
+// limited by opt.Policy when given.
+func (c *Client) GetRoleCredential(opt *CredentialOptions) (*CredentialResult, error) {
+	cfg, err := c.config(opt, true)
+	if err != nil {
+		return nil, err
+	}
+	return credential(callC(opRoleCredential, cfg))
+}
+
+func credential(code int, answer string) (*CredentialResult, error) {
+	if code != codeOK {
+		return nil, errorFromC(code, answer)
+	}
+	var r struct {
+		Credentials struct {
+			TmpSecretID  string `json:"tmpSecretId"`
+			TmpSecretKey string `json:"tmpSecretKey"`
+			SessionToken string `json:"sessionToken"`
+		} `json:"credentials"`
+		Expiration  string `json:"expiration"`
+		StartTime   int    `json:"startTime"`
+		ExpiredTime int    `json:"expiredTime"`
+		RequestID   string `json:"requestId"`
+	}
+	if err := json.Unmarshal([]byte(answer), &r); err != nil {
+		// The error text of encoding/json can quote the input, which holds secrets: keep it out.
+		return nil, &ClientError{Kind: ErrInternal, Code: "Client.Internal", Message: "libsts returned an unreadable credential document"}
+	}
+	return &CredentialResult{
+		Credentials: &Credentials{
+			TmpSecretID:  r.Credentials.TmpSecretID,
+			TmpSecretKey: r.Credentials.TmpSecretKey,
+			SessionToken: r.Credentials.SessionToken,
+		},
+		ExpiredTime: r.ExpiredTime,
+		Expiration:  r.Expiration,
+		StartTime:   r.StartTime,
+		RequestId:   r.RequestID,
+	}, nil
+}
+
+// Scope is one permission a client asks for, in the cross-SDK scope format: Action on the
+// objects matching Prefix in Bucket (name-appid) in Region. Action and Prefix take one or more
+// values; Effect is "allow" (default) or "deny"; Service is "cos" (default) or "ci".
+// An Action list of only "name/cos:GetService" needs no Bucket/Region/Prefix (resource "*").
+type Scope struct {
+	Action    []string                          `json:"action,omitempty"`
+	Bucket    string                            `json:"bucket,omitempty"`
+	Region    string                            `json:"region,omitempty"`
+	Prefix    []string                          `json:"prefix,omitempty"`
+	Effect    string                            `json:"effect,omitempty"`
+	Condition map[string]map[string]interface{} `json:"condition,omitempty"`
+	Service   string                            `json:"service,omitempty"`
+}
+
+// NewScope is a shorthand for the common one-action, one-prefix allow scope.
+func NewScope(action, bucket, region, prefix string) Scope {
+	return Scope{Action: []string{action}, Bucket: bucket, Region: region, Prefix: []string{prefix}}
+}
+
+// GetPolicy builds the CAM policy for scopes, locally (no network): one statement per scope,
+// resource "qcs::cos:{region}:uid/{appid}:{bucket}/{prefix}". An empty list gives a policy
+// with no statement. Condition values decode as json.Number, string, bool, []interface{} or
+// map[string]interface{}.
+func GetPolicy(scopes []Scope) (*CredentialPolicy, error) {
+	if scopes == nil {
+		scopes = []Scope{}
+	}
+	if err := checkStrings("scopes", reflect.ValueOf(scopes)); err != nil {
+		return nil, err
+	}
+	input, err := json.Marshal(scopes)
+	if err != nil {
+		return nil, invalid("scopes: %v", err)
+	}
+	code, answer := callC(opPolicy, string(input))
+	if code != codeOK {
+		return nil, errorFromC(code, answer)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(answer)))
+	dec.UseNumber()
+	policy := &CredentialPolicy{}
+	if err := dec.Decode(policy); err != nil {
+		return nil, &ClientError{Kind: ErrInternal, Code: "Client.Internal", Message: "libsts returned an unreadable policy: " + err.Error()}
+	}
+	if policy.Statement == nil {
+		policy.Statement = []CredentialPolicyStatement{}
+	}
+	return policy, nil
+}
+
+// checkStrings refuses NUL characters and invalid UTF-8 in every string reachable from v
+// (encoding/json would silently turn invalid UTF-8 into U+FFFD). path names the field.
+func checkStrings(path string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if strings.IndexByte(s, 0) >= 0 {
+			return invalid("%s: contains a NUL character", fieldName(path))
+		}
+		if !utf8.ValidString(s) {
+			return invalid("%s: not valid UTF-8", fieldName(path))
+		}
+	case reflect.Ptr, reflect.Interface:
+		if !v.IsNil() {
+			return checkStrings(path, v.Elem())
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if err := checkStrings(path+"["+strconv.Itoa(i)+"]", v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			key := fmt.Sprint(iter.Key().Interface())
+			if err := checkStrings(path+"[key]", iter.Key()); err != nil {
+				return err
+			}
+			if err := checkStrings(path+"["+strconv.Quote(key)+"]", iter.Value()); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < v.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			if name == "" || name == "-" {
+				name = f.Name
+			}
+			sub := name
+			if path != "" {
+				sub = path + "." + name
+			}
+			if err := checkStrings(sub, v.Field(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func fieldName(path string) string {
+	if path == "" {
+		return "value"
+	}
+	return path
+}
