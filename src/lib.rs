@@ -9,3 +9,4 @@ pub mod policy;
 pub mod transport;
 pub mod api;
 pub mod ffi;
+#[cfg(feature = "emulator")] pub mod emulator;

@@ -1,1 +1,364 @@
-fn main(){}
+//! `sts-emulator`: a local Tencent Cloud STS (API 3.0, `sts` 2018-08-13) on 127.0.0.1, for
+//! testing clients and servers offline. See `--help`.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use sts::emulator::{
+    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, DEFAULT_SECRET_ID,
+    DEFAULT_SECRET_KEY,
+};
+
+const USAGE: &str = "\
+Usage: sts-emulator [OPTIONS]
+
+A local Tencent Cloud STS emulator (API 3.0, service sts, version 2018-08-13, actions
+GetFederationToken and AssumeRole). It listens on 127.0.0.1 only, verifies TC3-HMAC-SHA256
+signatures against the key pairs it is given, refuses clock skew over 300 s, enforces the
+service's parameter rules and answers with the service's response and error shapes.
+
+Once listening it prints one line to stdout, `sts-emulator listening on http://127.0.0.1:PORT/`,
+then logs one line per request to stderr (action, region, SecretId, code answered; never a
+secret key, signature or token). It runs until killed.
+
+Options:
+  --port N            Port on 127.0.0.1; 0 (the default) picks a free one.
+  --key ID:KEY        Accept signatures made with this SecretId and SecretKey. Repeatable.
+                      Pairs are also read from STS_EMULATOR_KEYS=ID:KEY,ID2:KEY2. With no pair
+                      at all, the default pair below is accepted.
+  --latency-ms N      Wait N milliseconds before answering each request.
+  --fail-first N      Answer the first N requests with the --fail-with fault.
+  --fail-with MODE    The fault for --fail-first (default http500).
+  --always MODE       Answer every request (after the first N) with this fault.
+  --port-file PATH    Write the port number to PATH once listening.
+  -h, --help          Print this help.
+  -V, --version       Print the version.
+
+Faults (MODE):
+  http500, http502, http503   that HTTP status with an HTML (non-JSON) body
+  throttle                    HTTP 200, service error RequestLimitExceeded
+  internal-error              HTTP 200, service error InternalError
+  malformed                   HTTP 200, body `not json`
+  truncated                   HTTP 200, the first half of the real answer
+  wrong-shape                 HTTP 200, {\"Response\":{\"Foo\":1}}
+  drop                        close the connection without answering
+  hang                        never answer
+  trickle                     the real answer, one byte every 200 ms
+  huge                        HTTP 200 with a 50 MiB body
+
+Default key pair (when none is given):
+  SecretId  AKIDEMULATOREXAMPLE0000000000000000
+  SecretKey emulator-secret-key-EXAMPLE
+
+Example:
+  sts-emulator --port 8080 --key AKIDtest:secret --fail-first 2 --fail-with throttle
+  then point a client at url http://127.0.0.1:8080/ (the signed Host stays sts.tencentcloudapi.com).
+
+Exit status: 0 on --help, 1 when it cannot listen or write the port file, 2 on a usage error.
+";
+
+#[derive(Debug, PartialEq)]
+struct Settings {
+    port: u16,
+    keys: Vec<(String, String)>,
+    latency: Duration,
+    fail_first: u32,
+    fail_with: FailMode,
+    always: Option<FailMode>,
+    port_file: Option<PathBuf>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Run(Settings),
+    Help,
+    Version,
+}
+
+/// `ID:KEY`, split at the first colon. The error never repeats the text (it holds a secret).
+fn parse_key(text: &str, origin: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((id, key)) if !id.is_empty() && !key.is_empty() => {
+            Ok((id.to_string(), key.to_string()))
+        }
+        _ => Err(format!("{origin}: expected ID:KEY")),
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{flag}: `{value}` is not a valid number"))
+}
+
+/// Parses the command line (without the program name) and the `STS_EMULATOR_KEYS` value.
+fn parse_args(
+    args: impl IntoIterator<Item = OsString>,
+    env_keys: Option<&str>,
+) -> Result<Command, String> {
+    let mut settings = Settings {
+        port: 0,
+        keys: Vec::new(),
+        latency: Duration::ZERO,
+        fail_first: 0,
+        fail_with: FailMode::default(),
+        always: None,
+        port_file: None,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let arg = arg.into_string().map_err(|_| "arguments must be UTF-8".to_string())?;
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_string(), Some(value.to_string()))
+            }
+            _ => (arg.clone(), None),
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--port" | "--key" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always"
+            | "--port-file" => {}
+            _ => return Err(format!("unknown argument `{arg}`")),
+        }
+        let value = match inline {
+            Some(value) => value,
+            None => args
+                .next()
+                .ok_or_else(|| format!("{flag} needs a value"))?
+                .into_string()
+                .map_err(|_| format!("{flag}: the value must be UTF-8"))?,
+        };
+        match flag.as_str() {
+            "--port" => settings.port = parse_number(&flag, &value)?,
+            "--key" => settings.keys.push(parse_key(&value, "--key")?),
+            "--latency-ms" => {
+                settings.latency = Duration::from_millis(parse_number(&flag, &value)?)
+            }
+            "--fail-first" => settings.fail_first = parse_number(&flag, &value)?,
+            "--fail-with" => {
+                settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?
+            }
+            "--always" => {
+                settings.always = Some(value.parse().map_err(|e| format!("--always: {e}"))?)
+            }
+            _ => settings.port_file = Some(PathBuf::from(value)),
+        }
+    }
+    for (i, entry) in env_keys.unwrap_or("").split(',').map(str::trim).enumerate() {
+        if !entry.is_empty() {
+            settings.keys.push(parse_key(entry, &format!("STS_EMULATOR_KEYS entry {}", i + 1))?);
+        }
+    }
+    Ok(Command::Run(settings))
+}
+
+fn log_line(request: &RecordedRequest) -> String {
+    let or_dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+    let mut line = format!(
+        "sts-emulator: {} region={} secret_id={} -> {}",
+        or_dash(&request.action),
+        or_dash(&request.region),
+        or_dash(&request.secret_id),
+        request.error_code.as_deref().unwrap_or(if request.fault.is_some() { "-" } else { "ok" }),
+    );
+    if let Some(fault) = request.fault {
+        line.push_str(&format!(" [fault {fault}]"));
+    }
+    line
+}
+
+/// Writes the port through a temporary file and a rename, so a reader never sees half of it.
+fn write_port_file(path: &std::path::Path, port: u16) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, format!("{port}\n"))?;
+    std::fs::rename(&temporary, path)
+}
+
+fn main() -> ExitCode {
+    let env_keys = std::env::var("STS_EMULATOR_KEYS").ok();
+    let mut stderr = std::io::stderr();
+    let settings = match parse_args(std::env::args_os().skip(1), env_keys.as_deref()) {
+        Ok(Command::Run(settings)) => settings,
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("sts-emulator {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            let _ = writeln!(stderr, "sts-emulator: {message}\nTry `sts-emulator --help`.");
+            return ExitCode::from(2);
+        }
+    };
+
+    let mut keys = settings.keys;
+    if keys.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "sts-emulator: no key pair given (--key or STS_EMULATOR_KEYS); accepting the default \
+             pair SecretId={DEFAULT_SECRET_ID} SecretKey={DEFAULT_SECRET_KEY}"
+        );
+        keys.push((DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string()));
+    } else {
+        let ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
+        let _ = writeln!(stderr, "sts-emulator: accepting SecretIds {}", ids.join(", "));
+    }
+    let options = EmulatorOptions {
+        keys,
+        faults: Faults {
+            latency: settings.latency,
+            fail_first: settings.fail_first,
+            fail_with: settings.fail_with,
+            always: settings.always,
+        },
+        port: settings.port,
+    };
+    let emulator = match Emulator::start_with_log(options, |request| {
+        let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));
+    }) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            let _ =
+                writeln!(stderr, "sts-emulator: cannot listen on 127.0.0.1:{}: {e}", settings.port);
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(path) = &settings.port_file {
+        if let Err(e) = write_port_file(path, emulator.addr().port()) {
+            let _ = writeln!(stderr, "sts-emulator: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "sts-emulator listening on {}", emulator.url());
+    let _ = stdout.flush();
+    drop(stdout);
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], env: Option<&str>) -> Result<Command, String> {
+        parse_args(args.iter().map(OsString::from), env)
+    }
+
+    fn settings(args: &[&str], env: Option<&str>) -> Settings {
+        match parse(args, env) {
+            Ok(Command::Run(settings)) => settings,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_flag_is_parsed_in_both_spellings() {
+        let s = settings(
+            &[
+                "--port",
+                "8080",
+                "--key",
+                "AKIDa:k:with:colons",
+                "--key=AKIDb:kb",
+                "--latency-ms=250",
+                "--fail-first",
+                "3",
+                "--fail-with",
+                "throttle",
+                "--always=drop",
+                "--port-file",
+                "/tmp/p",
+            ],
+            Some("AKIDc:kc, AKIDd:kd,"),
+        );
+        assert_eq!(s.port, 8080);
+        let ids: Vec<(&str, &str)> = s.keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            ids,
+            [("AKIDa", "k:with:colons"), ("AKIDb", "kb"), ("AKIDc", "kc"), ("AKIDd", "kd")]
+        );
+        assert_eq!(s.latency, Duration::from_millis(250));
+        assert_eq!(
+            (s.fail_first, s.fail_with, s.always),
+            (3, FailMode::Throttle, Some(FailMode::Drop))
+        );
+        assert_eq!(s.port_file, Some(PathBuf::from("/tmp/p")));
+    }
+
+    #[test]
+    fn defaults_have_no_keys_and_no_faults() {
+        let s = settings(&[], None);
+        assert_eq!((s.port, s.keys.len(), s.fail_first, s.always), (0, 0, 0, None));
+        assert_eq!(s.fail_with, FailMode::Http500);
+        assert_eq!(parse(&["--help"], None), Ok(Command::Help));
+        assert_eq!(parse(&["-V"], None), Ok(Command::Version));
+    }
+
+    #[test]
+    fn usage_errors_do_not_echo_secrets() {
+        for (args, env) in [
+            (&["--bogus"][..], None),
+            (&["--port"][..], None),
+            (&["--port", "70000"][..], None),
+            (&["--latency-ms", "-1"][..], None),
+            (&["--fail-with", "slow"][..], None),
+            (&["--key", "nocolon-secret"][..], None),
+            (&["--key", ":secret"][..], None),
+            (&[][..], Some("AKIDx:ok,broken-secret")),
+            (&["--bind", "0.0.0.0"][..], None),
+        ] {
+            let error = parse(args, env).expect_err("a usage error");
+            assert!(!error.contains("secret"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_help_documents_every_flag_and_mode() {
+        for flag in [
+            "--port",
+            "--key",
+            "--latency-ms",
+            "--fail-first",
+            "--fail-with",
+            "--always",
+            "--port-file",
+            "STS_EMULATOR_KEYS",
+        ] {
+            assert!(USAGE.contains(flag), "{flag}");
+        }
+        for mode in FailMode::ALL {
+            assert!(USAGE.contains(mode.name()), "{mode}");
+        }
+        assert!(USAGE.contains(DEFAULT_SECRET_ID) && USAGE.contains(DEFAULT_SECRET_KEY));
+    }
+
+    #[test]
+    fn log_lines_name_the_action_and_the_outcome() {
+        let mut request = RecordedRequest {
+            action: "GetFederationToken".into(),
+            host: "sts.tencentcloudapi.com".into(),
+            region: "ap-guangzhou".into(),
+            timestamp: "1".into(),
+            secret_id: "AKIDx".into(),
+            signature_ok: true,
+            decoded_policy: None,
+            body: serde_json::Value::Null,
+            error_code: None,
+            fault: None,
+        };
+        assert_eq!(
+            log_line(&request),
+            "sts-emulator: GetFederationToken region=ap-guangzhou secret_id=AKIDx -> ok"
+        );
+        request.error_code = Some("RequestLimitExceeded".into());
+        request.fault = Some(FailMode::Throttle);
+        assert!(log_line(&request).ends_with("-> RequestLimitExceeded [fault throttle]"));
+    }
+}

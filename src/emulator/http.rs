@@ -1,0 +1,480 @@
+//! The server side of HTTP/1.1, as much of it as the emulator needs: request line, headers,
+//! `Content-Length` bodies, `Expect: 100-continue`, keep-alive and pipelining.
+//!
+//! Written by hand because the crate takes no server dependency. Every malformed input becomes
+//! a [`Rejection`] (answered with a 4xx/5xx and the connection closed); nothing here panics on
+//! what a peer sends. Chunked request bodies are not supported (501): STS clients send a
+//! `Content-Length`.
+
+use std::io::{ErrorKind, Read, Write};
+
+/// The request line and headers together may not exceed this (431 otherwise).
+pub(crate) const MAX_HEAD: usize = 64 * 1024;
+/// A request body may not exceed this (413 otherwise). The real service's limit is larger, but
+/// an STS request is well under a kilobyte.
+pub(crate) const MAX_BODY: usize = 2 * 1024 * 1024;
+const MAX_HEADERS: usize = 100;
+const READ_CHUNK: usize = 16 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Version {
+    Http10,
+    Http11,
+}
+
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub method: String,
+    pub target: String,
+    pub version: Version,
+    /// Names lower-cased, values with surrounding spaces and tabs removed, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first value of a header; `name` must be lower-case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the connection stays open after the answer: HTTP/1.1 unless `Connection: close`,
+    /// HTTP/1.0 only with `Connection: keep-alive`.
+    pub fn keep_alive(&self) -> bool {
+        let has_token = |token: &str| {
+            self.headers
+                .iter()
+                .filter(|(n, _)| n == "connection")
+                .flat_map(|(_, v)| v.split(','))
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        };
+        match self.version {
+            Version::Http11 => !has_token("close"),
+            Version::Http10 => has_token("keep-alive") && !has_token("close"),
+        }
+    }
+
+    /// The target without its query string.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+}
+
+/// A request the server refuses at the HTTP level; the connection is closed after the answer.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    pub status: u16,
+    pub message: &'static str,
+}
+
+const fn reject(status: u16, message: &'static str) -> Rejection {
+    Rejection { status, message }
+}
+
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    Request(Request),
+    /// The peer closed the connection, it timed out or it failed; nothing to answer.
+    Closed,
+    Bad(Rejection),
+}
+
+/// Reads requests one after the other from a connection, keeping bytes that arrived early
+/// (pipelined requests) for the next call.
+pub(crate) struct Reader<S> {
+    stream: S,
+    buf: Vec<u8>,
+}
+
+impl<S: Read + Write> Reader<S> {
+    pub fn new(stream: S) -> Self {
+        Reader { stream, buf: Vec::new() }
+    }
+
+    pub fn stream(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// Reads more bytes; Ok(false) at end of stream. Timeouts and resets count as the end.
+    fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; READ_CHUNK];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    return true;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    pub fn next_request(&mut self) -> Incoming {
+        // The end of the head: "\r\n\r\n". Empty lines before a request line are ignored
+        // (RFC 9112 section 2.2).
+        let mut scanned = 0;
+        let head_end = loop {
+            let blank = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+            if blank > 0 {
+                self.buf.drain(..blank);
+                scanned = 0;
+            }
+            if let Some(i) = find(&self.buf[scanned..], b"\r\n\r\n") {
+                break scanned + i;
+            }
+            if self.buf.len() > MAX_HEAD {
+                return Incoming::Bad(reject(431, "request head too large"));
+            }
+            scanned = self.buf.len().saturating_sub(3);
+            if !self.fill() {
+                return Incoming::Closed;
+            }
+        };
+        if head_end > MAX_HEAD {
+            return Incoming::Bad(reject(431, "request head too large"));
+        }
+        let head = match parse_head(&self.buf[..head_end]) {
+            Ok(head) => head,
+            Err(rejection) => return Incoming::Bad(rejection),
+        };
+        let body_len = match body_length(&head) {
+            Ok(n) => n,
+            Err(rejection) => return Incoming::Bad(rejection),
+        };
+        let body_start = head_end + 4;
+        let end = body_start + body_len;
+        let expects_continue = head
+            .headers
+            .iter()
+            .any(|(n, v)| n == "expect" && v.eq_ignore_ascii_case("100-continue"));
+        if expects_continue && head.version == Version::Http11 && self.buf.len() < end {
+            if self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
+                return Incoming::Closed;
+            }
+            let _ = self.stream.flush();
+        }
+        while self.buf.len() < end {
+            if !self.fill() {
+                return Incoming::Closed;
+            }
+        }
+        let body = self.buf[body_start..end].to_vec();
+        self.buf.drain(..end);
+        let Head { method, target, version, headers } = head;
+        Incoming::Request(Request { method, target, version, headers, body })
+    }
+}
+
+struct Head {
+    method: String,
+    target: String,
+    version: Version,
+    headers: Vec<(String, String)>,
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// RFC 9110 `tchar`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn parse_head(bytes: &[u8]) -> Result<Head, Rejection> {
+    let text = std::str::from_utf8(bytes).map_err(|_| reject(400, "request head is not UTF-8"))?;
+    let mut lines = text.split("\r\n");
+    let request_line = lines.next().unwrap_or("");
+    let mut parts = request_line.split(' ');
+    let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(m), Some(t), Some(v), None) => (m, t, v),
+        _ => return Err(reject(400, "malformed request line")),
+    };
+    if !is_token(method) {
+        return Err(reject(400, "malformed method"));
+    }
+    if target.is_empty() || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(reject(400, "malformed request target"));
+    }
+    let version = match version {
+        "HTTP/1.1" => Version::Http11,
+        "HTTP/1.0" => Version::Http10,
+        v if v.starts_with("HTTP/") => {
+            return Err(reject(505, "only HTTP/1.0 and HTTP/1.1 are supported"))
+        }
+        _ => return Err(reject(400, "malformed HTTP version")),
+    };
+    let mut headers = Vec::new();
+    for line in lines {
+        if headers.len() >= MAX_HEADERS {
+            return Err(reject(431, "too many header fields"));
+        }
+        if line.starts_with([' ', '\t']) {
+            return Err(reject(400, "obsolete line folding is not accepted"));
+        }
+        let (name, value) =
+            line.split_once(':').ok_or(reject(400, "header line without a colon"))?;
+        if !is_token(name) {
+            return Err(reject(400, "malformed header name"));
+        }
+        let value = value.trim_matches([' ', '\t']);
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(reject(400, "control character in a header value"));
+        }
+        headers.push((name.to_ascii_lowercase(), value.to_string()));
+    }
+    let hosts = headers.iter().filter(|(n, _)| n == "host").count();
+    if hosts > 1 || (hosts == 0 && version == Version::Http11) {
+        return Err(reject(400, "an HTTP/1.1 request needs exactly one Host header"));
+    }
+    Ok(Head { method: method.to_string(), target: target.to_string(), version, headers })
+}
+
+fn body_length(head: &Head) -> Result<usize, Rejection> {
+    if head.headers.iter().any(|(n, _)| n == "transfer-encoding") {
+        return Err(reject(501, "Transfer-Encoding is not supported; send a Content-Length"));
+    }
+    let mut length: Option<u64> = None;
+    for (_, value) in head.headers.iter().filter(|(n, _)| n == "content-length") {
+        if value.is_empty() || value.len() > 19 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(reject(400, "malformed Content-Length"));
+        }
+        let n: u64 = value.parse().map_err(|_| reject(400, "malformed Content-Length"))?;
+        if length.is_some_and(|l| l != n) {
+            return Err(reject(400, "conflicting Content-Length headers"));
+        }
+        length = Some(n);
+    }
+    match length {
+        Some(n) if n > MAX_BODY as u64 => Err(reject(413, "request body too large")),
+        Some(n) => Ok(n as usize),
+        None => Ok(0),
+    }
+}
+
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}
+
+/// The head of a response whose body is `content_length` bytes.
+pub(crate) fn response_head(
+    status: u16,
+    content_type: &str,
+    content_length: usize,
+    keep_alive: bool,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nServer: sts-emulator\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {content_length}\r\nConnection: {}\r\n",
+        reason(status),
+        if keep_alive { "keep-alive" } else { "close" },
+    );
+    for (name, value) in extra {
+        head.push_str(name);
+        head.push_str(": ");
+        head.push_str(value);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// A whole response, head and body, to be written with one call.
+pub(crate) fn response(status: u16, content_type: &str, body: &[u8], keep_alive: bool) -> Vec<u8> {
+    let mut out = response_head(status, content_type, body.len(), keep_alive, &[]).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    /// An in-memory connection: reads come from `input` in `chunk`-sized pieces, writes are kept.
+    struct Fake {
+        input: Vec<u8>,
+        pos: usize,
+        chunk: usize,
+        written: Vec<u8>,
+    }
+
+    impl Fake {
+        fn new(input: &[u8], chunk: usize) -> Self {
+            Fake { input: input.to_vec(), pos: 0, chunk, written: Vec::new() }
+        }
+    }
+
+    impl Read for Fake {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.input.len() - self.pos);
+            buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    impl Write for Fake {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.written.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn first(input: &[u8]) -> Incoming {
+        Reader::new(Fake::new(input, 7)).next_request()
+    }
+
+    fn status_of(input: &[u8]) -> u16 {
+        match first(input) {
+            Incoming::Bad(r) => r.status,
+            Incoming::Request(_) => 0,
+            Incoming::Closed => 1,
+        }
+    }
+
+    #[test]
+    fn parses_a_request_arriving_in_small_pieces() {
+        let raw = b"POST /?x=1 HTTP/1.1\r\nHost: sts.tencentcloudapi.com\r\nX-TC-Action:  GetFederationToken \r\nContent-Length: 2\r\n\r\n{}";
+        let Incoming::Request(req) = first(raw) else { panic!("not parsed") };
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path(), "/");
+        assert_eq!(req.header("host"), Some("sts.tencentcloudapi.com"));
+        assert_eq!(req.header("x-tc-action"), Some("GetFederationToken"));
+        assert_eq!(req.body, b"{}");
+        assert!(req.keep_alive());
+    }
+
+    #[test]
+    fn pipelined_requests_are_read_in_order_then_the_end_is_seen() {
+        let raw = b"\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcPOST / HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n";
+        let mut reader = Reader::new(Fake::new(raw, 1000));
+        let Incoming::Request(a) = reader.next_request() else { panic!() };
+        let Incoming::Request(b) = reader.next_request() else { panic!() };
+        assert_eq!((a.header("host"), a.body.as_slice()), (Some("a"), &b"abc"[..]));
+        assert_eq!((b.header("host"), b.body.len()), (Some("b"), 0));
+        assert!(!b.keep_alive());
+        assert!(matches!(reader.next_request(), Incoming::Closed));
+    }
+
+    #[test]
+    fn http10_keeps_alive_only_when_asked() {
+        let Incoming::Request(r) = first(b"POST / HTTP/1.0\r\n\r\n") else { panic!() };
+        assert!(!r.keep_alive());
+        let Incoming::Request(r) = first(b"POST / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+        else {
+            panic!()
+        };
+        assert!(r.keep_alive());
+    }
+
+    #[test]
+    fn expect_continue_gets_an_interim_answer() {
+        let raw =
+            b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
+        // The head arrives alone, before the body: the server must say 100 first.
+        let mut reader = Reader::new(Fake::new(raw, raw.len() - 2));
+        assert!(matches!(reader.next_request(), Incoming::Request(_)));
+        assert_eq!(reader.stream().written, b"HTTP/1.1 100 Continue\r\n\r\n");
+        // When the body came with the head, no interim answer is needed.
+        let mut reader = Reader::new(Fake::new(raw, 1000));
+        assert!(matches!(reader.next_request(), Incoming::Request(_)));
+        assert!(reader.stream().written.is_empty());
+    }
+
+    #[test]
+    fn malformed_requests_are_rejected_with_the_right_status() {
+        let cases: &[(&[u8], u16)] = &[
+            (b"GARBAGE\r\n\r\n", 400),
+            (b"POST  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            (b"POST / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+            (b"POST / FTP/1.1\r\nHost: a\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nnocolon\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: \xff\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2097153\r\n\r\n", 413),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nab", 1),
+            (b"POST / HTTP/1.1\r\nHost: a", 1),
+        ];
+        for (raw, status) in cases {
+            assert_eq!(status_of(raw), *status, "{}", String::from_utf8_lossy(raw));
+        }
+        let mut huge = b"POST / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
+        huge.extend_from_slice(&vec![b'a'; MAX_HEAD + 10]);
+        assert_eq!(status_of(&huge), 431);
+        let mut many = b"POST / HTTP/1.1\r\nHost: a\r\n".to_vec();
+        for i in 0..=MAX_HEADERS {
+            many.extend_from_slice(format!("X-{i}: 1\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        assert_eq!(status_of(&many), 431);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A deterministic pseudo-random walk over byte strings biased towards HTTP-looking ones.
+        let pieces: [&[u8]; 10] = [
+            b"POST / HTTP/1.1\r\n",
+            b"Host: a\r\n",
+            b"Content-Length: 3\r\n",
+            b"\r\n",
+            b"\r\n\r\n",
+            b"\xff\x00\x80",
+            b":",
+            b" ",
+            b"Content-Length: 18446744073709551616\r\n",
+            b"Expect: 100-continue\r\n",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let mut input = Vec::new();
+            for _ in 0..(x % 9) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                input.extend_from_slice(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            let mut reader = Reader::new(Fake::new(&input, 1 + (x % 13) as usize));
+            for _ in 0..4 {
+                if !matches!(reader.next_request(), Incoming::Request(_)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn responses_have_length_and_connection_headers() {
+        let text = String::from_utf8(response(200, "application/json", b"{}", false)).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"));
+        assert!(text.contains("\r\nContent-Length: 2\r\n"));
+        assert!(text.contains("\r\nConnection: close\r\n"));
+        assert!(text.ends_with("\r\n\r\n{}"));
+    }
+}

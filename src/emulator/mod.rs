@@ -1,0 +1,608 @@
+//! A local Tencent Cloud STS emulator: the `sts` service, API version `2018-08-13`, actions
+//! `GetFederationToken` and `AssumeRole`, over HTTP/1.1 on 127.0.0.1.
+//!
+//! It is a real component, not a mock: it verifies TC3-HMAC-SHA256 signatures against the key
+//! pairs it was given, refuses clock skew over 300 s, enforces the service's parameter rules and
+//! answers with the service's response and error shapes, so a client that works against it
+//! works against STS. Faults ([`Faults`]) make it slow, failing or broken on demand, and it
+//! counts TCP connections so a client's keep-alive reuse can be proven.
+//!
+//! ```no_run
+//! use sts::emulator::{Emulator, EmulatorOptions};
+//! let emulator = Emulator::start(EmulatorOptions::default())?;
+//! println!("send requests to {}", emulator.url());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Requests are answered as the service does: HTTP 200 with
+//! `{"Response":{"Credentials":{..},"ExpiredTime":..,"Expiration":..,"RequestId":..}}` or
+//! `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`. Only malformed HTTP gets
+//! an HTTP error status (400, 404, 405, 413, 431, 501, 505), unless a fault says otherwise.
+
+mod http;
+mod service;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+pub use service::{percent_decode, percent_encode};
+
+/// The SecretId of the key pair an emulator accepts when given none.
+pub const DEFAULT_SECRET_ID: &str = "AKIDEMULATOREXAMPLE0000000000000000";
+/// The SecretKey of the key pair an emulator accepts when given none.
+pub const DEFAULT_SECRET_KEY: &str = "emulator-secret-key-EXAMPLE";
+/// How many [`RecordedRequest`]s are kept; older ones are dropped first.
+pub const MAX_RECORDED_REQUESTS: usize = 100_000;
+
+/// A keep-alive connection idle this long is closed, as a real server would.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A write the peer does not drain for this long ends the connection.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+/// [`FailMode::Trickle`] sends one byte per this interval.
+const TRICKLE_INTERVAL: Duration = Duration::from_millis(200);
+/// The body size of [`FailMode::Huge`].
+const HUGE_BODY: usize = 50 * 1024 * 1024;
+
+/// How to start an [`Emulator`].
+#[derive(Clone)]
+pub struct EmulatorOptions {
+    /// The (SecretId, SecretKey) pairs whose signatures are accepted.
+    pub keys: Vec<(String, String)>,
+    pub faults: Faults,
+    /// The port on 127.0.0.1; 0 picks a free one (see [`Emulator::addr`]).
+    pub port: u16,
+}
+
+impl Default for EmulatorOptions {
+    /// One key pair, [`DEFAULT_SECRET_ID`] / [`DEFAULT_SECRET_KEY`], no faults, any free port.
+    fn default() -> Self {
+        EmulatorOptions {
+            keys: vec![(DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string())],
+            faults: Faults::default(),
+            port: 0,
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorOptions {
+    // Secret keys are not printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<&str> = self.keys.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("EmulatorOptions")
+            .field("secret_ids", &ids)
+            .field("faults", &self.faults)
+            .field("port", &self.port)
+            .finish()
+    }
+}
+
+/// Injected misbehaviour. The default is none.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Waited before answering each request (and before any fault).
+    pub latency: Duration,
+    /// The first `fail_first` requests are answered with `fail_with`.
+    pub fail_first: u32,
+    pub fail_with: FailMode,
+    /// Every request after the first `fail_first` is answered with this, when set.
+    pub always: Option<FailMode>,
+}
+
+/// How a faulted request is answered. Faults count and apply to `POST /` requests only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FailMode {
+    /// HTTP 500 with an HTML (non-JSON) body.
+    #[default]
+    Http500,
+    /// HTTP 502 with an HTML body, as a gateway in front of the service answers.
+    Http502,
+    /// HTTP 503 with an HTML body.
+    Http503,
+    /// HTTP 200 with the service error `RequestLimitExceeded`.
+    Throttle,
+    /// HTTP 200 with the service error `InternalError`.
+    InternalError,
+    /// HTTP 200, `Content-Type: application/json`, body `not json`.
+    Malformed,
+    /// HTTP 200 with the first half of the real answer and a Content-Length of that half.
+    Truncated,
+    /// HTTP 200 with valid JSON of the wrong shape: `{"Response":{"Foo":1}}`.
+    WrongShape,
+    /// The connection is closed without an answer.
+    Drop,
+    /// The request is read and never answered, until the emulator shuts down.
+    Hang,
+    /// The real answer, one byte every 200 ms.
+    Trickle,
+    /// HTTP 200 with a 50 MiB JSON body, streamed.
+    Huge,
+}
+
+impl FailMode {
+    pub const ALL: [FailMode; 12] = [
+        FailMode::Http500,
+        FailMode::Http502,
+        FailMode::Http503,
+        FailMode::Throttle,
+        FailMode::InternalError,
+        FailMode::Malformed,
+        FailMode::Truncated,
+        FailMode::WrongShape,
+        FailMode::Drop,
+        FailMode::Hang,
+        FailMode::Trickle,
+        FailMode::Huge,
+    ];
+
+    /// The name used by the `sts-emulator` flags, e.g. `http500`, `throttle`, `wrong-shape`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailMode::Http500 => "http500",
+            FailMode::Http502 => "http502",
+            FailMode::Http503 => "http503",
+            FailMode::Throttle => "throttle",
+            FailMode::InternalError => "internal-error",
+            FailMode::Malformed => "malformed",
+            FailMode::Truncated => "truncated",
+            FailMode::WrongShape => "wrong-shape",
+            FailMode::Drop => "drop",
+            FailMode::Hang => "hang",
+            FailMode::Trickle => "trickle",
+            FailMode::Huge => "huge",
+        }
+    }
+}
+
+impl fmt::Display for FailMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for FailMode {
+    type Err = String;
+
+    /// Accepts [`FailMode::name`], case-insensitively, with `-` or `_` or nothing between
+    /// words, and `500`/`502`/`503`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted: String =
+            s.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
+        let wanted = match wanted.as_str() {
+            "500" | "502" | "503" => format!("http{wanted}"),
+            _ => wanted,
+        };
+        FailMode::ALL.into_iter().find(|mode| mode.name().replace('-', "") == wanted).ok_or_else(
+            || {
+                let names: Vec<&str> = FailMode::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown fault `{s}` (one of: {})", names.join(", "))
+            },
+        )
+    }
+}
+
+/// One `POST /` request as the emulator saw it. Holds no secret: the client never sends its
+/// secret key, and the signature is not kept.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// `X-TC-Action`, empty when absent (likewise the other header fields).
+    pub action: String,
+    /// The `Host` header: the signed host, whatever address the client connected to.
+    pub host: String,
+    pub region: String,
+    /// `X-TC-Timestamp` as sent.
+    pub timestamp: String,
+    /// The SecretId from the Authorization header's credential, empty when unparseable.
+    pub secret_id: String,
+    /// Whether the TC3 signature was verified (false when an earlier check failed).
+    pub signature_ok: bool,
+    /// The `Policy` parameter percent-decoded and parsed, when it got that far.
+    pub decoded_policy: Option<serde_json::Value>,
+    /// The JSON body as sent (Policy still encoded); `Null` when it is not JSON.
+    pub body: serde_json::Value,
+    /// The service error code answered: `None` for credentials, and for faults that send no
+    /// service error (HTTP 5xx, malformed, wrong shape, drop, hang, huge). Truncated and
+    /// trickled answers keep the code of the answer they carry.
+    pub error_code: Option<String>,
+    /// The fault applied to this request, if any.
+    pub fault: Option<FailMode>,
+}
+
+type Log = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
+
+struct Shared {
+    keys: Vec<(String, String)>,
+    faults: Faults,
+    stopped: AtomicBool,
+    stop_lock: Mutex<()>,
+    stop_signal: Condvar,
+    connections: AtomicUsize,
+    /// `POST /` requests seen: decides which ones `fail_first` hits.
+    sequence: AtomicU64,
+    requests: Mutex<VecDeque<RecordedRequest>>,
+    /// Clones of open connections, so shutdown can unblock their threads.
+    live: Mutex<HashMap<u64, TcpStream>>,
+    rng: service::Rng,
+    log: Option<Log>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn stop(&self) {
+        let _guard = lock(&self.stop_lock);
+        self.stopped.store(true, Ordering::SeqCst);
+        self.stop_signal.notify_all();
+    }
+
+    /// Sleeps for `duration` unless the emulator stops first; false if it stopped.
+    /// `Duration::MAX` waits for the stop.
+    fn sleep(&self, duration: Duration) -> bool {
+        let deadline = Instant::now().checked_add(duration);
+        let mut guard = lock(&self.stop_lock);
+        loop {
+            if self.stopped() {
+                return false;
+            }
+            let now = Instant::now();
+            let wait = match deadline {
+                Some(deadline) if now >= deadline => return true,
+                Some(deadline) => deadline - now,
+                None => Duration::from_secs(3600),
+            };
+            guard = match self.stop_signal.wait_timeout(guard, wait) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    fn close_connections(&self) {
+        for (_, stream) in lock(&self.live).drain() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        if let Some(log) = &self.log {
+            log(&request);
+        }
+        let mut requests = lock(&self.requests);
+        if requests.len() >= MAX_RECORDED_REQUESTS {
+            requests.pop_front();
+        }
+        requests.push_back(request);
+    }
+}
+
+/// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops it.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1:`options.port` and serves in background threads; returns once listening.
+    pub fn start(options: EmulatorOptions) -> io::Result<Emulator> {
+        Self::start_inner(options, None)
+    }
+
+    /// Like [`Emulator::start`], calling `log` for every `POST /` request once it is decided
+    /// how to answer it (the `sts-emulator` binary prints these).
+    pub fn start_with_log(
+        options: EmulatorOptions,
+        log: impl Fn(&RecordedRequest) + Send + Sync + 'static,
+    ) -> io::Result<Emulator> {
+        Self::start_inner(options, Some(Box::new(log)))
+    }
+
+    fn start_inner(options: EmulatorOptions, log: Option<Log>) -> io::Result<Emulator> {
+        // Loopback only: the emulator accepts any client holding its well-known keys.
+        let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, options.port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            keys: options.keys,
+            faults: options.faults,
+            stopped: AtomicBool::new(false),
+            stop_lock: Mutex::new(()),
+            stop_signal: Condvar::new(),
+            connections: AtomicUsize::new(0),
+            sequence: AtomicU64::new(0),
+            requests: Mutex::new(VecDeque::new()),
+            live: Mutex::new(HashMap::new()),
+            rng: service::Rng::new(),
+            log,
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept_thread = thread::Builder::new()
+            .name("sts-emulator-accept".into())
+            .spawn(move || accept_loop(listener, accept_shared))?;
+        Ok(Emulator { addr, shared, accept_thread: Some(accept_thread) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Every `POST /` request parsed so far, oldest first (the last
+    /// [`MAX_RECORDED_REQUESTS`]). A request is recorded before its answer is sent.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).iter().cloned().collect()
+    }
+
+    /// Stops accepting, closes open connections (unblocking hung and trickling answers) and
+    /// joins the server threads. Dropping the emulator does the same.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let Some(accept_thread) = self.accept_thread.take() else { return };
+        self.shared.stop();
+        self.shared.close_connections();
+        // The accept thread is blocked in accept(): a connection wakes it to see the flag.
+        if TcpStream::connect_timeout(&self.addr, Duration::from_secs(2)).is_ok() {
+            let _ = accept_thread.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut workers: Vec<JoinHandle<()>> = Vec::new();
+    let mut next_id: u64 = 0;
+    for stream in listener.incoming() {
+        if shared.stopped() {
+            break;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(_) => {
+                // Out of file descriptors or similar: back off instead of spinning.
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        let id = next_id;
+        next_id += 1;
+        if let Ok(clone) = stream.try_clone() {
+            lock(&shared.live).insert(id, clone);
+        }
+        workers.retain(|worker| !worker.is_finished());
+        let worker_shared = Arc::clone(&shared);
+        let spawned = thread::Builder::new()
+            .name("sts-emulator-conn".into())
+            .spawn(move || serve(stream, id, worker_shared));
+        match spawned {
+            Ok(worker) => workers.push(worker),
+            Err(_) => {
+                if let Some(stream) = lock(&shared.live).remove(&id) {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+    shared.close_connections();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+/// Removes a connection from the live set when its thread ends, however it ends.
+struct LiveGuard {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        lock(&self.shared.live).remove(&self.id);
+    }
+}
+
+fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>) {
+    let guard = LiveGuard { shared, id };
+    let shared = &guard.shared;
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut reader = http::Reader::new(stream);
+    while !shared.stopped() {
+        match reader.next_request() {
+            http::Incoming::Closed => break,
+            http::Incoming::Bad(rejection) => {
+                let body = format!("{}\n", rejection.message);
+                let response = http::response(
+                    rejection.status,
+                    "text/plain; charset=utf-8",
+                    body.as_bytes(),
+                    false,
+                );
+                let _ = reader.stream().write_all(&response);
+                linger(reader.stream());
+                break;
+            }
+            http::Incoming::Request(request) => {
+                if !respond(shared, &request, reader.stream()) {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = reader.stream().shutdown(Shutdown::Both);
+}
+
+/// Closes gracefully after a rejection: stops sending, then reads what the peer is still
+/// sending for a moment. Closing with unread data would reset the connection, and the peer
+/// could lose the answer.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut sink = [0u8; 16 * 1024];
+    let mut drained = 0;
+    while drained < 2 * http::MAX_BODY {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+}
+
+/// Answers one request; false when the connection must close.
+fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> bool {
+    let keep_alive = request.keep_alive();
+    if request.method != "POST" {
+        let body = b"the STS API 3.0 is served by POST /\n";
+        let mut out = http::response_head(
+            405,
+            "text/plain; charset=utf-8",
+            body.len(),
+            keep_alive,
+            &[("Allow", "POST")],
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        return stream.write_all(&out).is_ok() && keep_alive;
+    }
+    if request.path() != "/" {
+        let out = http::response(
+            404,
+            "text/plain; charset=utf-8",
+            b"the STS API 3.0 is served at /\n",
+            keep_alive,
+        );
+        return stream.write_all(&out).is_ok() && keep_alive;
+    }
+
+    let faults = &shared.faults;
+    let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
+    let fault = if sequence < u64::from(faults.fail_first) {
+        Some(faults.fail_with)
+    } else {
+        faults.always
+    };
+    if !faults.latency.is_zero() && !shared.sleep(faults.latency) {
+        return false;
+    }
+    let (answer, mut record) =
+        service::handle(&shared.keys, request, crate::time::now_unix(), &shared.rng);
+    record.fault = fault;
+    let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
+    let html = |status: u16| {
+        let body = format!(
+            "<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n",
+            reason = http::reason(status)
+        );
+        http::response(status, "text/html", body.as_bytes(), keep_alive)
+    };
+    let service_error = |code: &str, message: &str| {
+        service::error_body(code, message, &shared.rng.request_id()).into_bytes()
+    };
+    let send = match fault {
+        None => json(answer.body.as_bytes()),
+        Some(FailMode::Http500) => html(500),
+        Some(FailMode::Http502) => html(502),
+        Some(FailMode::Http503) => html(503),
+        Some(FailMode::Throttle) => json(&service_error(
+            "RequestLimitExceeded",
+            "Your request frequency exceeds the limit. Please retry later.",
+        )),
+        Some(FailMode::InternalError) => {
+            json(&service_error("InternalError", "An internal error occurred."))
+        }
+        Some(FailMode::Malformed) => json(b"not json"),
+        Some(FailMode::Truncated) => json(&answer.body.as_bytes()[..answer.body.len() / 2]),
+        Some(FailMode::WrongShape) => json(br#"{"Response":{"Foo":1}}"#),
+        Some(FailMode::Trickle) => json(answer.body.as_bytes()),
+        Some(FailMode::Drop | FailMode::Hang | FailMode::Huge) => Vec::new(),
+    };
+    record.error_code = match fault {
+        None | Some(FailMode::Truncated | FailMode::Trickle) => answer.error_code,
+        Some(FailMode::Throttle) => Some("RequestLimitExceeded".into()),
+        Some(FailMode::InternalError) => Some("InternalError".into()),
+        Some(_) => None,
+    };
+    shared.record(record);
+
+    match fault {
+        Some(FailMode::Drop) => false,
+        Some(FailMode::Hang) => {
+            shared.sleep(Duration::MAX);
+            false
+        }
+        Some(FailMode::Trickle) => {
+            for (i, byte) in send.iter().enumerate() {
+                if stream.write_all(std::slice::from_ref(byte)).is_err() {
+                    return false;
+                }
+                if i + 1 < send.len() && !shared.sleep(TRICKLE_INTERVAL) {
+                    return false;
+                }
+            }
+            keep_alive
+        }
+        Some(FailMode::Huge) => send_huge(shared, stream, keep_alive),
+        _ => stream.write_all(&send).is_ok() && keep_alive,
+    }
+}
+
+/// Streams a valid JSON body of exactly [`HUGE_BODY`] bytes.
+fn send_huge(shared: &Shared, stream: &mut TcpStream, keep_alive: bool) -> bool {
+    let head = http::response_head(200, "application/json", HUGE_BODY, keep_alive, &[]);
+    let prefix = format!(r#"{{"Response":{{"RequestId":"{}","Padding":""#, shared.rng.request_id());
+    let suffix = r#""}}"#;
+    if stream.write_all(head.as_bytes()).is_err() || stream.write_all(prefix.as_bytes()).is_err() {
+        return false;
+    }
+    let chunk = [b'x'; 64 * 1024];
+    let mut remaining = HUGE_BODY - prefix.len() - suffix.len();
+    while remaining > 0 {
+        if shared.stopped() {
+            return false;
+        }
+        let n = remaining.min(chunk.len());
+        if stream.write_all(&chunk[..n]).is_err() {
+            return false;
+        }
+        remaining -= n;
+    }
+    stream.write_all(suffix.as_bytes()).is_ok() && keep_alive
+}
+
+#[cfg(test)]
+mod tests;
