@@ -1,0 +1,128 @@
+package com.tencent.cloud;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The libsts C ABI through JNA, and the one place that crosses it.
+ *
+ * <p>Inputs go in as UTF-8 {@code byte[]} with a terminating NUL (a {@code String} argument would be
+ * encoded with the platform charset and turn non-ASCII into {@code ?} under {@code LC_ALL=C}).
+ * Every {@code char*} the library hands back is read as UTF-8 and released with
+ * {@code sts_string_free} in a {@code finally} block, exactly once.
+ *
+ * <p>Library lookup: the {@code libsts.path} system property, else the {@code LIBSTS_PATH}
+ * environment variable (a file path), else {@code sts} on {@code jna.library.path} and the system
+ * library path.
+ */
+final class LibSts {
+    private LibSts() {}
+
+    static final int STS_OK = 0;
+    static final int STS_INVALID_ARGUMENT = 1;
+    static final int STS_NETWORK = 2;
+    static final int STS_SERVICE = 3;
+    static final int STS_BAD_RESPONSE = 4;
+    static final int STS_INTERNAL = 5;
+
+    /** The raw C functions. JNA interface proxies are safe to call from any number of threads. */
+    interface Native_ extends Library {
+        int sts_get_credential(byte[] configJson, PointerByReference outJson);
+
+        int sts_get_role_credential(byte[] configJson, PointerByReference outJson);
+
+        int sts_get_policy(byte[] scopesJson, PointerByReference outJson);
+
+        void sts_string_free(Pointer s);
+
+        Pointer sts_version();
+    }
+
+    /** Lazily loaded on first use (holder idiom: thread-safe, no lock afterwards). */
+    private static final class Holder {
+        static final Native_ LIB = load();
+    }
+
+    private static Native_ load() {
+        String path = System.getProperty("libsts.path");
+        if (path == null || path.isEmpty()) {
+            path = System.getenv("LIBSTS_PATH");
+        }
+        if (path != null && !path.isEmpty()) {
+            File f = new File(path);
+            if (!f.isFile()) {
+                throw new UnsatisfiedLinkError("libsts not found at " + path
+                        + " (from libsts.path / LIBSTS_PATH)");
+            }
+            return Native.load(f.getAbsolutePath(), Native_.class);
+        }
+        return Native.load("sts", Native_.class);
+    }
+
+    static Native_ lib() {
+        return Holder.LIB;
+    }
+
+    /** A finished call: the StsCode and the JSON the library wrote to {@code *out_json}. */
+    static final class Result {
+        final int code;
+        final String json;
+
+        Result(int code, String json) {
+            this.code = code;
+            this.json = json;
+        }
+    }
+
+    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, POLICY }
+
+    static Result call(Fn fn, String json) {
+        byte[] in = cString(json);
+        Native_ lib = lib();
+        PointerByReference out = new PointerByReference();
+        int code;
+        Pointer p = null;
+        try {
+            switch (fn) {
+                case CREDENTIAL: code = lib.sts_get_credential(in, out); break;
+                case ROLE_CREDENTIAL: code = lib.sts_get_role_credential(in, out); break;
+                case POLICY: code = lib.sts_get_policy(in, out); break;
+                default: throw new AssertionError(fn);
+            }
+            p = out.getValue();
+            if (p == null) {
+                throw new IllegalStateException("libsts returned code " + code + " without an out_json string");
+            }
+            return new Result(code, p.getString(0, "UTF-8"));
+        } finally {
+            if (p == null) {
+                p = out.getValue();
+            }
+            if (p != null) {
+                lib.sts_string_free(p);
+            }
+        }
+    }
+
+    static String version() {
+        Pointer p = lib().sts_version();
+        return p == null ? null : p.getString(0, "UTF-8");
+    }
+
+    /** UTF-8 bytes plus a terminating NUL; an embedded NUL would silently truncate the input. */
+    static byte[] cString(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        for (byte b : utf8) {
+            if (b == 0) {
+                throw new IllegalArgumentException("input contains a NUL character");
+            }
+        }
+        byte[] out = new byte[utf8.length + 1];
+        System.arraycopy(utf8, 0, out, 0, utf8.length);
+        return out;
+    }
+}

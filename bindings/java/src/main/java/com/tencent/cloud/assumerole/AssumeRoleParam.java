@@ -1,0 +1,143 @@
+package com.tencent.cloud.assumerole;
+
+import java.util.Properties;
+
+/**
+ * The vendor SDK's parameter object for {@code CosStsClient.getRoleCredential(AssumeRoleParam)}, kept
+ * so existing code compiles. New code can pass a map to
+ * {@code CosStsClient.getRoleCredential(Map)} instead.
+ *
+ * <p>Differences: the request is always signed with TC3-HMAC-SHA256 ({@code signatureMethod} is
+ * accepted and ignored); an unset {@code host} means libsts's default endpoint
+ * ({@code sts.tencentcloudapi.com}), where the vendor defaulted to {@code sts.internal.tencentcloudapi.com};
+ * {@code toString()} never shows the secret key.
+ */
+public class AssumeRoleParam {
+    private String secretId = "";
+    private String secretKey = "";
+    private int durationSec = 0;
+    private String region = "";
+    private String host = "";
+    private String roleArn = "";
+    private String roleSessionName = "";
+    private String signatureMethod = "";
+    private String[] resources = new String[] {};
+    private String[] actions = new String[] {};
+    private String policy = "";
+
+    /**
+     * Reads the vendor's property names: {@code SecretId}, {@code SecretKey}, {@code region},
+     * {@code SignatureMethod}, {@code durationSeconds}, {@code RoleArn}, {@code RoleSessionName},
+     * {@code host}, {@code policy}, or {@code policy.actions} + {@code policy.resources}
+     * (comma-separated).
+     */
+    public void Parse(Properties properties) {
+        if (properties == null) {
+            throw new NullPointerException("null properties");
+        }
+        secretId = properties.getProperty("SecretId", "");
+        secretKey = properties.getProperty("SecretKey", "");
+        region = properties.getProperty("region", "");
+        signatureMethod = properties.getProperty("SignatureMethod", "HmacSHA1");
+        String d = properties.getProperty("durationSeconds", "").trim();
+        try {
+            durationSec = d.isEmpty() ? 0 : Integer.parseInt(d);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("durationSeconds is not an integer");
+        }
+        roleArn = properties.getProperty("RoleArn", "");
+        roleSessionName = properties.getProperty("RoleSessionName", "");
+        host = properties.getProperty("host", "");
+        String p = properties.getProperty("policy", "");
+        if (p.isEmpty()) {
+            String a = properties.getProperty("policy.actions", "");
+            String r = properties.getProperty("policy.resources", "");
+            if (!a.isEmpty() || !r.isEmpty()) {
+                actions = a.isEmpty() ? new String[] {} : a.split(",");
+                resources = r.isEmpty() ? new String[] {} : r.split(",");
+                policy = buildPolicy(actions, resources);
+            }
+        } else {
+            policy = p;
+        }
+    }
+
+    /** The checks of the vendor SDK (libsts checks again, more strictly). */
+    public void check() {
+        if (secretId.isEmpty()) {
+            throw new IllegalArgumentException("empty secretId");
+        }
+        if (secretKey.isEmpty()) {
+            throw new IllegalArgumentException("empty secretKey");
+        }
+        if (region.isEmpty()) {
+            throw new IllegalArgumentException("empty region");
+        }
+        if (roleArn.isEmpty()) {
+            throw new IllegalArgumentException("empty roleArn");
+        }
+        if (roleSessionName.isEmpty()) {
+            throw new IllegalArgumentException("empty roleSessionName");
+        }
+    }
+
+    private static String buildPolicy(String[] actions, String[] resources) {
+        StringBuilder sb = new StringBuilder("{\"version\":\"2.0\",\"statement\":[{\"effect\":\"allow\",\"action\":");
+        appendArray(sb, actions);
+        sb.append(",\"resource\":");
+        appendArray(sb, resources);
+        sb.append("}]}");
+        return sb.toString();
+    }
+
+    private static void appendArray(StringBuilder sb, String[] items) {
+        sb.append('[');
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append('"');
+            for (char c : items[i].trim().toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append(c);
+                } else if (c < 0x20) {
+                    sb.append(String.format("\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+            sb.append('"');
+        }
+        sb.append(']');
+    }
+
+    public String getSecretId() { return secretId; }
+    public void setSecretId(String secretId) { this.secretId = secretId; }
+    public String getSecretKey() { return secretKey; }
+    public void setSecretKey(String secretKey) { this.secretKey = secretKey; }
+    public int getDurationSec() { return durationSec; }
+    public void setDurationSec(int durationSec) { this.durationSec = durationSec; }
+    public String getRegion() { return region; }
+    public void setRegion(String region) { this.region = region; }
+    public String getHost() { return host; }
+    public void setHost(String host) { this.host = host; }
+    public String getRoleArn() { return roleArn; }
+    public void setRoleArn(String roleArn) { this.roleArn = roleArn; }
+    public String getRoleSessionName() { return roleSessionName; }
+    public void setRoleSessionName(String roleSessionName) { this.roleSessionName = roleSessionName; }
+    public String getSignatureMethod() { return signatureMethod; }
+    public void setSignatureMethod(String signatureMethod) { this.signatureMethod = signatureMethod; }
+    public String[] getResources() { return resources; }
+    public void setResources(String[] resources) { this.resources = resources; }
+    public String[] getActions() { return actions; }
+    public void setActions(String[] actions) { this.actions = actions; }
+    public String getPolicy() { return policy; }
+    public void setPolicy(String policy) { this.policy = policy; }
+
+    @Override
+    public String toString() {
+        return "AssumeRoleParam{secretId=" + secretId + ", secretKey=<redacted>, region=" + region
+                + ", host=" + host + ", roleArn=" + roleArn + ", roleSessionName=" + roleSessionName
+                + ", durationSec=" + durationSec + "}";
+    }
+}
