@@ -92,7 +92,7 @@ STS_NODISCARD enum StsCode sts_get_role_credential(const char *config_json, char
 
 /**
  * Builds a CAM policy from a JSON array of scopes
- * (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"dir/*"}]`).
+ * (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
  *
  * Local: never touches the network. `*out_json` receives `{"version":"2.0","statement":[...]}`
  * or an error JSON; release it with `sts_string_free`. Thread-safe.

@@ -110,7 +110,7 @@ pub extern "C" fn sts_get_role_credential(config_json: *const c_char, out_json: 
 }
 
 /// Builds a CAM policy from a JSON array of scopes
-/// (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"dir/*"}]`).
+/// (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
 ///
 /// Local: never touches the network. `*out_json` receives `{"version":"2.0","statement":[...]}`
 /// or an error JSON; release it with `sts_string_free`. Thread-safe.

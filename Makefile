@@ -1,0 +1,119 @@
+# libsts build, test and install. `make demo` and `make test` are the two commands of the README.
+PREFIX ?= /usr/local
+CARGO ?= cargo
+CC ?= cc
+CXX ?= c++
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+MINOR := $(word 2,$(subst ., ,$(VERSION)))
+SONAME := libsts.so.0.$(MINOR)
+RELEASE := target/release
+OUT := target/c
+EMULATOR_ID := AKIDEMULATOREXAMPLE0000000000000000
+EMULATOR_KEY := emulator-secret-key-EXAMPLE
+WITH_EMULATOR := scripts/with-emulator.sh
+# Link the C programs against the freshly built library, found at run time through rpath.
+LINK := -L$(RELEASE) -lsts -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
+STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
+WARN := -Wall -Wextra -Werror -pedantic -Iinclude
+VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
+BINDINGS :=
+
+.PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
+        $(addprefix test-,$(BINDINGS)) lint bench install uninstall clean
+
+all: build
+
+build:
+	$(CARGO) build --release --features emulator
+	ln -sf libsts.so $(RELEASE)/$(SONAME)
+
+# Regenerates include/sts.h from src/ffi.rs (tests/header.rs fails while it is stale).
+header:
+	STS_BLESS=1 $(CARGO) test --test header
+
+$(OUT):
+	mkdir -p $(OUT)
+
+$(OUT)/example: bindings/c/example.c include/sts.h build | $(OUT)
+	$(CC) -std=c99 $(WARN) $< $(LINK) -o $@
+
+demo: $(OUT)/example
+	@echo "== starting sts-emulator on 127.0.0.1 and running bindings/c/example.c against it"
+	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
+	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example "$$STS_EMULATOR_URL"'
+
+test: deps build test-rust test-header test-c test-install test-bindings
+	@echo "== make test: all suites passed"
+
+deps:
+	scripts/install-deps.sh
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test-rust: lint
+	RUST_BACKTRACE=0 $(CARGO) test
+
+# The header must compile cleanly as C99 and C++11.
+test-header: | $(OUT)
+	$(CC) -std=c99 $(WARN) -x c bindings/c/header_check.c $(LINK) -o $(OUT)/header_c99 && $(OUT)/header_c99
+	$(CXX) -std=c++11 $(WARN) -x c++ bindings/c/header_check.c $(LINK) -o $(OUT)/header_cxx11 && $(OUT)/header_cxx11
+
+$(OUT)/test_sts: bindings/c/test_sts.c include/sts.h build | $(OUT)
+	$(CC) -std=c99 -g $(WARN) $< $(LINK) -o $@
+
+$(OUT)/test_sts_asan: bindings/c/test_sts.c include/sts.h build | $(OUT)
+	$(CC) -std=c99 -g -fsanitize=address,undefined -fno-omit-frame-pointer $(WARN) $< $(LINK) -o $@
+
+$(OUT)/example_static: bindings/c/example.c include/sts.h build | $(OUT)
+	$(CC) -std=c99 $(WARN) $< $(RELEASE)/libsts.a $(STATIC_LIBS) -o $@
+
+test-c: $(OUT)/test_sts $(OUT)/test_sts_asan $(OUT)/example_static
+	@echo "== C tests"
+	$(WITH_EMULATOR) -- $(OUT)/test_sts
+	@echo "== C tests under valgrind memcheck"
+	RUST_BACKTRACE=0 $(WITH_EMULATOR) -- $(VALGRIND) $(OUT)/test_sts
+	@echo "== C tests under AddressSanitizer + LeakSanitizer + UBSan"
+	RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(WITH_EMULATOR) -- $(OUT)/test_sts_asan
+	@echo "== statically linked example"
+	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
+	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example_static "$$STS_EMULATOR_URL" >/dev/null'
+
+# Installs into a scratch prefix and builds the example the way the README tells users to.
+test-install: build | $(OUT)
+	rm -rf $(OUT)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(OUT)/prefix)
+	PKG_CONFIG_PATH=$(abspath $(OUT)/prefix)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c99 $(WARN:-Iinclude=) bindings/c/example.c $$(pkg-config --cflags --libs sts) -Wl,-rpath,$(abspath $(OUT)/prefix)/lib -o $(OUT)/example_installed'
+	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
+	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example_installed "$$STS_EMULATOR_URL" >/dev/null'
+	@echo "== install + pkg-config: ok"
+
+test-bindings: $(addprefix test-,$(BINDINGS))
+
+$(addprefix test-,$(BINDINGS)): build
+	bash bindings/$(@:test-%=%)/test.sh
+
+bench: build
+	$(CARGO) bench --bench sts
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/sts.h $(DESTDIR)$(PREFIX)/include/sts.h
+	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
+	ln -sf $(SONAME).$(lastword $(subst ., ,$(VERSION))) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsts.so
+	install -m 644 $(RELEASE)/libsts.a $(DESTDIR)$(PREFIX)/lib/libsts.a
+	install -m 755 $(RELEASE)/sts-emulator $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sts.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/sts.h $(DESTDIR)$(PREFIX)/lib/libsts.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc \
+	  $(DESTDIR)$(PREFIX)/bin/sts-emulator
+
+clean:
+	$(CARGO) clean
+	rm -rf $(OUT)
