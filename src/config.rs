@@ -566,8 +566,9 @@ impl Config {
             check_identifier(&name_of("external_id"), id, "+=,.@:/-")?;
         }
 
+        // Host names are case-insensitive and TC3 signs the lower-case form.
         let endpoint = match take("endpoint") {
-            Some(v) => string(&name_of("endpoint"), v)?,
+            Some(v) => string(&name_of("endpoint"), v)?.to_ascii_lowercase(),
             None => DEFAULT_ENDPOINT.to_owned(),
         };
         check_endpoint(&name_of("endpoint"), &endpoint)?;
