@@ -118,6 +118,7 @@ public final class CosStsClient {
         putIfSet(config, "secretKey", param.getSecretKey());
         putIfSet(config, "region", param.getRegion());
         putIfSet(config, "host", param.getHost());
+        putIfSet(config, "url", param.getUrl());
         putIfSet(config, "roleArn", param.getRoleArn());
         putIfSet(config, "roleSessionName", param.getRoleSessionName());
         putIfSet(config, "policy", param.getPolicy());

@@ -24,6 +24,7 @@ public class AssumeRoleParam {
     private String[] resources = new String[] {};
     private String[] actions = new String[] {};
     private String policy = "";
+    private String url = "";
 
     /**
      * Reads the vendor's property names: {@code SecretId}, {@code SecretKey}, {@code region},
@@ -133,6 +134,13 @@ public class AssumeRoleParam {
     public void setActions(String[] actions) { this.actions = actions; }
     public String getPolicy() { return policy; }
     public void setPolicy(String policy) { this.policy = policy; }
+
+    /**
+     * An addition to the vendor API: where to connect when it differs from {@code https://<host>/}
+     * (libsts's {@code url}: a proxy by IP, or {@code http://127.0.0.1:PORT/} for the emulator).
+     */
+    public String getUrl() { return url; }
+    public void setUrl(String url) { this.url = url; }
 
     @Override
     public String toString() {

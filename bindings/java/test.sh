@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds the Java binding with javac + jar and runs its JUnit 4 tests against local STS emulators.
+# Needs: target/release/libsts.so and target/release/sts-emulator (run `cargo build --release` first).
+# Installs Debian's libjna-java and junit4 when missing (no Maven, no downloads from Maven Central).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+lib="${LIBSTS_PATH:-$root/target/release/libsts.so}"
+emulator="$root/target/release/sts-emulator"
+
+die() { echo "bindings/java/test.sh: $*" >&2; exit 1; }
+
+[[ -f "$lib" ]] || die "$lib not found: run 'cargo build --release' in $root first"
+[[ -x "$emulator" ]] || die "$emulator not found: run 'cargo build --release' in $root first"
+command -v javac >/dev/null || die "javac not found (Java 17 JDK: apt-get install openjdk-17-jdk-headless)"
+
+need=()
+[[ -f /usr/share/java/jna.jar ]] || need+=(libjna-java)
+[[ -f /usr/share/java/junit4.jar ]] || need+=(junit4)
+if ((${#need[@]})); then
+    echo "installing ${need[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+JNA_JAR=/usr/share/java/jna.jar
+JUNIT_JAR=/usr/share/java/junit4.jar
+HAMCREST_JAR=/usr/share/java/hamcrest-core.jar
+for j in "$JNA_JAR" "$JUNIT_JAR" "$HAMCREST_JAR"; do [[ -f "$j" ]] || die "$j missing after install"; done
+
+# ---- build
+JNA_JAR="$JNA_JAR" "$here/build.sh"
+rm -rf "$here/build/test-classes"
+mkdir -p "$here/build/test-classes"
+find "$here/src/test/java" -name '*.java' > "$here/build/test-sources.txt"
+javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
+    -cp "$here/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
+    -d "$here/build/test-classes" @"$here/build/test-sources.txt"
+
+# ---- emulators: one per behaviour, each on a free port, killed on exit
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+props=()
+start_emulator() { # name, extra flags...
+    local name="$1"; shift
+    "$emulator" --port 0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pids+=($!)
+    local line="" i
+    for i in $(seq 1 100); do
+        line="$(head -n1 "$tmp/$name.out" 2>/dev/null || true)"
+        [[ "$line" == *$'\n'* || -n "$line" ]] && break
+        kill -0 "${pids[-1]}" 2>/dev/null || die "emulator '$name' exited: $(cat "$tmp/$name.err")"
+        sleep 0.1
+    done
+    [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
+        || die "emulator '$name' did not announce its address (got: '$line')"
+    props+=("-Dsts.emulator.$name=${BASH_REMATCH[1]}")
+}
+start_emulator ok
+start_emulator malformed --always malformed
+start_emulator http500 --always http500
+start_emulator throttle --always throttle
+start_emulator hang --always hang
+start_emulator drop --always drop
+start_emulator flaky --fail-first 2 --fail-with throttle
+
+# ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
+cp="$here/build/test-classes:$here/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
+tests=(JsonTest PolicyTest CredentialTest ErrorTest ConcurrencyTest LocaleTest)
+set +e
+env LC_ALL=C LANG= LIBSTS_PATH="$lib" RUST_BACKTRACE=0 \
+    java -cp "$cp" "${props[@]}" org.junit.runner.JUnitCore "${tests[@]/#/com.tencent.cloud.}"
+rc=$?
+set -e
+if ((rc != 0)); then
+    echo "--- emulator logs (stderr) ---" >&2
+    for f in "$tmp"/*.err; do echo "[$(basename "$f" .err)]" >&2; tail -n 20 "$f" >&2; done
+fi
+exit "$rc"
