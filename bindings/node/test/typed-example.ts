@@ -1,0 +1,46 @@
+// Compiled with `tsc --noEmit` by types.test.js: code written the qcloud-cos-sts way type-checks.
+import * as STS from '..';
+import { getCredential, getPolicy, getRoleCredential, StsError, type CredentialData, type CosPolicyScope } from '..';
+
+const scopes: CosPolicyScope[] = [{ action: 'name/cos:PutObject', bucket: 'example-1250000000', region: 'ap-guangzhou', prefix: 'dir/*' }];
+const policy = getPolicy(scopes);
+const first: string[] = policy.statement[0].resource;
+
+async function promiseStyle(): Promise<string> {
+  const data: CredentialData = await getCredential({
+    secretId: process.env.SECRET_ID!,
+    secretKey: process.env.SECRET_KEY!,
+    durationSeconds: 1800,
+    proxy: '',
+    region: 'ap-guangzhou',
+    host: 'sts.tencentcloudapi.com',
+    policy,
+    timeoutMs: 5000,
+    retries: 1,
+  });
+  const role = await getRoleCredential({ roleArn: 'qcs::cam::uin/1:roleName/r', role_session_name: 's', externalId: 'e1', policy });
+  return data.credentials.tmpSecretId + role.expiration + data.startTime.toFixed();
+}
+
+function callbackStyle(): void {
+  STS.getCredential({ secretId: 'a', secretKey: 'b', policy }, (err, data) => {
+    if (err) {
+      const e: StsError = err;
+      const code: string = e.code;
+      const rid: string | null = e.requestId;
+      console.log(code, rid, e.kind, e.Code);
+      return;
+    }
+    console.log(data.expiredTime);
+  });
+}
+
+try {
+  getPolicy('[]');
+} catch (e) {
+  if (e instanceof StsError && e.kind === 'InvalidArgument') console.log(e.message);
+}
+
+STS.setMaxConcurrency(4);
+const v: string = STS.libraryVersion();
+export { promiseStyle, callbackStyle, first, v };
