@@ -1,0 +1,246 @@
+"""Scope / get_policy and config validation: the qcloud-python-sts API and the documented fixes."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, Dict
+
+import pytest
+import sts.sts as vendor  # the real qcloud-python-sts 3.1.6
+
+import libsts
+from libsts import CIScope, CISts, Scope, Sts, StsWarning
+
+B = "example-1250000000"
+R = "ap-guangzhou"
+COS = f"qcs::cos:{R}:uid/1250000000:{B}"
+CI = f"qcs::ci:{R}:uid/1250000000:bucket/{B}"
+SECRET = "Sup3r-secret-key-value-0123456789"
+
+
+def config(**extra: Any) -> Dict[str, Any]:
+    base = {"secret_id": "AKIDtest", "secret_key": SECRET, "bucket": B, "region": R,
+            "allow_prefix": "dir/*", "allow_actions": ["name/cos:PutObject"]}
+    base.update(extra)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+def test_vendor_readme_example() -> None:
+    scopes = [Scope("name/cos:PutObject", B, R, "1.txt"), Scope("name/cos:GetObject", B, R, "dir/exampleobject")]
+    assert Sts.get_policy(scopes) == {
+        "version": "2.0",
+        "statement": [
+            {"action": ["name/cos:PutObject"], "effect": "allow", "resource": [f"{COS}/1.txt"]},
+            {"action": ["name/cos:GetObject"], "effect": "allow", "resource": [f"{COS}/dir/exampleobject"]},
+        ],
+    }
+    assert Sts.get_policy(scopes) == vendor.Sts.get_policy(
+        [vendor.Scope("name/cos:PutObject", B, R, "1.txt"), vendor.Scope("name/cos:GetObject", B, R, "dir/exampleobject")]
+    )
+
+
+def test_get_policy_edges() -> None:
+    assert Sts.get_policy([]) == {"version": "2.0", "statement": []}
+    assert Sts.get_policy("not a list") is None  # type: ignore[arg-type]
+    assert vendor.Sts.get_policy("not a list") is None
+    # Scope dicts in the cross-SDK format are accepted too.
+    policy = Sts.get_policy([{"action": "name/cos:GetObject", "bucket": B, "region": R, "prefix": ["a", "b"], "service": "ci"}])
+    assert policy["statement"][0]["resource"] == [f"{CI}/a", f"{CI}/b"]
+
+
+def test_fix_leading_slash_is_kept() -> None:
+    ours = Sts.get_policy([Scope("name/cos:GetObject", B, R, "/dir/*")])
+    assert ours["statement"][0]["resource"] == [f"{COS}/dir/*"]
+    # The original silently drops the resource (an empty list grants nothing, or fails at STS).
+    theirs = vendor.Sts.get_policy([vendor.Scope("name/cos:GetObject", B, R, "/dir/*")])
+    assert theirs["statement"][0]["resource"] == []
+
+
+def test_fix_get_resource_is_idempotent() -> None:
+    scope = Scope("name/cos:GetObject", B, R, ["a", "/b"])
+    first = scope.get_resource()
+    assert first == [f"{COS}/a", f"{COS}/b"]
+    assert scope.get_resource() == first
+    assert scope.get_dict()["prefix"] == ["a", "/b"]  # the scope is not modified
+    theirs = vendor.Scope("name/cos:GetObject", B, R, ["a", "/b"])
+    assert theirs.get_resource() == [f"{COS}/a"]
+    assert theirs.get_resource() == []
+
+
+def test_fix_action_lists_are_not_nested() -> None:
+    actions = ["name/cos:PutObject", "name/cos:PostObject"]
+    assert Sts.get_policy([Scope(actions, B, R, "a")])["statement"][0]["action"] == actions
+    assert vendor.Sts.get_policy([vendor.Scope(actions, B, R, "a")])["statement"][0]["action"] == [actions]
+
+
+def test_scope_api() -> None:
+    scope = CIScope()
+    scope.set_action("name/ci:DescribeMediaQueues")
+    scope.set_bucket(B)
+    scope.set_region(R)
+    scope.set_resource_prefix("*")
+    scope.is_allow(False)
+    scope.set_condition({"ip_equal": {"qcs:ip": ["10.0.0.1/24"]}})
+    assert scope.get_action() == "name/ci:DescribeMediaQueues"
+    assert scope.get_effect() == "deny"
+    assert scope.get_condition() == {"ip_equal": {"qcs:ip": ["10.0.0.1/24"]}}
+    assert scope.get_resource() == [f"{CI}/*"]
+    assert Sts.get_policy([scope])["statement"] == [
+        {"action": ["name/ci:DescribeMediaQueues"], "effect": "deny", "resource": [f"{CI}/*"],
+         "condition": {"ip_equal": {"qcs:ip": ["10.0.0.1/24"]}}}
+    ]
+    mine, theirs = Scope("a", B, R, "p"), vendor.Scope("a", B, R, "p")
+    assert mine.get_dict() == theirs.get_dict()
+    mine.is_allow(True)
+    assert mine.get_effect() == "allow"
+
+
+def test_scope_errors_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="action == None"):
+        Sts.get_policy([Scope(None, B, R, "a")])
+    with pytest.raises(ValueError, match="bucket == None"):
+        Scope("a", None, R, "a").get_resource()
+    with pytest.raises(ValueError, match="resource_prefix == None"):
+        Scope("a", B, R, None).get_resource()
+    with pytest.raises(ValueError, match="bucket is invalid"):
+        Scope("a", "nodash", R, "a").get_resource()
+    with pytest.raises(ValueError, match=r"scopes\[1\]\.bucket"):
+        Sts.get_policy([Scope("a", B, R, "a"), Scope("a", None, R, "a")])
+    with pytest.raises(ValueError, match="numeric appid"):
+        Sts.get_policy([Scope("a", "example-abc", R, "a")])
+    with pytest.raises(ValueError, match="region"):
+        Sts.get_policy([Scope("a", B, None, "a")])
+    with pytest.raises(ValueError, match="prefix"):
+        Sts.get_policy([Scope("a", B, R, "")])
+    with pytest.raises(ValueError):
+        Sts.get_policy([42])  # type: ignore[list-item]
+
+
+def test_get_service_gets_star() -> None:
+    policy = Sts.get_policy([Scope("name/cos:GetService", B, R, "a")])
+    assert policy["statement"][0]["resource"] == ["*"]
+
+
+def test_sts_builds_policy() -> None:
+    sts = Sts(config(allow_prefix=["a/*", "/b.txt"], condition={"ip_equal": {"qcs:ip": "1.2.3.4"}}))
+    assert sts.resource == [f"{COS}/a/*", f"{COS}/b.txt"]
+    assert sts.build_policy() == {"version": "2.0", "statement": [{
+        "action": ["name/cos:PutObject"], "effect": "allow", "resource": [f"{COS}/a/*", f"{COS}/b.txt"],
+        "condition": {"ip_equal": {"qcs:ip": "1.2.3.4"}}}]}
+    ci = CISts(config(allow_actions="name/ci:DescribeMediaQueues"))
+    assert ci.resource == [f"{CI}/dir/*"]
+    assert ci.build_policy()["statement"][0]["action"] == ["name/ci:DescribeMediaQueues"]
+
+
+def test_add_resource() -> None:
+    sts = Sts(config())
+    sts.add_resource("*")
+    sts.add_resource(["x", "y"])
+    assert sts.resource == [f"{COS}/dir/*", "*", "x", "y"]
+    with pytest.raises(ValueError, match="param type is invalid"):
+        sts.add_resource(42)  # type: ignore[arg-type]
+    ready = Sts(config(allow_prefix=None, allow_actions=None, policy={"version": "2.0", "statement": [{"action": "a"}]}))
+    ready.add_resource("*")  # ignored with a ready policy, as the original
+    assert ready.build_policy() == {"version": "2.0", "statement": [{"action": "a"}]}
+
+
+def test_ready_policy_as_json_text() -> None:
+    text = json.dumps(Sts.get_policy([Scope("a", B, R, "p")]))
+    sts = Sts({"secret_id": "AKIDtest", "secret_key": SECRET, "policy": text})
+    assert sts.build_policy() == json.loads(text)
+    assert sts.region is None  # region is optional with a policy (the library defaults to ap-guangzhou)
+
+
+def test_config_keys_are_case_insensitive_and_camel_case() -> None:
+    a = Sts({"SECRET_ID": "AKIDtest", "Secret_Key": SECRET, "BUCKET": B, "Region": R,
+             "ALLOW_PREFIX": "p", "Allow_Actions": "a", "Duration_Seconds": 60})
+    b = Sts({"secretId": "AKIDtest", "secretKey": SECRET, "bucket": B, "region": R,
+             "allowPrefix": "p", "allowActions": "a", "durationSeconds": 60})
+    assert a.build_policy() == b.build_policy()
+    assert a.duration_seconds == b.duration_seconds == 60
+    c = Sts(config(endpoint="sts.internal.tencentcloudapi.com", timeoutMs=500, retries=0))
+    sent = c._config(False, None)
+    assert sent["endpoint"] == "sts.internal.tencentcloudapi.com"
+    assert sent["timeout_ms"] == 500 and sent["retries"] == 0
+
+
+def test_ignored_vendor_keys_warn_and_are_not_sent() -> None:
+    with pytest.warns(StsWarning) as record:
+        sts = Sts(config(sts_scheme="https", sts_url="sts.tencentcloudapi.com"))
+    assert sorted(str(w.message).split("'")[1] for w in record) == ["sts_scheme", "sts_url"]
+    assert all(w.filename == __file__ for w in record)  # points at the caller's line
+    assert not {"sts_scheme", "sts_url"} & set(sts._config(False, None))
+    with pytest.warns(StsWarning, match="ignored because 'policy' is given"):
+        Sts(config(policy={"version": "2.0", "statement": [{"action": "a"}]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Sts(config(proxy=None, url=None))  # None means "not set", no warning
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(secret_id=...), "secret_id is none"),
+        (dict(secret_key=""), "secret_key is none"),
+        (dict(secret_id="AKID test"), "secret_id contains"),
+        (dict(duration_seconds=1800.0), "duration_seconds must be int"),
+        (dict(duration_seconds=True), "duration_seconds must be int"),
+        (dict(duration_seconds=0), "out of range"),
+        (dict(duration_seconds=129601), "out of range"),
+        (dict(region=...), "region == none"),
+        (dict(bucket=...), "bucket == None"),
+        (dict(allow_prefix=...), r"len\(resource_prefix\) == 0"),
+        (dict(allow_prefix=[]), r"len\(resource_prefix\) == 0"),
+        (dict(allow_prefix=[""]), "allow_prefix"),
+        (dict(allow_prefix=[1]), "allow_prefix"),
+        (dict(allow_actions=...), "allow_actions == None"),
+        (dict(allow_actions=[]), "allow_actions"),
+        (dict(bucket="example-abc"), "numeric appid"),
+        (dict(bucket="exa mple-1250000000"), "bucket"),
+        (dict(region="ap/guangzhou"), "region"),
+        (dict(condition="ip"), "condition must be a dict"),
+        (dict(condition={"x": float("nan")}), "JSON"),
+        (dict(policy=42, allow_prefix=..., allow_actions=...), "policy must be a dict"),
+        (dict(policy="{not json", allow_prefix=..., allow_actions=...), "policy is a string but not valid JSON"),
+        (dict(url="http://sts.tencentcloudapi.com/"), "loopback"),
+        (dict(url="ftp://x/"), "not an http"),
+        (dict(proxy={"all": "http://p:1"}), "proxy key"),
+        (dict(proxy=3128), "proxy must be"),
+        (dict(timeout_ms=0), "timeout_ms"),
+        (dict(retries=11), "retries"),
+        (dict(ca_file="/nonexistent/ca.pem"), "ca_file"),
+        (dict(bucket=5), "bucket must be a string"),
+        (dict(secret_id="AKIDtest", secretId="AKIDtest"), "given twice"),
+    ],
+)
+def test_config_problems_raise_value_error_at_construction(changes: Dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        Sts(config(**changes))
+    assert SECRET not in str(info.value) and SECRET not in repr(info.value)
+
+
+def test_config_must_be_a_dict() -> None:
+    with pytest.raises(ValueError, match="config is not dict"):
+        Sts(["secret_id"])  # type: ignore[arg-type]
+
+
+def test_secret_key_never_shown() -> None:
+    sts = Sts(config())
+    assert SECRET not in repr(sts) and SECRET not in str(sts)
+    assert "<redacted>" in repr(sts)
+
+
+def test_env_fallback_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "AKIDenv")
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", SECRET)
+    sts = Sts(config(secret_id=..., secret_key=...))
+    assert "secret_key" not in sts._config(False, None)  # the library reads the environment itself
+
+
+def test_exports() -> None:
+    assert libsts.library_version() == libsts.__version__ == "0.1.0"
+    from libsts.sts import CIScope as A, CISts as B2, Scope as C, Sts as D  # mirrors `from sts.sts import ...`
+    assert (A, B2, C, D) == (CIScope, CISts, Scope, Sts)
+    assert issubclass(libsts.StsError, Exception)
+    assert issubclass(libsts.StsConfigError, ValueError)
