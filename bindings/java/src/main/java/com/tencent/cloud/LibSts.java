@@ -1,7 +1,7 @@
 package com.tencent.cloud;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.io.File;
@@ -29,25 +29,48 @@ final class LibSts {
     static final int STS_BAD_RESPONSE = 4;
     static final int STS_INTERNAL = 5;
 
-    /** The raw C functions. JNA interface proxies are safe to call from any number of threads. */
-    interface Native_ extends Library {
-        int sts_get_credential(byte[] configJson, PointerByReference outJson);
+    /**
+     * The raw C functions, bound with JNA direct mapping (about 3x less per-call overhead than an
+     * interface proxy). Static natives are safe to call from any number of threads. The class is
+     * initialised, and the library loaded, on first use.
+     */
+    static final class Direct {
+        private static final Throwable LOAD_ERROR;
 
-        int sts_get_role_credential(byte[] configJson, PointerByReference outJson);
+        static {
+            Throwable err = null;
+            try {
+                Native.register(Direct.class, NativeLibrary.getInstance(target()));
+            } catch (Throwable t) {
+                err = t;
+            }
+            LOAD_ERROR = err;
+        }
 
-        int sts_get_policy(byte[] scopesJson, PointerByReference outJson);
+        private Direct() {}
 
-        void sts_string_free(Pointer s);
+        static void check() {
+            if (LOAD_ERROR != null) {
+                UnsatisfiedLinkError e = new UnsatisfiedLinkError("cannot load libsts: " + LOAD_ERROR.getMessage()
+                        + " (set LIBSTS_PATH or -Dlibsts.path to libsts.so, or -Djna.library.path to its directory)");
+                e.initCause(LOAD_ERROR);
+                throw e;
+            }
+        }
 
-        Pointer sts_version();
+        static native int sts_get_credential(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_role_credential(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_policy(byte[] scopesJson, PointerByReference outJson);
+
+        static native void sts_string_free(Pointer s);
+
+        static native Pointer sts_version();
     }
 
-    /** Lazily loaded on first use (holder idiom: thread-safe, no lock afterwards). */
-    private static final class Holder {
-        static final Native_ LIB = load();
-    }
-
-    private static Native_ load() {
+    /** The library to load: a file from libsts.path / LIBSTS_PATH, else "sts" on the search path. */
+    private static String target() {
         String path = System.getProperty("libsts.path");
         if (path == null || path.isEmpty()) {
             path = System.getenv("LIBSTS_PATH");
@@ -55,16 +78,11 @@ final class LibSts {
         if (path != null && !path.isEmpty()) {
             File f = new File(path);
             if (!f.isFile()) {
-                throw new UnsatisfiedLinkError("libsts not found at " + path
-                        + " (from libsts.path / LIBSTS_PATH)");
+                throw new UnsatisfiedLinkError("libsts not found at " + path + " (from libsts.path / LIBSTS_PATH)");
             }
-            return Native.load(f.getAbsolutePath(), Native_.class);
+            return f.getAbsolutePath();
         }
-        return Native.load("sts", Native_.class);
-    }
-
-    static Native_ lib() {
-        return Holder.LIB;
+        return "sts";
     }
 
     /** A finished call: the StsCode and the JSON the library wrote to {@code *out_json}. */
@@ -82,15 +100,15 @@ final class LibSts {
 
     static Result call(Fn fn, String json) {
         byte[] in = cString(json);
-        Native_ lib = lib();
+        Direct.check();
         PointerByReference out = new PointerByReference();
         int code;
         Pointer p = null;
         try {
             switch (fn) {
-                case CREDENTIAL: code = lib.sts_get_credential(in, out); break;
-                case ROLE_CREDENTIAL: code = lib.sts_get_role_credential(in, out); break;
-                case POLICY: code = lib.sts_get_policy(in, out); break;
+                case CREDENTIAL: code = Direct.sts_get_credential(in, out); break;
+                case ROLE_CREDENTIAL: code = Direct.sts_get_role_credential(in, out); break;
+                case POLICY: code = Direct.sts_get_policy(in, out); break;
                 default: throw new AssertionError(fn);
             }
             p = out.getValue();
@@ -103,13 +121,14 @@ final class LibSts {
                 p = out.getValue();
             }
             if (p != null) {
-                lib.sts_string_free(p);
+                Direct.sts_string_free(p);
             }
         }
     }
 
     static String version() {
-        Pointer p = lib().sts_version();
+        Direct.check();
+        Pointer p = Direct.sts_version();
         return p == null ? null : p.getString(0, "UTF-8");
     }
 
