@@ -4,7 +4,6 @@ import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -404,9 +403,5 @@ final class Json {
             return (Map<String, Object>) v;
         }
         throw new IllegalStateException(what + " is not a JSON object");
-    }
-
-    static Map<String, Object> emptyIfNull(Map<String, Object> m) {
-        return m == null ? Collections.<String, Object>emptyMap() : m;
     }
 }
