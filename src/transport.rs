@@ -171,6 +171,16 @@ fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Er
             Error::network(codes::TIMEOUT, format!("{target}{via}: no answer within timeout_ms={ms} ({which})"))
         }
         ureq::Error::HostNotFound => Error::network(codes::DNS, format!("{target}{via}: host name does not resolve")),
+        // ureq hands getaddrinfo's failure over as a plain io::Error (std's only mark of it is
+        // this message), which would otherwise pass for a transient connect failure.
+        // A refused certificate surfaces as an io::Error around rustls' error (rustls' stream
+        // reports it from read/write), which would otherwise be retried as a connect failure.
+        ureq::Error::Io(e) if holds_error_of(ureq::Error::Rustls, &e) => {
+            Error::network(codes::TLS, format!("{target}: TLS failed: {e}"))
+        }
+        ureq::Error::Io(e) if is_resolver_failure(&e) => {
+            Error::network(codes::DNS, format!("{target}{via}: host name does not resolve ({e})"))
+        }
         ureq::Error::Io(e) if matches!(e.kind(), IoKind::TimedOut | IoKind::WouldBlock) => {
             Error::network(codes::TIMEOUT, format!("{target}{via}: no answer within timeout_ms={ms}"))
         }
@@ -192,9 +202,44 @@ fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Er
     }
 }
 
+/// Whether `e` wraps an error of the type `variant` takes. Passing the `ureq::Error` variant
+/// names the type without a direct dependency on the crate that defines it (rustls).
+fn holds_error_of<T: std::error::Error + 'static>(_variant: fn(T) -> ureq::Error, e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<T>())
+}
+
+/// std's `ToSocketAddrs` reports a getaddrinfo failure as `ErrorKind::Uncategorized` with
+/// this message prefix (library/std/src/sys/net/connection/socket.rs).
+fn is_resolver_failure(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.to_string().starts_with("failed to lookup address information"))
+        || e.to_string().starts_with("failed to lookup address information")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolver_failures_map_to_client_dns_and_are_not_retried() {
+        let options = TransportOptions {
+            endpoint: "sts.tencentcloudapi.com".into(),
+            url: "https://sts.tencentcloudapi.com/".into(),
+            proxy: ProxySetting::Disabled,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            ca_pem: None,
+            ca_file: None,
+        };
+        // The shape of what std returns when getaddrinfo fails (no lookup is done here).
+        let resolver = std::io::Error::other("failed to lookup address information: Name or service not known");
+        for error in [ureq::Error::HostNotFound, ureq::Error::Io(resolver)] {
+            let mapped = map_error(error, "https://x:443", &options);
+            assert_eq!(mapped.code(), codes::DNS, "{mapped}");
+            assert!(!mapped.is_transient());
+        }
+        let reset = std::io::Error::new(IoKind::ConnectionReset, "reset");
+        assert_eq!(map_error(ureq::Error::Io(reset), "https://x:443", &options).code(), codes::NETWORK);
+    }
 
     #[test]
     fn no_proxy_matches_hosts_and_subdomains_like_curl() {
