@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use sts::emulator::{
-    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, DEFAULT_SECRET_ID,
+    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_SECRET_ID,
     DEFAULT_SECRET_KEY,
 };
 
@@ -34,6 +34,10 @@ Options:
   --fail-with MODE    The fault for --fail-first (default http500).
   --always MODE       Answer every request (after the first N) with this fault.
   --port-file PATH    Write the port number to PATH once listening.
+  --tls-cert PEM      Serve HTTPS with this certificate chain (needs --tls-key); the URL
+                      printed is then https://127.0.0.1:PORT/ and clients need the issuing CA
+                      (libsts: `ca_file`). tests/data/ has a TEST-ONLY pair for 127.0.0.1.
+  --tls-key PEM       The private key of --tls-cert.
   -h, --help          Print this help.
   -V, --version       Print the version.
 
@@ -69,6 +73,8 @@ struct Settings {
     fail_with: FailMode,
     always: Option<FailMode>,
     port_file: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -105,6 +111,8 @@ fn parse_args(
         fail_with: FailMode::default(),
         always: None,
         port_file: None,
+        tls_cert: None,
+        tls_key: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -119,7 +127,7 @@ fn parse_args(
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--port" | "--key" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always"
-            | "--port-file" => {}
+            | "--port-file" | "--tls-cert" | "--tls-key" => {}
             _ => return Err(format!("unknown argument `{arg}`")),
         }
         let value = match inline {
@@ -143,8 +151,13 @@ fn parse_args(
             "--always" => {
                 settings.always = Some(value.parse().map_err(|e| format!("--always: {e}"))?)
             }
+            "--tls-cert" => settings.tls_cert = Some(PathBuf::from(value)),
+            "--tls-key" => settings.tls_key = Some(PathBuf::from(value)),
             _ => settings.port_file = Some(PathBuf::from(value)),
         }
+    }
+    if settings.tls_cert.is_some() != settings.tls_key.is_some() {
+        return Err("--tls-cert and --tls-key go together".to_string());
     }
     for (i, entry) in env_keys.unwrap_or("").split(',').map(str::trim).enumerate() {
         if !entry.is_empty() {
@@ -208,6 +221,16 @@ fn main() -> ExitCode {
         let ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
         let _ = writeln!(stderr, "sts-emulator: accepting SecretIds {}", ids.join(", "));
     }
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => match TlsIdentity::from_files(cert, key) {
+            Ok(identity) => Some(identity),
+            Err(e) => {
+                let _ = writeln!(stderr, "sts-emulator: cannot read the TLS identity: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
     let options = EmulatorOptions {
         keys,
         faults: Faults {
@@ -217,6 +240,7 @@ fn main() -> ExitCode {
             always: settings.always,
         },
         port: settings.port,
+        tls,
     };
     let emulator = match Emulator::start_with_log(options, |request| {
         let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));
@@ -302,6 +326,17 @@ mod tests {
     }
 
     #[test]
+    fn tls_flags_go_together() {
+        let s = settings(&["--tls-cert", "c.pem", "--tls-key=k.pem"], None);
+        assert_eq!(
+            (s.tls_cert, s.tls_key),
+            (Some(PathBuf::from("c.pem")), Some(PathBuf::from("k.pem")))
+        );
+        assert!(parse(&["--tls-cert", "c.pem"], None).unwrap_err().contains("go together"));
+        assert!(parse(&["--tls-key", "k.pem"], None).unwrap_err().contains("go together"));
+    }
+
+    #[test]
     fn usage_errors_do_not_echo_secrets() {
         for (args, env) in [
             (&["--bogus"][..], None),
@@ -329,6 +364,8 @@ mod tests {
             "--fail-with",
             "--always",
             "--port-file",
+            "--tls-cert",
+            "--tls-key",
             "STS_EMULATOR_KEYS",
         ] {
             assert!(USAGE.contains(flag), "{flag}");

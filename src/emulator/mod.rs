@@ -58,6 +58,61 @@ pub struct EmulatorOptions {
     pub faults: Faults,
     /// The port on 127.0.0.1; 0 picks a free one (see [`Emulator::addr`]).
     pub port: u16,
+    /// Serve HTTPS with this certificate instead of plain HTTP (see [`TlsIdentity`]).
+    pub tls: Option<TlsIdentity>,
+}
+
+/// A server certificate chain and its private key, both PEM, for an HTTPS emulator.
+///
+/// Tests use the test-only pair under `tests/data/` (a certificate for `127.0.0.1` and
+/// `localhost` signed by a test-only CA), connect to `https://127.0.0.1:PORT/` and pass the CA
+/// as `ca_file`; without it the client must refuse the certificate.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    /// The server certificate first, then any intermediates.
+    pub cert_chain_pem: Vec<u8>,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: Vec<u8>,
+}
+
+impl TlsIdentity {
+    /// Reads the two PEM files.
+    pub fn from_files(cert_chain: impl AsRef<std::path::Path>, key: impl AsRef<std::path::Path>) -> io::Result<Self> {
+        let read = |path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        };
+        Ok(TlsIdentity { cert_chain_pem: read(cert_chain.as_ref())?, key_pem: read(key.as_ref())? })
+    }
+
+    fn server_config(&self) -> io::Result<Arc<rustls::ServerConfig>> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let invalid = |what: &str, e: &dyn fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {e}"));
+        let chain = CertificateDer::pem_slice_iter(&self.cert_chain_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid("TLS certificate", &e))?;
+        if chain.is_empty() {
+            return Err(invalid("TLS certificate", &"no CERTIFICATE block in the PEM"));
+        }
+        // The key's parse error is not echoed: it could quote key material.
+        let key = PrivateKeyDer::from_pem_slice(&self.key_pem)
+            .map_err(|_| invalid("TLS key", &"no usable PRIVATE KEY block in the PEM"))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| invalid("TLS", &e))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| invalid("TLS certificate/key", &e))?;
+        Ok(Arc::new(config))
+    }
+}
+
+impl fmt::Debug for TlsIdentity {
+    // The private key is not printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsIdentity").field("cert_chain_pem_bytes", &self.cert_chain_pem.len()).finish_non_exhaustive()
+    }
 }
 
 impl Default for EmulatorOptions {
@@ -67,6 +122,7 @@ impl Default for EmulatorOptions {
             keys: vec![(DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string())],
             faults: Faults::default(),
             port: 0,
+            tls: None,
         }
     }
 }
@@ -79,6 +135,7 @@ impl fmt::Debug for EmulatorOptions {
             .field("secret_ids", &ids)
             .field("faults", &self.faults)
             .field("port", &self.port)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -218,6 +275,7 @@ type Log = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
 
 struct Shared {
     keys: Vec<(String, String)>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     faults: Faults,
     stopped: AtomicBool,
     stop_lock: Mutex<()>,
@@ -319,8 +377,10 @@ impl Emulator {
         // Loopback only: the emulator accepts any client holding its well-known keys.
         let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, options.port))?;
         let addr = listener.local_addr()?;
+        let tls = options.tls.as_ref().map(TlsIdentity::server_config).transpose()?;
         let shared = Arc::new(Shared {
             keys: options.keys,
+            tls,
             faults: options.faults,
             stopped: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
@@ -343,9 +403,10 @@ impl Emulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT/`.
+    /// `http://127.0.0.1:PORT/`, or `https://127.0.0.1:PORT/` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.shared.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
     }
 
     /// TCP connections accepted so far.
@@ -435,12 +496,53 @@ impl Drop for LiveGuard {
     }
 }
 
+/// A connection the server loop can answer on: plain TCP or TLS over TCP.
+trait Conn: Read + Write {
+    fn tcp(&self) -> &TcpStream;
+    /// Sends what is buffered and signals the end of our side.
+    fn close_write(&mut self) {
+        let _ = self.flush();
+        let _ = self.tcp().shutdown(Shutdown::Write);
+    }
+}
+
+impl Conn for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Conn for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+    fn close_write(&mut self) {
+        self.conn.send_close_notify();
+        let _ = self.flush();
+        let _ = self.sock.shutdown(Shutdown::Write);
+    }
+}
+
 fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>) {
     let guard = LiveGuard { shared, id };
     let shared = &guard.shared;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    match &shared.tls {
+        None => serve_conn(stream, shared),
+        // The handshake runs on the first read; a client that refuses the certificate just
+        // ends the connection.
+        Some(config) => match rustls::ServerConnection::new(Arc::clone(config)) {
+            Ok(tls) => serve_conn(rustls::StreamOwned::new(tls, stream), shared),
+            Err(_) => {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        },
+    }
+}
+
+fn serve_conn<S: Conn>(stream: S, shared: &Shared) {
     let mut reader = http::Reader::new(stream);
     while !shared.stopped() {
         match reader.next_request() {
@@ -464,15 +566,16 @@ fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>) {
             }
         }
     }
-    let _ = reader.stream().shutdown(Shutdown::Both);
+    reader.stream().close_write();
+    let _ = reader.stream().tcp().shutdown(Shutdown::Both);
 }
 
 /// Closes gracefully after a rejection: stops sending, then reads what the peer is still
 /// sending for a moment. Closing with unread data would reset the connection, and the peer
 /// could lose the answer.
-fn linger(stream: &mut TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+fn linger<S: Conn>(stream: &mut S) {
+    stream.close_write();
+    let _ = stream.tcp().set_read_timeout(Some(Duration::from_millis(500)));
     let mut sink = [0u8; 16 * 1024];
     let mut drained = 0;
     while drained < 2 * http::MAX_BODY {
@@ -484,7 +587,7 @@ fn linger(stream: &mut TcpStream) {
 }
 
 /// Answers one request; false when the connection must close.
-fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> bool {
+fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) -> bool {
     let keep_alive = request.keep_alive();
     if request.method != "POST" {
         let body = b"the STS API 3.0 is served by POST /\n";
@@ -497,7 +600,7 @@ fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> 
         )
         .into_bytes();
         out.extend_from_slice(body);
-        return stream.write_all(&out).is_ok() && keep_alive;
+        return write_out(stream, &out) && keep_alive;
     }
     if request.path() != "/" {
         let out = http::response(
@@ -506,7 +609,7 @@ fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> 
             b"the STS API 3.0 is served at /\n",
             keep_alive,
         );
-        return stream.write_all(&out).is_ok() && keep_alive;
+        return write_out(stream, &out) && keep_alive;
     }
 
     let faults = &shared.faults;
@@ -567,7 +670,7 @@ fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> 
         }
         Some(FailMode::Trickle) => {
             for (i, byte) in send.iter().enumerate() {
-                if stream.write_all(std::slice::from_ref(byte)).is_err() {
+                if !write_out(stream, std::slice::from_ref(byte)) {
                     return false;
                 }
                 if i + 1 < send.len() && !shared.sleep(TRICKLE_INTERVAL) {
@@ -577,12 +680,17 @@ fn respond(shared: &Shared, request: &http::Request, stream: &mut TcpStream) -> 
             keep_alive
         }
         Some(FailMode::Huge) => send_huge(shared, stream, keep_alive),
-        _ => stream.write_all(&send).is_ok() && keep_alive,
+        _ => write_out(stream, &send) && keep_alive,
     }
 }
 
+/// Writes and flushes (TLS buffers records until flushed).
+fn write_out<S: Write>(stream: &mut S, bytes: &[u8]) -> bool {
+    stream.write_all(bytes).is_ok() && stream.flush().is_ok()
+}
+
 /// Streams a valid JSON body of exactly [`HUGE_BODY`] bytes.
-fn send_huge(shared: &Shared, stream: &mut TcpStream, keep_alive: bool) -> bool {
+fn send_huge<S: Conn>(shared: &Shared, stream: &mut S, keep_alive: bool) -> bool {
     let head = http::response_head(200, "application/json", HUGE_BODY, keep_alive, &[]);
     let prefix = format!(r#"{{"Response":{{"RequestId":"{}","Padding":""#, shared.rng.request_id());
     let suffix = r#""}}"#;
@@ -601,7 +709,7 @@ fn send_huge(shared: &Shared, stream: &mut TcpStream, keep_alive: bool) -> bool 
         }
         remaining -= n;
     }
-    stream.write_all(suffix.as_bytes()).is_ok() && keep_alive
+    write_out(stream, suffix.as_bytes()) && keep_alive
 }
 
 #[cfg(test)]
