@@ -55,8 +55,8 @@ start_emulator() { # name, extra flags...
     pids+=($!)
     local line="" i
     for i in $(seq 1 100); do
-        line="$(head -n1 "$tmp/$name.out" 2>/dev/null || true)"
-        [[ "$line" == *$'\n'* || -n "$line" ]] && break
+        # a complete first line (ends in a newline) means the emulator is listening
+        if [[ "$(wc -l <"$tmp/$name.out")" -ge 1 ]]; then line="$(head -n1 "$tmp/$name.out")"; break; fi
         kill -0 "${pids[-1]}" 2>/dev/null || die "emulator '$name' exited: $(cat "$tmp/$name.err")"
         sleep 0.1
     done
