@@ -80,9 +80,20 @@ function configureKoffi() {
 }
 
 let native = null;
+// Raise the stack at require() time already: koffi refuses once any library is loaded in the process.
+let configError = null;
+try {
+  configureKoffi();
+} catch (e) {
+  configError = e;
+}
 
 function load() {
   if (native) return native;
+  if (configError) {
+    configureKoffi(); // still too small? (throws the explanation)
+    configError = null;
+  }
   const tried = candidatePaths();
   const file = tried.find((p) => fs.existsSync(p));
   if (!file) {
@@ -91,7 +102,6 @@ function load() {
         '`cargo build --release` in the libsts checkout or set LIBSTS_PATH to the libsts.so file',
     );
   }
-  configureKoffi();
   const lib = koffi.load(file);
   const free = lib.func('void sts_string_free(void *s)');
   // An owned `char *`: koffi decodes it as UTF-8, then hands the pointer to sts_string_free.

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Node binding tests: installs Node/npm if missing, `npm ci`, starts the STS emulators the suite
+# needs (127.0.0.1, port 0), runs `node --test`, kills the emulators on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+LIB="$ROOT/target/release/libsts.so"
+EMU="$ROOT/target/release/sts-emulator"
+
+fail() { echo "bindings/node/test.sh: $*" >&2; exit 1; }
+
+[[ -f "$LIB" ]] || fail "$LIB is missing: run \`cargo build --release\` in $ROOT first"
+[[ -x "$EMU" ]] || fail "$EMU is missing: run \`cargo build --release\` in $ROOT first (feature \"emulator\")"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "bindings/node/test.sh: installing nodejs and npm with apt-get" >&2
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+fi
+command -v node >/dev/null || fail "node is still missing after apt-get install"
+command -v npm >/dev/null || fail "npm is still missing after apt-get install"
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+(( NODE_MAJOR >= 18 )) || fail "Node.js >= 18 is needed (node --test, fetch-era APIs); found $(node --version)"
+
+cd "$HERE"
+npm ci --no-audit --no-fund --loglevel=error
+[[ -x node_modules/.bin/tsc ]] || fail "typescript did not install (node_modules/.bin/tsc missing)"
+node -e 'require("koffi")' || fail "koffi did not install or has no prebuilt binary for this platform"
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_emulator NAME ARGS...: exports LIBSTS_TEST_EMULATOR_<NAME>=http://127.0.0.1:PORT/
+start_emulator() {
+  local name="$1"; shift
+  local out="$WORK/$name.out"
+  "$EMU" --port 0 "$@" >"$out" 2>"$WORK/$name.err" &
+  PIDS+=("$!")
+  local i line=""
+  for i in $(seq 100); do
+    line="$(head -n1 "$out" 2>/dev/null || true)"
+    [[ -n "$line" ]] && break
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.err" >&2; fail "sts-emulator $* exited before listening"; }
+    sleep 0.1
+  done
+  [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
+    || fail "sts-emulator $* did not print its listening line (got: ${line:-nothing})"
+  export "LIBSTS_TEST_EMULATOR_${name^^}=${BASH_REMATCH[1]}"
+}
+
+start_emulator default
+start_emulator slow --latency-ms 600
+start_emulator malformed --always malformed
+start_emulator http500 --always http500
+start_emulator throttle --always throttle
+start_emulator throttle2 --fail-first 2 --fail-with throttle
+start_emulator hang --always hang
+
+export LIBSTS_PATH="$LIB"
+export STS_EMULATOR="$EMU"
+npm test
