@@ -69,6 +69,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for proc in _started:
         proc.kill()
         proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @pytest.fixture

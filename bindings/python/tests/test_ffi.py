@@ -1,0 +1,147 @@
+"""The ctypes layer: library loading, string ownership, encodings, threads."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import libsts
+from libsts import Scope, Sts, StsError, _ffi
+
+from conftest import DEFAULT_ID, DEFAULT_KEY, ROOT
+
+
+def test_loads_the_library_named_by_libsts_path() -> None:
+    expected = os.environ.get("LIBSTS_PATH")
+    if expected:
+        assert libsts.library_path() == expected
+    assert libsts.library_version() == "0.1.0"
+
+
+def run_python(code: str, **env_changes: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "LIBSTS_PATH"}
+    env.update(env_changes)
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60)
+
+
+def test_bundled_library_needs_no_environment() -> None:
+    # `pip install ./bindings/python` ships libsts.so inside the package.
+    result = run_python(
+        "import libsts, os; from libsts import Sts, Scope;"
+        "p = libsts.library_path(); assert os.path.dirname(p) == os.path.dirname(libsts.__file__), p;"
+        "print(Sts.get_policy([Scope('a', 'example-1250000000', 'ap-guangzhou', 'p')])['statement'][0]['resource'][0])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/p"
+
+
+def test_missing_library_is_a_clear_import_error() -> None:
+    result = run_python("import libsts; libsts.library_version()", LIBSTS_PATH="/nonexistent/libsts.so")
+    assert result.returncode != 0
+    assert "ImportError: libsts: cannot load the C library: LIBSTS_PATH='/nonexistent/libsts.so' does not exist" in result.stderr
+
+
+def test_embedded_nul_is_rejected() -> None:
+    # ctypes would cut the string at the NUL and the library would see another input.
+    with pytest.raises(ValueError, match="NUL"):
+        _ffi.call_raw("sts_get_policy", '[{"action":"a"}]\x00]')
+
+
+def test_unencodable_text_is_rejected() -> None:
+    with pytest.raises(ValueError, match="UTF-8"):
+        _ffi.call_raw("sts_get_policy", '["\ud800"]')
+    with pytest.raises(ValueError, match="UTF-8"):
+        Sts.get_policy([Scope("a", "example-1250000000", "ap-guangzhou", "\udcff")])
+
+
+def test_non_ascii_round_trips() -> None:
+    prefix = "目录/文件 ü😀/*"
+    policy = Sts.get_policy([Scope("name/cos:GetObject", "example-1250000000", "ap-guangzhou", prefix)])
+    assert policy["statement"][0]["resource"] == [f"qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/{prefix}"]
+
+
+def test_raw_error_json_shape() -> None:
+    code, out = _ffi.call_raw("sts_get_policy", "{not json")
+    assert code == libsts.STS_INVALID_ARGUMENT
+    err = json.loads(out)["error"]
+    assert err["code"] == "Client.InvalidArgument" and err["requestId"] is None
+
+
+class Ledger:
+    """Wraps the library's functions to record every string handed out and every release."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        lib = _ffi._load()
+        self.handed_out: List[int] = []
+        self.freed: List[int] = []
+        real_free = lib.sts_string_free
+
+        def free(pointer: ctypes.c_void_p) -> None:
+            self.freed.append(pointer.value or 0)
+            real_free(pointer)
+
+        monkeypatch.setattr(lib, "sts_string_free", free)
+        for name in ("sts_get_credential", "sts_get_role_credential", "sts_get_policy"):
+            monkeypatch.setattr(lib, name, self._recording(getattr(lib, name)))
+
+    def _recording(self, real: Any) -> Any:
+        def call(data: bytes, out: Any) -> int:
+            code = real(data, out)
+            self.handed_out.append(ctypes.cast(out, ctypes.POINTER(ctypes.c_void_p)).contents.value or 0)
+            return code
+
+        return call
+
+
+def test_every_returned_string_is_freed(monkeypatch: pytest.MonkeyPatch, emu: str) -> None:
+    ledger = Ledger(monkeypatch)
+    ok = {"secret_id": DEFAULT_ID, "secret_key": DEFAULT_KEY, "url": emu, "bucket": "example-1250000000",
+          "region": "ap-guangzhou", "allow_prefix": "a", "allow_actions": "name/cos:GetObject"}
+    Sts.get_policy([Scope("a", "example-1250000000", "ap-guangzhou", "p")])   # ok
+    with pytest.raises(ValueError):
+        Sts.get_policy([Scope("a", "example-x", "ap-guangzhou", "p")])        # invalid argument
+    Sts(ok).get_credential()                                                  # ok, network
+    with pytest.raises(StsError):
+        Sts(dict(ok, secret_key="wrong")).get_credential()                    # service error
+    with pytest.raises(StsError):
+        Sts(dict(ok, url="http://127.0.0.1:1/", retries=0)).get_role_credential("qcs::cam::uin/1:roleName/r")  # network
+    with pytest.raises(ValueError):
+        Sts(dict(ok, duration_seconds=50000)).get_role_credential("qcs::cam::uin/1:roleName/r")  # refused by the library
+    _ffi.call_raw("sts_get_policy", "[")                                      # raw, invalid JSON
+    # Each Sts() also calls sts_get_policy once to build its resources.
+    assert len(ledger.handed_out) == 2 + 4 * 2 + 1
+    assert all(ledger.handed_out), "out_json was left NULL"
+    assert ledger.freed == ledger.handed_out  # each string released once, right after its call
+
+
+def test_policy_from_many_threads() -> None:
+    expected = Sts.get_policy([Scope("name/cos:GetObject", "example-1250000000", "ap-guangzhou", "p/*")])
+    results: List[Dict[str, Any]] = []
+    errors: List[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                results.append(Sts.get_policy([Scope("name/cos:GetObject", "example-1250000000", "ap-guangzhou", "p/*")]))
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 1600 and all(r == expected for r in results)
+
+
+def test_py_typed_is_shipped() -> None:
+    assert (Path(libsts.__file__).parent / "py.typed").exists()
