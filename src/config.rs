@@ -414,7 +414,16 @@ impl Config {
         }
         let entries: Entries = serde_json::from_str(json).map_err(|e| {
             if e.is_data() {
-                Error::invalid("config", e)
+                // Not serde's message: it quotes a string value, and a config encoded twice
+                // (a JSON string holding the JSON object) would put the secret key into the error.
+                let got = match json.trim_start().as_bytes().first() {
+                    Some(b'"') => "a string (a config encoded as JSON twice?)",
+                    Some(b'[') => "a list",
+                    Some(b't' | b'f') => "a boolean",
+                    Some(b'n') => "null",
+                    _ => "a number",
+                };
+                Error::invalid("config", format!("expected a JSON object, got {got}"))
             } else {
                 Error::invalid("config", format!("not valid JSON: {e}"))
             }
@@ -777,7 +786,7 @@ mod tests {
             let got = message(parse(&extra, action));
             assert!(got.starts_with(expected), "config {extra}\n  got      {got}\n  expected {expected}...");
         }
-        for (json, expected) in [("", "config: not valid JSON"), ("[]", "config: invalid type: sequence, expected a JSON object"), ("{\"secret_id\":1}", "secret_id: expected a string")] {
+        for (json, expected) in [("", "config: not valid JSON"), ("[]", "config: expected a JSON object, got a list"), ("\"{\\\"secret_key\\\":\\\"s3cr3t\\\"}\"", "config: expected a JSON object, got a string (a config encoded as JSON twice?)"), ("{\"secret_id\":1}", "secret_id: expected a string")] {
             let got = message(Config::parse(json, Action::GetFederationToken));
             assert!(got.starts_with(expected), "{got}");
         }
