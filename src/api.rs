@@ -209,7 +209,12 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &s
         expired_time,
         request_id: request_id.as_deref(),
     };
-    serde_json::to_string(&out).map_err(|e| Error::internal(format!("result serialization failed: {e}")))
+    // Sized up front so the buffer holding the temporary keys is never reallocated (a
+    // reallocation frees the old copy unwiped); the result is at most the answer's size plus
+    // the longer key names and startTime. The +1 leaves room for the C string's NUL.
+    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + 1);
+    serde_json::to_writer(&mut buffer, &out).map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
+    String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// Headers covered by the signature, in canonical (sorted, lower-case) order.
@@ -64,14 +65,15 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
 /// Lower-case hex signature.
 pub fn signature(input: &SigningInput<'_>) -> String {
     let date = crate::time::utc_date(input.timestamp);
-    let mut prefixed_key = Vec::with_capacity(3 + input.secret_key.len());
+    // The derived keys sign any request of that day for that service: wiped like the secret
+    // (a plain loop of zero stores may be removed by the optimizer; zeroize's are not).
+    let mut prefixed_key = Zeroizing::new(Vec::with_capacity(3 + input.secret_key.len()));
     prefixed_key.extend_from_slice(b"TC3");
     prefixed_key.extend_from_slice(input.secret_key.as_bytes());
-    let secret_date = hmac_sha256(&prefixed_key, date.as_bytes());
-    prefixed_key.iter_mut().for_each(|b| *b = 0);
-    let secret_service = hmac_sha256(&secret_date, input.service.as_bytes());
-    let secret_signing = hmac_sha256(&secret_service, b"tc3_request");
-    hex::encode(hmac_sha256(&secret_signing, string_to_sign(input).as_bytes()))
+    let secret_date = Zeroizing::new(hmac_sha256(&prefixed_key, date.as_bytes()));
+    let secret_service = Zeroizing::new(hmac_sha256(&*secret_date, input.service.as_bytes()));
+    let secret_signing = Zeroizing::new(hmac_sha256(&*secret_service, b"tc3_request"));
+    hex::encode(hmac_sha256(&*secret_signing, string_to_sign(input).as_bytes()))
 }
 
 /// The `Authorization` header value.
@@ -82,7 +84,7 @@ pub fn authorization(input: &SigningInput<'_>) -> String {
         input.secret_id,
         credential_scope(input),
         SIGNED_HEADERS,
-        signature(input)
+        Zeroizing::new(signature(input)).as_str()
     )
 }
 

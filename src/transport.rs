@@ -126,7 +126,8 @@ fn agent_for(options: &TransportOptions) -> Result<Agent> {
 
 pub struct HttpResponse {
     pub status: u16,
-    pub body: String,
+    /// Holds the temporary secret key and session token on success: wiped when dropped.
+    pub body: zeroize::Zeroizing<String>,
 }
 
 /// One POST attempt. `headers` must not contain `Content-Type` twice; `Host` overrides the URL's.
@@ -149,7 +150,7 @@ pub fn post(options: &TransportOptions, headers: &[(&str, &str)], body: &[u8]) -
         .limit(MAX_RESPONSE_BYTES)
         .read_to_string()
         .map_err(|e| map_error(e, &target, options))?;
-    Ok(HttpResponse { status, body })
+    Ok(HttpResponse { status, body: zeroize::Zeroizing::new(body) })
 }
 
 /// `scheme://host:port` of the URL, for messages (never the path or query).
