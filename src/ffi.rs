@@ -80,6 +80,18 @@ fn call(input: *const c_char, input_name: &str, out_json: *mut *mut c_char, core
     code
 }
 
+/// Runs `core` behind the exports' boundary (`out_json` and NULL/UTF-8 checks, panic
+/// catching, ownership of `*out_json`), so tests can prove what the boundary does with a core
+/// that panics. Not part of the C ABI; not for use outside libsts' own tests.
+#[doc(hidden)]
+pub fn call_with_core(
+    input: *const c_char,
+    out_json: *mut *mut c_char,
+    core: fn(&str) -> crate::error::Result<String>,
+) -> StsCode {
+    call(input, "input", out_json, core)
+}
+
 /// Gets temporary keys with STS `GetFederationToken`.
 ///
 /// `config_json`: a JSON object (keys in the README: secret_id, secret_key, bucket, region,
