@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Tests of the Go binding: go vet + go test (with and without the race detector) against local
+# STS emulators, a build through pkg-config, and a few benchmarks. Needs the artefacts of
+# `cargo build --release` in the repository root; installs Go (Debian golang-go) if missing.
+# No network beyond apt: no Go module downloads (the module uses the standard library only).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+LIB="$ROOT/target/release/libsts.so"
+EMU="$ROOT/target/release/sts-emulator"
+
+fail() { echo "go/test.sh: FAIL: $*" >&2; exit 1; }
+
+[[ -f "$LIB" ]] || fail "$LIB is missing: run 'cargo build --release' in $ROOT first"
+[[ -x "$EMU" ]] || fail "$EMU is missing: run 'cargo build --release' in $ROOT first (the emulator feature is on by default)"
+[[ -f "$ROOT/include/sts.h" ]] || fail "$ROOT/include/sts.h is missing"
+
+# --- toolchain --------------------------------------------------------------------------
+missing=()
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v readelf >/dev/null 2>&1 || missing+=(binutils)
+if ((${#missing[@]})); then
+  echo "go/test.sh: installing ${missing[*]}"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+for tool in go gcc pkg-config readelf; do
+  command -v "$tool" >/dev/null 2>&1 || fail "$tool is still missing after apt-get install"
+done
+
+# Offline, local toolchain, nothing inherited that would change the build.
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on CGO_ENABLED=1 GOWORK=off
+echo "go/test.sh: $(go version); libsts at $LIB"
+
+# Programs linked with -lsts look for the soname (libsts.so.0.1) at run time; the default
+# cgo flags put target/release on the rpath, so the soname must exist there.
+SONAME="$(readelf -d "$LIB" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+[[ -n "$SONAME" ]] || fail "no SONAME in $LIB"
+if [[ "$SONAME" != libsts.so && ! -e "$ROOT/target/release/$SONAME" ]]; then
+  ln -s libsts.so "$ROOT/target/release/$SONAME"
+fi
+
+# --- emulators --------------------------------------------------------------------------
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_emulator VAR [ARGS...]: starts sts-emulator on a free port, exports VAR=its URL.
+start_emulator() {
+  local var="$1"; shift
+  local out="$TMP/$var.out" line i
+  "$EMU" --port 0 "$@" >"$out" 2>/dev/null &
+  local pid=$!
+  PIDS+=("$pid")
+  for ((i = 0; i < 100; i++)); do
+    if [[ -s "$out" && "$(wc -l <"$out")" -ge 1 ]]; then
+      line="$(head -n 1 "$out")"
+      [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
+        || fail "sts-emulator $* printed '$line', not its listening line"
+      export "$var=${BASH_REMATCH[1]}"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || fail "sts-emulator $* exited before listening"
+    sleep 0.1
+  done
+  fail "sts-emulator $* did not print its listening line within 10 s"
+}
+
+# The variants of emulator_test.go (emulatorArgs).
+start_emulator STS_EMULATOR_URL
+start_emulator STS_EMULATOR_URL_SLOW --latency-ms 100
+start_emulator STS_EMULATOR_URL_HTTP500 --always http500
+start_emulator STS_EMULATOR_URL_THROTTLE --always throttle
+start_emulator STS_EMULATOR_URL_MALFORMED --always malformed
+start_emulator STS_EMULATOR_URL_DROP --always drop
+start_emulator STS_EMULATOR_URL_HANG --always hang
+# Fails its first two requests: every run of the retry test needs a fresh one.
+start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
+
+cd "$HERE"
+
+# --- checks -----------------------------------------------------------------------------
+unformatted="$(gofmt -l .)"
+[[ -z "$unformatted" ]] || fail "gofmt wants to change: $unformatted"
+go vet ./...
+
+echo "== go test (race detector)"
+go test -race -count=1 ./...
+
+
+# pkg_config_file DIR LIBS: writes DIR/sts.pc for this source tree.
+pkg_config_file() {
+  mkdir -p "$1"
+  local major minor
+  major="$(sed -n 's/^#define STS_VERSION_MAJOR \([0-9]*\)$/\1/p' "$ROOT/include/sts.h")"
+  minor="$(sed -n 's/^#define STS_VERSION_MINOR \([0-9]*\)$/\1/p' "$ROOT/include/sts.h")"
+  cat >"$1/sts.pc" <<PC
+prefix=$ROOT
+Name: sts
+Description: libsts (test build from the source tree)
+Version: $major.$minor
+Cflags: -I\${prefix}/include
+Libs: $2
+PC
+}
+
+echo "== pkg-config build, shared (-tags libsts_pkgconfig)"
+pkg_config_file "$HERE/build/pkgconfig" '-L${prefix}/target/release -lsts'
+PKG_CONFIG_PATH="$HERE/build/pkgconfig" LD_LIBRARY_PATH="$ROOT/target/release" \
+  go test -tags libsts_pkgconfig -count=1 -run 'GetPolicy|ExampleGetPolicy|LibraryVersion' ./...
+
+echo "== pkg-config build, static libsts.a (-tags libsts_pkgconfig)"
+# Go's build cache keys neither on pkg-config's output nor on libsts.a: a CGO_CFLAGS define
+# naming this libsts.a (size and mtime) keeps a cached shared-flavour build out of this one.
+pkg_config_file "$HERE/build/pkgconfig-static" '${prefix}/target/release/libsts.a -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc'
+[[ -f "$ROOT/target/release/libsts.a" ]] || fail "$ROOT/target/release/libsts.a is missing"
+PKG_CONFIG_PATH="$HERE/build/pkgconfig-static" \
+  CGO_CFLAGS="-g -O2 -DLIBSTS_A_ID=$(stat -c %s_%Y "$ROOT/target/release/libsts.a")" \
+  go test -tags libsts_pkgconfig -count=1 -o "$HERE/build/sts-static.test" -c .
+if readelf -d "$HERE/build/sts-static.test" | grep -q 'NEEDED.*libsts'; then
+  fail "the static test binary still needs libsts.so"
+fi
+start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
+(env -u LD_LIBRARY_PATH "$HERE/build/sts-static.test" -test.count=1)
+
+echo "== benchmarks (emulator on loopback, 1 scope policy)"
+go test -count=1 -run '^$' -bench GetPolicy -benchtime 100000x ./...
+go test -count=1 -run '^$' -bench GetCredential -benchtime 2000x ./...
+
+echo "== go test -v"
+start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
+# Last, so that its summary line ("ok  github.com/libsts/libsts/bindings/go ...") ends the output.
+go test -count=1 -v ./...
