@@ -173,11 +173,15 @@ const KEYS: &[(&str, &[&str])] = &[
 
 /// ` (did you mean `x`?)` when a known name is within a small edit distance, else "".
 pub fn suggestion(unknown: &str, known: &[&str]) -> String {
+    let max_distance = |k: &str| (k.len() / 3).max(2);
     let lower = unknown.to_ascii_lowercase();
     known
         .iter()
+        // The length difference bounds the distance from below: skip hopeless candidates, so a
+        // huge unknown key costs no more than its length.
+        .filter(|k| lower.len().abs_diff(k.len()) <= max_distance(k))
         .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .filter(|(d, k)| *d <= max_distance(k))
         .min()
         .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
@@ -833,6 +837,13 @@ mod tests {
         let got = message(federation(&format!(r#"{BUILD},"proxy":"ftp://user:hunter2@x:1""#)));
         assert!(!got.contains("hunter2"), "{got}");
         assert_eq!(redact_userinfo("http://u:p@h:1"), "http://***@h:1");
+    }
+
+    #[test]
+    fn a_huge_unknown_key_is_refused_quickly() {
+        let key = "k".repeat(500_000);
+        let got = message(Config::parse(&format!(r#"{{"{key}":1}}"#), Action::GetFederationToken));
+        assert!(got.contains("unknown config key") && !got.contains("did you mean"));
     }
 
     #[test]
