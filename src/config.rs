@@ -171,6 +171,15 @@ const KEYS: &[(&str, &[&str])] = &[
     ("ca_file", &["caFile"]),
 ];
 
+/// An input string as shown in a message: long ones are cut, so an error stays readable.
+pub fn abbreviate(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
+        None => text.to_owned(),
+    }
+}
+
 /// ` (did you mean `x`?)` when a known name is within a small edit distance, else "".
 pub fn suggestion(unknown: &str, known: &[&str]) -> String {
     let max_distance = |k: &str| (k.len() / 3).max(2);
@@ -442,7 +451,7 @@ impl Config {
         for (key, value) in map {
             let Some((canonical, _)) = KEYS.iter().find(|(name, aliases)| *name == key || aliases.contains(&key.as_str())) else {
                 let known: Vec<&str> = KEYS.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
-                return Err(Error::invalid(&key, format!("unknown config key{}", suggestion(&key, &known))));
+                return Err(Error::invalid(&abbreviate(&key), format!("unknown config key{}", suggestion(&key, &known))));
             };
             if let Some((_, first)) = spelled.iter().find(|(c, _)| c == canonical) {
                 let also = if *first == key { String::new() } else { format!(", also as `{first}`") };
@@ -844,6 +853,7 @@ mod tests {
         let key = "k".repeat(500_000);
         let got = message(Config::parse(&format!(r#"{{"{key}":1}}"#), Action::GetFederationToken));
         assert!(got.contains("unknown config key") && !got.contains("did you mean"));
+        assert!(got.len() < 200 && got.contains("(500000 bytes)"), "{got}");
     }
 
     #[test]

@@ -152,7 +152,8 @@ impl<'de> Visitor<'de> for ScopeVisitor {
                 "service" => take!(scope.service, "service"),
                 other => {
                     return Err(de::Error::custom(format_args!(
-                        "scopes[{index}]: unknown key `{other}`{}",
+                        "scopes[{index}]: unknown key `{}`{}",
+                        crate::config::abbreviate(other),
                         crate::config::suggestion(other, SCOPE_KEYS)
                     )))
                 }
