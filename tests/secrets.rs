@@ -337,7 +337,7 @@ fn run_scenarios() -> Vec<String> {
             200,
             format!(r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}"#),
         ),
-        (200, format!(r#"{TOKEN}"#)),
+        (200, TOKEN.to_string()),
         (200, format!(r#"["{TOKEN}"]"#)),
         (
             200,

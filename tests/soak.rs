@@ -110,7 +110,7 @@ fn run(inputs: &Inputs, thread: usize, calls: usize) {
         match (thread + i) % 64 {
             63 => call(sts_get_credential, &inputs.refused, STS_NETWORK),
             n => match n % 8 {
-                0 | 1 | 2 => call(sts_get_policy, &inputs.policy_ok, STS_OK),
+                0..=2 => call(sts_get_policy, &inputs.policy_ok, STS_OK),
                 3 => call(sts_get_policy, &inputs.policy_bad, STS_INVALID_ARGUMENT),
                 4 => call(sts_get_credential, &inputs.credential_ok, STS_OK),
                 5 => call(sts_get_role_credential, &inputs.role_ok, STS_OK),
