@@ -211,3 +211,17 @@ def test_gil_is_released_during_network_calls(base_config: Dict[str, Any]) -> No
     assert max(b for b, _ in spans) < min(e for _, e in spans), "the two calls did not overlap"
     assert total < 1.5 * latency + 0.2, f"two calls took {total:.3f}s; latency {latency}s each"
     assert ticks[0] > 1000, "Python code did not run while the calls waited"
+
+
+@pytest.mark.parametrize("proxy", ["", {"http": "", "https": ""}, {"http": None}, None])
+def test_no_proxy_forms(base_config: Dict[str, Any], proxy: Any) -> None:
+    check_credential(Sts(dict(base_config, proxy=proxy)).get_credential())
+
+
+@pytest.mark.parametrize("proxy", ["http://127.0.0.1:1", {"http": "http://127.0.0.1:1", "https": "http://127.0.0.1:1"}])
+def test_proxy_is_used(base_config: Dict[str, Any], proxy: Any) -> None:
+    # A proxy that refuses connections: the call fails, so the proxy was really in the path.
+    with pytest.raises(StsError) as info:
+        Sts(dict(base_config, proxy=proxy, retries=0)).get_credential()
+    assert info.value.status == libsts.STS_NETWORK
+    assert info.value.code in ("Client.Proxy", "Client.Network")

@@ -289,7 +289,7 @@ class Sts:
         if "condition" in given:
             if not isinstance(given["condition"], Mapping):
                 raise ValueError("Error: condition must be a dict")
-            self.condition = given["condition"]
+            self.condition = dict(given["condition"])
         if "policy" in given:
             policy = given["policy"]
             if isinstance(policy, str):
