@@ -17,7 +17,7 @@ LINK := -L$(RELEASE) -lsts -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
 WARN := -Wall -Wextra -Werror -pedantic -Iinclude
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
-BINDINGS :=
+BINDINGS := python node go java
 
 .PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
         $(addprefix test-,$(BINDINGS)) lint bench install uninstall clean
@@ -104,6 +104,7 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/sts.h $(DESTDIR)$(PREFIX)/include/sts.h
 	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
+	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
 	ln -sf $(SONAME).$(lastword $(subst ., ,$(VERSION))) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsts.so
 	install -m 644 $(RELEASE)/libsts.a $(DESTDIR)$(PREFIX)/lib/libsts.a
