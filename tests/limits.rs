@@ -11,9 +11,7 @@ use serde_json::json;
 use std::ffi::{c_char, CStr, CString};
 use std::time::{Duration, Instant};
 use sts::config::{MAX_ENCODED_POLICY_BYTES, MAX_INPUT_BYTES};
-use sts::ffi::{
-    sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode,
-};
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
 
 type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
 
@@ -55,15 +53,9 @@ fn no_config_key_turns_tls_verification_off() {
         "cert_reqs",
     ] {
         for value in [json!(false), json!(true), json!(0), json!("false")] {
-            let (code, out) = c_call(
-                sts_get_credential,
-                &federation_config(&emulator, json!({ key: value })),
-            );
+            let (code, out) = c_call(sts_get_credential, &federation_config(&emulator, json!({ key: value })));
             assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{key}: {out}");
-            assert!(
-                message(&out).starts_with(&format!("{key}: unknown config key")),
-                "{out}"
-            );
+            assert!(message(&out).starts_with(&format!("{key}: unknown config key")), "{out}");
         }
     }
     assert_eq!(emulator.connections(), 0, "nothing was sent");
@@ -73,18 +65,12 @@ fn no_config_key_turns_tls_verification_off() {
 
 #[test]
 fn plain_http_off_loopback_is_refused_explaining_the_replay_risk() {
-    for url in [
-        "http://10.0.0.1/",
-        "http://sts.tencentcloudapi.com/",
-        "http://192.168.1.5:8080/",
-        "http://[2001:db8::1]/",
-    ] {
+    for url in
+        ["http://10.0.0.1/", "http://sts.tencentcloudapi.com/", "http://192.168.1.5:8080/", "http://[2001:db8::1]/"]
+    {
         let config = json!({"secret_id": "AKIDx", "secret_key": "k", "url": url,
             "policy": {"version": "2.0", "statement": [{"effect": "allow", "action": ["*"], "resource": ["*"]}]}});
-        for (f, role) in [
-            (sts_get_credential as Export, false),
-            (sts_get_role_credential, true),
-        ] {
+        for (f, role) in [(sts_get_credential as Export, false), (sts_get_role_credential, true)] {
             let mut config = config.clone();
             if role {
                 config["role_arn"] = json!("qcs::cam::uin/1:roleName/r");
@@ -93,14 +79,8 @@ fn plain_http_off_loopback_is_refused_explaining_the_replay_risk() {
             assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{url}: {out}");
             assert_eq!(out["error"]["code"], "Client.InvalidArgument");
             let m = message(&out);
-            assert!(
-                m.starts_with("url: plain http:// is only allowed to a loopback address"),
-                "{m}"
-            );
-            assert!(
-                m.contains("replay") && m.contains("5 minutes") && m.contains("https://"),
-                "{m}"
-            );
+            assert!(m.starts_with("url: plain http:// is only allowed to a loopback address"), "{m}");
+            assert!(m.contains("replay") && m.contains("5 minutes") && m.contains("https://"), "{m}");
         }
     }
     // Loopback stays allowed (the emulator).
@@ -125,17 +105,12 @@ fn inputs_over_one_megabyte_are_refused_quickly() {
         let elapsed = started.elapsed();
         assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{out}");
         assert!(message(&out).starts_with(&format!("{field}: ")), "{out}");
-        assert!(
-            message(&out).contains(&format!("over the {MAX_INPUT_BYTES}-byte limit")),
-            "{out}"
-        );
+        assert!(message(&out).contains(&format!("over the {MAX_INPUT_BYTES}-byte limit")), "{out}");
         assert!(elapsed < Duration::from_millis(200), "took {elapsed:?}");
     }
     // Just under the limit is parsed normally (and fails on its content, not its size).
-    let under = format!(
-        r#"[{{"action":"{}","bucket":"b-1","region":"r","prefix":"*"}}]"#,
-        "x".repeat(MAX_INPUT_BYTES - 100)
-    );
+    let under =
+        format!(r#"[{{"action":"{}","bucket":"b-1","region":"r","prefix":"*"}}]"#, "x".repeat(MAX_INPUT_BYTES - 100));
     let (code, out) = c_call(sts_get_policy, &under);
     assert!(!message(&out).contains("byte limit"), "{code:?} {out}");
 }
@@ -144,11 +119,8 @@ fn inputs_over_one_megabyte_are_refused_quickly() {
 fn nesting_deeper_than_serde_json_allows_is_refused_quickly() {
     for depth in [129, 1000, 100_000] {
         let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        let in_object = format!(
-            r#"{{"secret_id":"AKIDx","secret_key":"k","policy":{}{}}}"#,
-            "[".repeat(depth),
-            "]".repeat(depth)
-        );
+        let in_object =
+            format!(r#"{{"secret_id":"AKIDx","secret_key":"k","policy":{}{}}}"#, "[".repeat(depth), "]".repeat(depth));
         let in_condition = format!(
             r#"[{{"action":"a","bucket":"b-1","region":"r","prefix":"*","condition":{}{}}}]"#,
             "[".repeat(depth),
@@ -164,17 +136,11 @@ fn nesting_deeper_than_serde_json_allows_is_refused_quickly() {
             let (code, out) = c_call(f, input);
             let elapsed = started.elapsed();
             assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "depth {depth}: {out}");
-            assert!(
-                elapsed < Duration::from_millis(500),
-                "depth {depth} took {elapsed:?}"
-            );
+            assert!(elapsed < Duration::from_millis(500), "depth {depth} took {elapsed:?}");
         }
     }
     // serde_json's limit is 128: a depth well inside it is parsed (and fails on content only).
-    let (code, out) = c_call(
-        sts_get_policy,
-        &format!("{}{}", "[".repeat(100), "]".repeat(100)),
-    );
+    let (code, out) = c_call(sts_get_policy, &format!("{}{}", "[".repeat(100), "]".repeat(100)));
     assert_eq!(code, StsCode::STS_INVALID_ARGUMENT);
     assert!(!message(&out).contains("recursion"), "{out}");
 }
@@ -190,29 +156,16 @@ fn a_policy_over_the_encoded_bound_is_refused_before_sending_with_its_length() {
     assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{out}");
     let m = message(&out);
     assert!(m.starts_with("policy: "), "{m}");
-    assert!(
-        m.contains(&format!("over the {MAX_ENCODED_POLICY_BYTES}-byte limit")),
-        "{m}"
-    );
-    let length: usize = m["policy: ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .expect("the message starts with the length");
+    assert!(m.contains(&format!("over the {MAX_ENCODED_POLICY_BYTES}-byte limit")), "{m}");
+    let length: usize =
+        m["policy: ".len()..].split(' ').next().unwrap().parse().expect("the message starts with the length");
     assert!(length > MAX_ENCODED_POLICY_BYTES, "{m}");
     assert!(started.elapsed() < Duration::from_secs(1));
     // A ready policy too, and for AssumeRole.
     let statement: Vec<_> = (0..2000).map(|i| json!({"effect":"allow","action":["name/cos:GetObject"],"resource":[format!("qcs::cos:ap-guangzhou:uid/1:b-1/u {i}/*")]})).collect();
     let big = json!({"version": "2.0", "statement": statement});
-    let (code, out) = c_call(
-        sts_get_role_credential,
-        &role_config(&emulator, json!({"policy": big})),
-    );
+    let (code, out) = c_call(sts_get_role_credential, &role_config(&emulator, json!({"policy": big})));
     assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{out}");
-    assert!(
-        message(&out).contains("bytes once percent-encoded, over the"),
-        "{out}"
-    );
+    assert!(message(&out).contains("bytes once percent-encoded, over the"), "{out}");
     assert_eq!(emulator.connections(), 0, "refused before sending");
 }

@@ -14,10 +14,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::process::Command;
 use sts::config::{Action, Config};
 use sts::emulator::TlsIdentity;
-use sts::ffi::{
-    call_with_core, sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free,
-    StsCode,
-};
+use sts::ffi::{call_with_core, sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
 
 const SECRET_ID: &str = "AKIDhygieneTEST0000000000000000000";
 const SECRET_KEY: &str = "HYGIENE-secret-key-7f3a9c";
@@ -33,9 +30,7 @@ fn c_call_bytes(label: &str, f: Export, input: &[u8]) -> (StsCode, String) {
     let mut out: *mut c_char = std::ptr::null_mut();
     let code = f(input.as_ptr(), &mut out);
     // SAFETY: set by the library to a NUL-terminated string, released below.
-    let json = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
+    let json = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
     sts_string_free(out);
     println!("[{label}] {code:?} {json}");
     (code, json)
@@ -99,24 +94,14 @@ fn run_scenarios() -> Vec<String> {
     // A success first: the result holds a real token, which no later error may repeat.
     let (code, json) = c_call("ok", sts_get_credential, &config(&ok.url(), json!({})));
     assert_eq!(code, StsCode::STS_OK, "{json}");
-    issued.push(
-        parse(&json)["credentials"]["sessionToken"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
+    issued.push(parse(&json)["credentials"]["sessionToken"].as_str().unwrap().to_owned());
     let (code, json) = c_call(
         "ok role",
         sts_get_role_credential,
         &config(&ok.url(), json!({"role_arn": "qcs::cam::uin/1:roleName/r"})),
     );
     assert_eq!(code, StsCode::STS_OK, "{json}");
-    issued.push(
-        parse(&json)["credentials"]["sessionToken"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
+    issued.push(parse(&json)["credentials"]["sessionToken"].as_str().unwrap().to_owned());
 
     // Bad configs: each holds the secret key somewhere.
     let invalid = StsCode::STS_INVALID_ARGUMENT;
@@ -127,57 +112,27 @@ fn run_scenarios() -> Vec<String> {
         ("typo", config(&url, json!({"bukcet": SECRET_KEY}))),
         ("duration", config(&url, json!({"duration_seconds": 0}))),
         ("plain http", config("http://10.0.0.1/", json!({}))),
-        (
-            "secret_key type",
-            config(&url, json!({"secret_key": [SECRET_KEY]})),
-        ),
-        (
-            "secret_id bad",
-            config(&url, json!({"secret_id": format!("{SECRET_KEY} x")})),
-        ),
-        (
-            "encoded twice",
-            serde_json::to_string(&config(&url, json!({}))).unwrap(),
-        ),
+        ("secret_key type", config(&url, json!({"secret_key": [SECRET_KEY]}))),
+        ("secret_id bad", config(&url, json!({"secret_id": format!("{SECRET_KEY} x")}))),
+        ("encoded twice", serde_json::to_string(&config(&url, json!({}))).unwrap()),
         ("list", format!("[{}]", config(&url, json!({})))),
         ("syntax", format!("{}x", config(&url, json!({})))),
         ("truncated json", config(&url, json!({}))[..60].to_owned()),
-        (
-            "policy string",
-            config(
-                &url,
-                json!({"policy": format!("{{\"version\":\"{SECRET_KEY}")}),
-            ),
-        ),
+        ("policy string", config(&url, json!({"policy": format!("{{\"version\":\"{SECRET_KEY}")}))),
         (
             "policy principal",
-            config(
-                &url,
-                json!({"policy": {"version": "2.0", "statement": [{"principal": SECRET_KEY}]}}),
-            ),
+            config(&url, json!({"policy": {"version": "2.0", "statement": [{"principal": SECRET_KEY}]}})),
         ),
-        (
-            "proxy userinfo",
-            config(&url, json!({"proxy": format!("ftp://u:{SECRET_KEY}@h:1")})),
-        ),
-        (
-            "ca_file",
-            config(&url, json!({"ca_file": format!("/nonexistent/{}", "x")})),
-        ),
-        (
-            "role on federation",
-            config(&url, json!({"role_arn": SECRET_KEY})),
-        ),
+        ("proxy userinfo", config(&url, json!({"proxy": format!("ftp://u:{SECRET_KEY}@h:1")}))),
+        ("ca_file", config(&url, json!({"ca_file": format!("/nonexistent/{}", "x")}))),
+        ("role on federation", config(&url, json!({"role_arn": SECRET_KEY}))),
     ] {
         expect(label, sts_get_credential, &input, invalid, bad);
     }
     expect(
         "role session name",
         sts_get_role_credential,
-        &config(
-            &url,
-            json!({"role_arn": "r", "role_session_name": SECRET_KEY.replace('-', " ")}),
-        ),
+        &config(&url, json!({"role_arn": "r", "role_session_name": SECRET_KEY.replace('-', " ")})),
         invalid,
         bad,
     );
@@ -188,23 +143,11 @@ fn run_scenarios() -> Vec<String> {
     assert_eq!(code, invalid);
     // The scopes parser echoes unknown keys; a secret as a key name stays the caller's doing,
     // but a secret as a value must not be echoed.
-    expect(
-        "scopes",
-        sts_get_policy,
-        &json!([{"action": SECRET_KEY, "bucket": 5}]).to_string(),
-        invalid,
-        bad,
-    );
+    expect("scopes", sts_get_policy, &json!([{"action": SECRET_KEY, "bucket": 5}]).to_string(), invalid, bad);
 
     // Service errors.
     let wrong_key = config(&url, json!({"secret_key": format!("{SECRET_KEY}-wrong")}));
-    expect(
-        "signature",
-        sts_get_credential,
-        &wrong_key,
-        StsCode::STS_SERVICE,
-        "AuthFailure.SignatureFailure",
-    );
+    expect("signature", sts_get_credential, &wrong_key, StsCode::STS_SERVICE, "AuthFailure.SignatureFailure");
     expect(
         "unknown id",
         sts_get_credential,
@@ -213,57 +156,20 @@ fn run_scenarios() -> Vec<String> {
         "AuthFailure.SecretIdNotFound",
     );
     for (mode, code, error) in [
-        (
-            FailMode::Throttle,
-            StsCode::STS_SERVICE,
-            "RequestLimitExceeded",
-        ),
-        (
-            FailMode::InternalError,
-            StsCode::STS_SERVICE,
-            "InternalError",
-        ),
-        (
-            FailMode::Http500,
-            StsCode::STS_BAD_RESPONSE,
-            "Client.HttpStatus",
-        ),
-        (
-            FailMode::Malformed,
-            StsCode::STS_BAD_RESPONSE,
-            "Client.BadResponse",
-        ),
-        (
-            FailMode::WrongShape,
-            StsCode::STS_BAD_RESPONSE,
-            "Client.BadResponse",
-        ),
+        (FailMode::Throttle, StsCode::STS_SERVICE, "RequestLimitExceeded"),
+        (FailMode::InternalError, StsCode::STS_SERVICE, "InternalError"),
+        (FailMode::Http500, StsCode::STS_BAD_RESPONSE, "Client.HttpStatus"),
+        (FailMode::Malformed, StsCode::STS_BAD_RESPONSE, "Client.BadResponse"),
+        (FailMode::WrongShape, StsCode::STS_BAD_RESPONSE, "Client.BadResponse"),
         // Half of a real answer: it holds a fresh token, the parser must not quote it.
-        (
-            FailMode::Truncated,
-            StsCode::STS_BAD_RESPONSE,
-            "Client.BadResponse",
-        ),
-        (
-            FailMode::Huge,
-            StsCode::STS_BAD_RESPONSE,
-            "Client.ResponseTooLarge",
-        ),
+        (FailMode::Truncated, StsCode::STS_BAD_RESPONSE, "Client.BadResponse"),
+        (FailMode::Huge, StsCode::STS_BAD_RESPONSE, "Client.ResponseTooLarge"),
         (FailMode::Drop, StsCode::STS_NETWORK, "Client.Network"),
         (FailMode::Hang, StsCode::STS_NETWORK, "Client.Timeout"),
         (FailMode::Trickle, StsCode::STS_NETWORK, "Client.Timeout"),
     ] {
-        let emulator = emulator_with(Faults {
-            always: Some(mode),
-            ..Faults::default()
-        });
-        expect(
-            mode.name(),
-            sts_get_credential,
-            &config(&emulator.url(), json!({"timeout_ms": 400})),
-            code,
-            error,
-        );
+        let emulator = emulator_with(Faults { always: Some(mode), ..Faults::default() });
+        expect(mode.name(), sts_get_credential, &config(&emulator.url(), json!({"timeout_ms": 400})), code, error);
     }
 
     // Network errors.
@@ -275,32 +181,14 @@ fn run_scenarios() -> Vec<String> {
         "Client.Network",
     );
     let dns = "https://a123456789b123456789c123456789d123456789e123456789f123456789abcd.invalid/";
-    expect(
-        "dns",
-        sts_get_credential,
-        &config(dns, json!({})),
-        StsCode::STS_NETWORK,
-        "Client.Dns",
-    );
+    expect("dns", sts_get_credential, &config(dns, json!({})), StsCode::STS_NETWORK, "Client.Dns");
     let tls = Emulator::start(EmulatorOptions {
         keys: vec![(SECRET_ID.into(), SECRET_KEY.into())],
-        tls: Some(
-            TlsIdentity::from_files(
-                data("test-only-server.pem"),
-                data("test-only-server.key.pem"),
-            )
-            .unwrap(),
-        ),
+        tls: Some(TlsIdentity::from_files(data("test-only-server.pem"), data("test-only-server.key.pem")).unwrap()),
         ..EmulatorOptions::default()
     })
     .unwrap();
-    expect(
-        "tls",
-        sts_get_credential,
-        &config(&tls.url(), json!({})),
-        StsCode::STS_NETWORK,
-        "Client.Tls",
-    );
+    expect("tls", sts_get_credential, &config(&tls.url(), json!({})), StsCode::STS_NETWORK, "Client.Tls");
 
     // Answers carrying our token in every malformed way, through the response parser.
     for (status, body) in [
@@ -328,21 +216,12 @@ fn run_scenarios() -> Vec<String> {
                 r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}","TmpSecretId":"i","TmpSecretKey":"k"}},"ExpiredTime":1,"Expiration":["{TOKEN}"]}}}}"#
             ),
         ),
-        (
-            200,
-            format!(r#"{{"Response":{{"Error":{{"Code":["{TOKEN}"]}},"RequestId":"r"}}}}"#),
-        ),
+        (200, format!(r#"{{"Response":{{"Error":{{"Code":["{TOKEN}"]}},"RequestId":"r"}}}}"#)),
         (200, format!(r#"{{"Response":"{TOKEN}"}}"#)),
-        (
-            200,
-            format!(r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}"#),
-        ),
+        (200, format!(r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}"#)),
         (200, TOKEN.to_string()),
         (200, format!(r#"["{TOKEN}"]"#)),
-        (
-            200,
-            format!(r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}\x"}}}}}}"#),
-        ),
+        (200, format!(r#"{{"Response":{{"Credentials":{{"Token":"{TOKEN}\x"}}}}}}"#)),
         (500, format!(r#"<html>{TOKEN}</html>"#)),
         (
             502,
@@ -351,8 +230,7 @@ fn run_scenarios() -> Vec<String> {
             ),
         ),
     ] {
-        let e =
-            sts::api::credential_result(status, &body, 1800, "http://127.0.0.1:9/").unwrap_err();
+        let e = sts::api::credential_result(status, &body, 1800, "http://127.0.0.1:9/").unwrap_err();
         println!("[parser {status}] {} | {e} | {e:?}", e.to_json());
     }
 
@@ -368,17 +246,12 @@ fn run_scenarios() -> Vec<String> {
     let mut out: *mut c_char = std::ptr::null_mut();
     let code = call_with_core(input.as_ptr(), &mut out, panicking_core);
     // SAFETY: as in c_call_bytes.
-    let json = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
+    let json = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
     sts_string_free(out);
     println!("[panic] {code:?} {json}");
     assert_eq!(code, StsCode::STS_INTERNAL);
     assert_eq!(parse(&json)["error"]["code"], "Client.Internal");
-    assert!(
-        !json.contains("core gave up"),
-        "the panic payload stays out of the JSON: {json}"
-    );
+    assert!(!json.contains("core gave up"), "the panic payload stays out of the JSON: {json}");
 
     issued
 }
@@ -394,35 +267,18 @@ fn no_error_path_reveals_the_secret_key_or_a_session_token() {
         return;
     }
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "no_error_path_reveals_the_secret_key_or_a_session_token",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "no_error_path_reveals_the_secret_key_or_a_session_token", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, "1")
         .env("RUST_BACKTRACE", "1")
         .output()
         .expect("re-run this test binary");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "child failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
+    assert!(output.status.success(), "child failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
     // The child really went through the panic path and printed what the hooks print.
-    assert!(
-        stderr.contains("core gave up holding Config"),
-        "the panic message reached stderr: {stderr}"
-    );
-    assert!(
-        stderr.contains("config Debug:") && stderr.contains("error Display:"),
-        "{stderr}"
-    );
-    let issued: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("ISSUED-TOKEN "))
-        .collect();
+    assert!(stderr.contains("core gave up holding Config"), "the panic message reached stderr: {stderr}");
+    assert!(stderr.contains("config Debug:") && stderr.contains("error Display:"), "{stderr}");
+    let issued: Vec<&str> = stdout.lines().filter_map(|l| l.strip_prefix("ISSUED-TOKEN ")).collect();
     assert_eq!(issued.len(), 2, "{stdout}");
 
     let mut checked = 0;

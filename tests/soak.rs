@@ -10,9 +10,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use sts::ffi::{
-    sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode,
-};
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
 
 const THREADS: usize = 8;
 const SECRET_ID: &str = "AKIDsoak000000000000000000000000000";
@@ -35,9 +33,7 @@ fn spawn_emulator() -> (EmulatorProcess, String) {
         .spawn()
         .expect("start sts-emulator");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     (EmulatorProcess(child), url)
@@ -93,11 +89,7 @@ fn call(f: Export, input: &CString, expected: StsCode) {
     let json = unsafe { CStr::from_ptr(out) }.to_bytes();
     let is_error = json.starts_with(br#"{"error":"#);
     let ok = code == expected && (code == StsCode::STS_OK) != is_error;
-    let shown = if ok {
-        String::new()
-    } else {
-        String::from_utf8_lossy(json).into_owned()
-    };
+    let shown = if ok { String::new() } else { String::from_utf8_lossy(json).into_owned() };
     sts_string_free(out);
     assert!(ok, "expected {expected:?}, got {code:?}: {shown}");
 }
@@ -131,10 +123,7 @@ fn round(inputs: &Inputs, calls: usize) {
 
 #[test]
 fn eight_threads_of_mixed_calls_keep_memory_and_descriptors_flat() {
-    let calls: usize = std::env::var("STS_SOAK_CALLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let calls: usize = std::env::var("STS_SOAK_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let (_emulator, url) = spawn_emulator();
     let inputs = inputs(&url);
 
@@ -159,9 +148,6 @@ fn eight_threads_of_mixed_calls_keep_memory_and_descriptors_flat() {
     assert!(delta < 10 * 1024 * 1024, "RSS grew by {delta} bytes");
     // Pooled keep-alive sockets may differ by what the threads happened to leave idle
     // (at most one per thread here); anything beyond that is a leak.
-    assert!(
-        fds_after <= fds_warm + THREADS,
-        "fds {fds_warm} -> {fds_after}"
-    );
+    assert!(fds_after <= fds_warm + THREADS, "fds {fds_warm} -> {fds_after}");
     assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
 }
