@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -50,9 +50,22 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
-/// A string or a list of strings, as both SDKs accept for actions and prefixes.
+/// A string or a list of strings, as both SDKs accept for actions and prefixes. The single
+/// string, by far the common case, needs no allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OneOrMany<'a>(pub Vec<Text<'a>>);
+pub enum OneOrMany<'a> {
+    One(Text<'a>),
+    Many(Vec<Text<'a>>),
+}
+
+impl<'a> OneOrMany<'a> {
+    pub fn as_slice(&self) -> &[Text<'a>] {
+        match self {
+            OneOrMany::One(text) => std::slice::from_ref(text),
+            OneOrMany::Many(list) => list,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for OneOrMany<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -63,17 +76,17 @@ impl<'de> Deserialize<'de> for OneOrMany<'de> {
                 f.write_str("a string or a list of strings")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(OneOrMany(vec![Text(Cow::Borrowed(v))]))
+                Ok(OneOrMany::One(Text(Cow::Borrowed(v))))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(OneOrMany(vec![Text(Cow::Owned(v.to_owned()))]))
+                Ok(OneOrMany::One(Text(Cow::Owned(v.to_owned()))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
                 while let Some(item) = seq.next_element::<Text<'de>>()? {
                     items.push(item);
                 }
-                Ok(OneOrMany(items))
+                Ok(OneOrMany::Many(items))
             }
         }
         deserializer.deserialize_any(OneOrManyVisitor)
@@ -163,7 +176,10 @@ impl<'de> Visitor<'de> for ScopeVisitor {
     }
 }
 
-struct ScopesVisitor;
+/// `capacity`: a guess at the number of scopes, so the list is allocated once.
+struct ScopesVisitor {
+    capacity: usize,
+}
 
 impl<'de> Visitor<'de> for ScopesVisitor {
     type Value = Vec<Scope<'de>>;
@@ -173,7 +189,7 @@ impl<'de> Visitor<'de> for ScopesVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut scopes = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(64));
+        let mut scopes = Vec::with_capacity(seq.size_hint().unwrap_or(self.capacity));
         while let Some(scope) = seq.next_element_seed(ScopeVisitor { index: scopes.len() })? {
             scopes.push(scope);
         }
@@ -193,7 +209,8 @@ fn strip_position(message: &str) -> &str {
 pub fn parse_scopes(json: &str) -> Result<Vec<Scope<'_>>> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let scopes = deserializer
-        .deserialize_seq(ScopesVisitor)
+        // A typical scope is 100 to 150 bytes of JSON.
+        .deserialize_seq(ScopesVisitor { capacity: (json.len() / 96).clamp(1, 256) })
         .and_then(|scopes| deserializer.end().map(|()| scopes))
         .map_err(|e| {
             let message = e.to_string();
@@ -209,51 +226,95 @@ pub fn parse_scopes(json: &str) -> Result<Vec<Scope<'_>>> {
 
 /// The appid of a bucket named `name-appid`: the digits after the last `-`.
 pub fn appid_of<'b>(bucket: &'b str, field: &str) -> Result<&'b str> {
-    let appid = bucket.rsplit_once('-').map(|(_, appid)| appid).unwrap_or("");
-    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            field,
-            format!("`{bucket}` has no numeric appid after its last `-`; expected a name such as example-1250000000"),
-        ));
-    }
-    Ok(appid)
+    appid(bucket).ok_or_else(|| Error::invalid(field, no_appid(bucket)))
+}
+
+fn appid(bucket: &str) -> Option<&str> {
+    let appid = bucket.rsplit_once('-')?.1;
+    (!appid.is_empty() && appid.bytes().all(|b| b.is_ascii_digit())).then_some(appid)
+}
+
+fn no_appid(bucket: &str) -> String {
+    format!(
+        "`{}` has no numeric appid after its last `-`; expected a name such as example-1250000000",
+        crate::config::abbreviate(bucket)
+    )
 }
 
 /// Bucket and region end up between the `:` separators of a resource, so they are limited to
 /// the characters COS allows in them.
 pub fn check_name(value: &str, field: &str) -> Result<()> {
+    name_problem(value).map_or(Ok(()), |problem| Err(Error::invalid(field, problem)))
+}
+
+fn name_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Some("must not be empty".to_owned());
     }
-    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Err(Error::invalid(field, format!("`{value}` contains {bad:?}; only letters, digits and `-` are allowed")));
+    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return None;
     }
-    Ok(())
+    let bad = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))?;
+    Some(format!(
+        "`{}` contains {bad:?}; only letters, digits and `-` are allowed",
+        crate::config::abbreviate(value)
+    ))
 }
 
-/// The resource string for one prefix. A prefix that already starts with `/` keeps a single one.
+/// Appends the resource string for one prefix. A prefix that already starts with `/` keeps a
+/// single one.
+fn push_resource(out: &mut String, service: Service, region: &str, appid: &str, bucket: &str, prefix: &str) {
+    out.push_str(match service {
+        Service::Cos => "qcs::cos:",
+        Service::Ci => "qcs::ci:",
+    });
+    out.push_str(region);
+    out.push_str(":uid/");
+    out.push_str(appid);
+    out.push_str(if service == Service::Ci { ":bucket/" } else { ":" });
+    out.push_str(bucket);
+    if !prefix.starts_with('/') {
+        out.push('/');
+    }
+    out.push_str(prefix);
+}
+
+/// The resource string for one prefix.
 pub fn resource(service: Service, region: &str, appid: &str, bucket: &str, prefix: &str) -> String {
-    let slash = if prefix.starts_with('/') { "" } else { "/" };
-    match service {
-        Service::Cos => format!("qcs::cos:{region}:uid/{appid}:{bucket}{slash}{prefix}"),
-        Service::Ci => format!("qcs::ci:{region}:uid/{appid}:bucket/{bucket}{slash}{prefix}"),
+    let mut out = String::with_capacity(32 + region.len() + appid.len() + bucket.len() + prefix.len());
+    push_resource(&mut out, service, region, appid, bucket, prefix);
+    out
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut clean_from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[clean_from..i]);
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 15)] as char);
+        } else {
+            out.push_str(escaped);
+        }
+        clean_from = i + 1;
     }
-}
-
-/// One statement of the output policy.
-#[derive(Serialize, Debug)]
-pub struct Statement<'a> {
-    pub action: Vec<&'a str>,
-    pub effect: &'a str,
-    pub resource: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<&'a RawValue>,
-}
-
-#[derive(Serialize, Debug)]
-pub struct Policy<'a> {
-    pub version: &'static str,
-    pub statement: Vec<Statement<'a>>,
+    out.push_str(&text[clean_from..]);
+    out.push('"');
 }
 
 /// Checks that a raw JSON value is an object (conditions are passed through untouched).
@@ -265,14 +326,15 @@ pub fn check_object(raw: &RawValue, field: &str) -> Result<()> {
     }
 }
 
-fn statement_from_scope<'a>(scope: &'a Scope<'a>, index: usize) -> Result<Statement<'a>> {
+/// Validates one scope and appends its statement to `out`.
+fn write_statement(out: &mut String, scope: &Scope<'_>, index: usize) -> Result<()> {
     let field = |name: &str| format!("scopes[{index}].{name}");
-    let actions: Vec<&str> = match &scope.actions {
-        Some(OneOrMany(list)) if !list.is_empty() => list.iter().map(|a| a.0.as_ref()).collect(),
+    let actions = match scope.actions.as_ref().map(OneOrMany::as_slice) {
+        Some(list) if !list.is_empty() => list,
         Some(_) => return Err(Error::invalid(&field("action"), "empty list; give at least one action")),
         None => return Err(Error::invalid(&field("action"), "missing; e.g. \"name/cos:PutObject\"")),
     };
-    if let Some(empty) = actions.iter().position(|a| a.is_empty()) {
+    if let Some(empty) = actions.iter().position(|a| a.0.is_empty()) {
         return Err(Error::invalid(&field(&format!("action[{empty}]")), "empty string"));
     }
     let effect = match scope.effect.as_ref().map(|e| e.0.as_ref()) {
@@ -285,13 +347,24 @@ fn statement_from_scope<'a>(scope: &'a Scope<'a>, index: usize) -> Result<Statem
         Some("ci") => Service::Ci,
         Some(other) => return Err(Error::invalid(&field("service"), format!("`{other}`; expected \"cos\" or \"ci\""))),
     };
-    if let Some(condition) = scope.condition {
+    if let Some(condition) = scope.condition.filter(|c| !c.get().trim_start().starts_with('{')) {
         check_object(condition, &field("condition"))?;
     }
 
-    let get_service = actions.iter().filter(|a| **a == GET_SERVICE).count();
-    let resource = if get_service == actions.len() {
-        vec!["*".to_owned()]
+    out.push_str(r#"{"action":["#);
+    for (i, action) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(out, &action.0);
+    }
+    out.push_str(r#"],"effect":""#);
+    out.push_str(effect);
+    out.push_str(r#"","resource":["#);
+
+    let get_service = actions.iter().filter(|a| a.0 == GET_SERVICE).count();
+    if get_service == actions.len() {
+        out.push_str(r#""*""#);
     } else if get_service > 0 {
         return Err(Error::invalid(
             &field("action"),
@@ -300,41 +373,64 @@ fn statement_from_scope<'a>(scope: &'a Scope<'a>, index: usize) -> Result<Statem
     } else {
         let bucket = scope.bucket.as_ref().ok_or_else(|| Error::invalid(&field("bucket"), "missing"))?;
         let region = scope.region.as_ref().ok_or_else(|| Error::invalid(&field("region"), "missing"))?;
-        check_name(&bucket.0, &field("bucket"))?;
-        check_name(&region.0, &field("region"))?;
-        let appid = appid_of(&bucket.0, &field("bucket"))?;
-        let prefixes = match &scope.prefixes {
-            Some(OneOrMany(list)) if !list.is_empty() => list,
+        // Field paths are only formatted on failure: this is the hot path.
+        if let Some(problem) = name_problem(&bucket.0) {
+            return Err(Error::invalid(&field("bucket"), problem));
+        }
+        if let Some(problem) = name_problem(&region.0) {
+            return Err(Error::invalid(&field("region"), problem));
+        }
+        let appid = appid(&bucket.0).ok_or_else(|| Error::invalid(&field("bucket"), no_appid(&bucket.0)))?;
+        let prefixes = match scope.prefixes.as_ref().map(OneOrMany::as_slice) {
+            Some(list) if !list.is_empty() => list,
             Some(_) => return Err(Error::invalid(&field("prefix"), "empty list; give at least one prefix")),
             None => return Err(Error::invalid(&field("prefix"), "missing; e.g. \"uploads/user-1/*\"")),
         };
-        let mut resources = Vec::with_capacity(prefixes.len());
         for (i, prefix) in prefixes.iter().enumerate() {
             if prefix.0.is_empty() {
                 return Err(Error::invalid(&field(&format!("prefix[{i}]")), "empty string; use \"*\" for the whole bucket"));
             }
-            resources.push(resource(service, &region.0, appid, &bucket.0, &prefix.0));
+            if i > 0 {
+                out.push(',');
+            }
+            // Bucket, region and appid are plain by check_name; only the prefix can need escaping.
+            if prefix.0.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+                push_json_string(out, &resource(service, &region.0, appid, &bucket.0, &prefix.0));
+            } else {
+                out.push('"');
+                push_resource(out, service, &region.0, appid, &bucket.0, &prefix.0);
+                out.push('"');
+            }
         }
-        resources
-    };
-    Ok(Statement { action: actions, effect, resource, condition: scope.condition })
-}
-
-/// Builds the policy for a list of scopes.
-pub fn policy_from_scopes<'a>(scopes: &'a [Scope<'a>]) -> Result<Policy<'a>> {
-    let statement = scopes
-        .iter()
-        .enumerate()
-        .map(|(index, scope)| statement_from_scope(scope, index))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Policy { version: POLICY_VERSION, statement })
+    }
+    out.push(']');
+    if let Some(condition) = scope.condition {
+        out.push_str(r#","condition":"#);
+        out.push_str(condition.get());
+    }
+    out.push('}');
+    Ok(())
 }
 
 /// `sts_get_policy`: scopes JSON in, policy JSON out.
+///
+/// The output is written directly rather than through serde: this is the hot path, and the
+/// shape is fixed (`{"version":"2.0","statement":[{"action":[..],"effect":..,"resource":[..],"condition":{..}}]}`).
 pub fn get_policy(scopes_json: &str) -> Result<String> {
     let scopes = parse_scopes(scopes_json)?;
-    let policy = policy_from_scopes(&scopes)?;
-    serde_json::to_string(&policy).map_err(|e| Error::internal(format!("policy serialization failed: {e}")))
+    // Room for the resources (which repeat bucket and region per prefix) and the C string's NUL.
+    let mut out = String::with_capacity(64 + scopes_json.len() * 2);
+    out.push_str(r#"{"version":""#);
+    out.push_str(POLICY_VERSION);
+    out.push_str(r#"","statement":["#);
+    for (index, scope) in scopes.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        write_statement(&mut out, scope, index)?;
+    }
+    out.push_str("]}");
+    Ok(out)
 }
 
 /// Percent-encodes for the `Policy` parameter: RFC 3986 unreserved characters are kept,
@@ -445,6 +541,26 @@ mod tests {
             let message = error(&input);
             assert!(message.starts_with(expected), "input {input}\n  got      {message}\n  expected {expected}...");
         }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_like_serde_json() {
+        for text in ["plain", "q\"uote", "back\\slash", "nl\n tab\t cr\r", "\u{1}\u{1f}\u{8}\u{c}", "ä/é/*", "\u{7f}</script>"] {
+            let mut ours = String::new();
+            push_json_string(&mut ours, text);
+            assert_eq!(ours, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn output_is_compact_json_with_escapes_and_the_condition_verbatim() {
+        let input = r#"[{"action":["a\"b","c"],"bucket":"b-1","region":"r","prefix":["x\ny","/z"],"effect":"deny","condition":{"k": {"v": [1, 2]}}}]"#;
+        let out = get_policy(input).unwrap();
+        // The condition is passed through as written; everything else is compact serde_json style.
+        let expected = r#"{"version":"2.0","statement":[{"action":["a\"b","c"],"effect":"deny","resource":["qcs::cos:r:uid/1:b-1/x\ny","qcs::cos:r:uid/1:b-1/z"],"condition":{"k": {"v": [1, 2]}}}]}"#;
+        assert_eq!(out, expected);
+        let reparsed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(reparsed["statement"][0]["resource"][0], "qcs::cos:r:uid/1:b-1/x\ny");
     }
 
     #[test]
