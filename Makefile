@@ -20,7 +20,7 @@ VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indire
 BINDINGS := python node go java
 
 .PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
-        $(addprefix test-,$(BINDINGS)) lint bench install uninstall clean
+        $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean
 
 all: build
 
@@ -43,7 +43,7 @@ demo: $(OUT)/example
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example "$$STS_EMULATOR_URL"'
 
-test: deps build test-rust test-header test-c test-install test-bindings
+test: deps build test-rust test-header test-c test-install test-bindings test-fuzz
 	@echo "== make test: all suites passed"
 
 deps:
@@ -96,6 +96,11 @@ test-bindings: $(addprefix test-,$(BINDINGS))
 
 $(addprefix test-,$(BINDINGS)): build
 	bash bindings/$(@:test-%=%)/test.sh
+
+# Each cargo-fuzz target for FUZZ_SECONDS (scripts/fuzz.sh installs cargo-fuzz when missing).
+FUZZ_SECONDS ?= 60
+test-fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 bench: build
 	$(CARGO) bench --bench sts

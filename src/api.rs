@@ -27,7 +27,10 @@ pub fn get_role_credential(config_json: &str) -> Result<String> {
 /// `sts_get_policy`: scopes -> policy, no network.
 pub fn get_policy(scopes_json: &str) -> Result<String> {
     if scopes_json.len() > MAX_INPUT_BYTES {
-        return Err(Error::invalid("scopes", format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", scopes_json.len())));
+        return Err(Error::invalid(
+            "scopes",
+            format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", scopes_json.len()),
+        ));
     }
     policy::get_policy(scopes_json)
 }
@@ -175,7 +178,8 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &s
         .remove("Credentials")
         .and_then(|c| serde_json::from_value(c).ok())
         .ok_or_else(|| missing("Credentials{Token,TmpSecretId,TmpSecretKey}"))?;
-    let expired_time = response.get("ExpiredTime").and_then(serde_json::Value::as_i64).ok_or_else(|| missing("ExpiredTime"))?;
+    let expired_time =
+        response.get("ExpiredTime").and_then(serde_json::Value::as_i64).ok_or_else(|| missing("ExpiredTime"))?;
     let expiration = match response.get("Expiration") {
         Some(serde_json::Value::String(s)) => s.clone(),
         None | Some(serde_json::Value::Null) => time::rfc3339(expired_time),
@@ -213,7 +217,8 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &s
     // reallocation frees the old copy unwiped); the result is at most the answer's size plus
     // the longer key names and startTime. The +1 leaves room for the C string's NUL.
     let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + 1);
-    serde_json::to_writer(&mut buffer, &out).map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
+    serde_json::to_writer(&mut buffer, &out)
+        .map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
     String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))
 }
 
@@ -260,7 +265,12 @@ mod tests {
             (200, "not json", codes::BAD_RESPONSE, "not valid JSON"),
             (200, r#"{"Foo":1}"#, codes::BAD_RESPONSE, "`Response`"),
             (200, r#"{"Response":{"RequestId":"x"}}"#, codes::BAD_RESPONSE, "Credentials"),
-            (200, r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"}}}"#, codes::BAD_RESPONSE, "ExpiredTime"),
+            (
+                200,
+                r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"}}}"#,
+                codes::BAD_RESPONSE,
+                "ExpiredTime",
+            ),
             (502, "<html>bad gateway</html>", codes::HTTP_STATUS, "HTTP 502"),
         ];
         for (status, body, code, needle) in cases {
@@ -294,7 +304,11 @@ mod tests {
         let encoded = body["Policy"].as_str().unwrap();
         assert!(encoded.contains("a%20b%2F%2A"), "{encoded}");
         assert!(body.get("RoleArn").is_none());
-        let role = Config::parse(r#"{"secret_id":"AKIDx","secret_key":"k","role_arn":"qcs::cam::uin/1:roleName/r","external_id":"ext-1"}"#, Action::AssumeRole).unwrap();
+        let role = Config::parse(
+            r#"{"secret_id":"AKIDx","secret_key":"k","role_arn":"qcs::cam::uin/1:roleName/r","external_id":"ext-1"}"#,
+            Action::AssumeRole,
+        )
+        .unwrap();
         let body: serde_json::Value = serde_json::from_str(&request_body(&role)).unwrap();
         assert_eq!(body["RoleArn"], "qcs::cam::uin/1:roleName/r");
         assert_eq!(body["RoleSessionName"], crate::config::DEFAULT_NAME);

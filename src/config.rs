@@ -281,9 +281,8 @@ fn check_identifier(field: &str, value: &str, extra: &str) -> Result<()> {
 
 /// A host name with an optional port, as used in the `Host` header.
 fn check_endpoint(field: &str, value: &str) -> Result<()> {
-    let host = value.rsplit_once(':').map_or(value, |(host, port)| {
-        if port.parse::<u16>().is_ok() { host } else { value }
-    });
+    let host =
+        value.rsplit_once(':').map_or(value, |(host, port)| if port.parse::<u16>().is_ok() { host } else { value });
     if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
         return Err(Error::invalid(
             field,
@@ -351,7 +350,10 @@ fn proxy_setting(value: Value, url: &str) -> Result<ProxySetting> {
         Some(s) if s.is_empty() => Ok(ProxySetting::Disabled),
         Some(s) => {
             if !(s.starts_with("http://") || s.starts_with("https://")) || url_host(&s).is_none() {
-                return Err(Error::invalid("proxy", format!("`{}` is not a proxy URL such as http://10.0.0.1:3128", redact_userinfo(&s))));
+                return Err(Error::invalid(
+                    "proxy",
+                    format!("`{}` is not a proxy URL such as http://10.0.0.1:3128", redact_userinfo(&s)),
+                ));
             }
             Ok(ProxySetting::Url(s))
         }
@@ -369,7 +371,9 @@ pub fn redact_userinfo(url: &str) -> String {
 /// Validates a ready policy (object or JSON string) and returns it as compact JSON.
 fn ready_policy(value: Value) -> Result<String> {
     let value = match value {
-        Value::String(s) => serde_json::from_str(&s).map_err(|e| Error::invalid("policy", format!("not valid JSON: {e}")))?,
+        Value::String(s) => {
+            serde_json::from_str(&s).map_err(|e| Error::invalid("policy", format!("not valid JSON: {e}")))?
+        }
         other => other,
     };
     let Value::Object(map) = &value else {
@@ -401,7 +405,13 @@ fn ready_policy(value: Value) -> Result<String> {
 }
 
 /// The policy built from bucket/region/allow_prefix/allow_actions/condition, as qcloud-python-sts does.
-fn built_policy(bucket: &str, region: &str, prefixes: &[String], actions: &[String], condition: Option<&Value>) -> Result<String> {
+fn built_policy(
+    bucket: &str,
+    region: &str,
+    prefixes: &[String],
+    actions: &[String],
+    condition: Option<&Value>,
+) -> Result<String> {
     policy::check_name(bucket, "bucket")?;
     policy::check_name(region, "region")?;
     let appid = policy::appid_of(bucket, "bucket")?;
@@ -423,7 +433,10 @@ impl Config {
     /// Parses `json` for `action`.
     pub fn parse(json: &str, action: Action) -> Result<Config> {
         if json.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid("config", format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len())));
+            return Err(Error::invalid(
+                "config",
+                format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len()),
+            ));
         }
         let entries: Entries = serde_json::from_str(json).map_err(|e| {
             if e.is_data() {
@@ -449,9 +462,15 @@ impl Config {
         let mut given: Map<String, Value> = Map::new();
         let mut spelled: Vec<(&'static str, String)> = Vec::new();
         for (key, value) in map {
-            let Some((canonical, _)) = KEYS.iter().find(|(name, aliases)| *name == key || aliases.contains(&key.as_str())) else {
-                let known: Vec<&str> = KEYS.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
-                return Err(Error::invalid(&abbreviate(&key), format!("unknown config key{}", suggestion(&key, &known))));
+            let Some((canonical, _)) =
+                KEYS.iter().find(|(name, aliases)| *name == key || aliases.contains(&key.as_str()))
+            else {
+                let known: Vec<&str> =
+                    KEYS.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
+                return Err(Error::invalid(
+                    &abbreviate(&key),
+                    format!("unknown config key{}", suggestion(&key, &known)),
+                ));
             };
             if let Some((_, first)) = spelled.iter().find(|(c, _)| c == canonical) {
                 let also = if *first == key { String::new() } else { format!(", also as `{first}`") };
@@ -478,7 +497,12 @@ impl Config {
                 };
                 return Err(Error::invalid(
                     &name_of(key),
-                    format!("is a parameter of {} ({}), not of {}", other.name(), other.entry_point(), action.entry_point()),
+                    format!(
+                        "is a parameter of {} ({}), not of {}",
+                        other.name(),
+                        other.entry_point(),
+                        action.entry_point()
+                    ),
                 ));
             }
         }
@@ -545,7 +569,8 @@ impl Config {
                 None // AssumeRole without a policy: the role's own permissions.
             }
             None => {
-                let bucket = bucket.ok_or_else(|| Error::invalid("bucket", "missing; needed with allow_prefix/allow_actions"))?;
+                let bucket = bucket
+                    .ok_or_else(|| Error::invalid("bucket", "missing; needed with allow_prefix/allow_actions"))?;
                 let prefixes = allow_prefix
                     .ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
                 let actions = allow_actions
@@ -571,7 +596,10 @@ impl Config {
         let role_arn = match take("role_arn") {
             Some(v) => string(&name_of("role_arn"), v)?,
             None if action == Action::AssumeRole => {
-                return Err(Error::invalid("role_arn", "missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader"))
+                return Err(Error::invalid(
+                    "role_arn",
+                    "missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader",
+                ))
             }
             None => String::new(),
         };
@@ -645,7 +673,10 @@ fn read_ca_file(field: &str, path: &str) -> Result<Vec<u8>> {
     const MAX_CA_BYTES: u64 = 4 << 20;
     let metadata = std::fs::metadata(path).map_err(|e| Error::invalid(field, format!("cannot read {path}: {e}")))?;
     if metadata.len() > MAX_CA_BYTES {
-        return Err(Error::invalid(field, format!("{path} is {} bytes, over the {MAX_CA_BYTES}-byte limit", metadata.len())));
+        return Err(Error::invalid(
+            field,
+            format!("{path} is {} bytes, over the {MAX_CA_BYTES}-byte limit", metadata.len()),
+        ));
     }
     let pem = std::fs::read(path).map_err(|e| Error::invalid(field, format!("cannot read {path}: {e}")))?;
     if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
@@ -707,7 +738,10 @@ mod tests {
         .unwrap();
         let policy: serde_json::Value = serde_json::from_str(c.policy.as_deref().unwrap()).unwrap();
         assert_eq!(policy["statement"][0]["action"], json!(["name/cos:GetObject"]));
-        assert_eq!(policy["statement"][0]["resource"], json!(["qcs::cos:ap-beijing:uid/1:b-1/a", "qcs::cos:ap-beijing:uid/1:b-1/b"]));
+        assert_eq!(
+            policy["statement"][0]["resource"],
+            json!(["qcs::cos:ap-beijing:uid/1:b-1/a", "qcs::cos:ap-beijing:uid/1:b-1/b"])
+        );
         assert_eq!(c.duration_seconds, 7200);
         assert_eq!(c.transport.url, "https://sts.internal.tencentcloudapi.com/");
         assert_eq!(c.transport.timeout, Duration::from_millis(500));
@@ -715,7 +749,8 @@ mod tests {
 
     #[test]
     fn ready_policy_as_object_or_string() {
-        let p = r#"{"version":"2.0","statement":[{"action":["name/cos:PutObject"],"effect":"allow","resource":["*"]}]}"#;
+        let p =
+            r#"{"version":"2.0","statement":[{"action":["name/cos:PutObject"],"effect":"allow","resource":["*"]}]}"#;
         let from_object = federation(&format!(r#""policy":{p}"#)).unwrap();
         let from_string = federation(&format!(r#""policy":{}"#, serde_json::to_string(p).unwrap())).unwrap();
         assert_eq!(from_object.policy, from_string.policy);
@@ -754,52 +789,156 @@ mod tests {
         let cases: Vec<(String, Action, &str)> = vec![
             (r#""secret_key":"x""#.into(), Action::GetFederationToken, "secret_key: given twice"),
             (r#""secretKey":"x""#.into(), Action::GetFederationToken, "secretKey: given twice, also as `secret_key`"),
-            (format!(r#"{BUILD},"bukcet":"x""#), Action::GetFederationToken, "bukcet: unknown config key (did you mean `bucket`?)"),
+            (
+                format!(r#"{BUILD},"bukcet":"x""#),
+                Action::GetFederationToken,
+                "bukcet: unknown config key (did you mean `bucket`?)",
+            ),
             (format!(r#"{BUILD},"duration":"x""#), Action::GetFederationToken, "duration: unknown config key"),
-            (format!(r#"{BUILD},"duration_seconds":"1800""#), Action::GetFederationToken, "duration_seconds: expected an integer, got a string"),
-            (format!(r#"{BUILD},"duration_seconds":1800.0"#), Action::GetFederationToken, "duration_seconds: expected an integer"),
-            (format!(r#"{BUILD},"duration_seconds":0"#), Action::GetFederationToken, "duration_seconds: 0 is out of range 1..=129600"),
-            (format!(r#"{BUILD},"duration_seconds":129601"#), Action::GetFederationToken, "duration_seconds: 129601 is out of range"),
-            (r#""role_arn":"r","duration_seconds":43201"#.into(), Action::AssumeRole, "duration_seconds: 43201 is out of range 1..=43200"),
-            (format!(r#"{BUILD},"duration_seconds":-5"#), Action::GetFederationToken, "duration_seconds: expected an integer"),
-            (r#""bucket":"example","region":"ap-guangzhou","allow_prefix":"*","allow_actions":"a""#.into(), Action::GetFederationToken, "bucket: `example` has no numeric appid"),
-            (r#""bucket":"b-1","allow_prefix":[],"allow_actions":"a""#.into(), Action::GetFederationToken, "allow_prefix: empty list"),
-            (r#""bucket":"b-1","allow_prefix":"*","allow_actions":[]"#.into(), Action::GetFederationToken, "allow_actions: empty list"),
-            (r#""bucket":"b-1","allow_prefix":["*",3],"allow_actions":"a""#.into(), Action::GetFederationToken, "allow_prefix[1]: expected a string, got a number"),
+            (
+                format!(r#"{BUILD},"duration_seconds":"1800""#),
+                Action::GetFederationToken,
+                "duration_seconds: expected an integer, got a string",
+            ),
+            (
+                format!(r#"{BUILD},"duration_seconds":1800.0"#),
+                Action::GetFederationToken,
+                "duration_seconds: expected an integer",
+            ),
+            (
+                format!(r#"{BUILD},"duration_seconds":0"#),
+                Action::GetFederationToken,
+                "duration_seconds: 0 is out of range 1..=129600",
+            ),
+            (
+                format!(r#"{BUILD},"duration_seconds":129601"#),
+                Action::GetFederationToken,
+                "duration_seconds: 129601 is out of range",
+            ),
+            (
+                r#""role_arn":"r","duration_seconds":43201"#.into(),
+                Action::AssumeRole,
+                "duration_seconds: 43201 is out of range 1..=43200",
+            ),
+            (
+                format!(r#"{BUILD},"duration_seconds":-5"#),
+                Action::GetFederationToken,
+                "duration_seconds: expected an integer",
+            ),
+            (
+                r#""bucket":"example","region":"ap-guangzhou","allow_prefix":"*","allow_actions":"a""#.into(),
+                Action::GetFederationToken,
+                "bucket: `example` has no numeric appid",
+            ),
+            (
+                r#""bucket":"b-1","allow_prefix":[],"allow_actions":"a""#.into(),
+                Action::GetFederationToken,
+                "allow_prefix: empty list",
+            ),
+            (
+                r#""bucket":"b-1","allow_prefix":"*","allow_actions":[]"#.into(),
+                Action::GetFederationToken,
+                "allow_actions: empty list",
+            ),
+            (
+                r#""bucket":"b-1","allow_prefix":["*",3],"allow_actions":"a""#.into(),
+                Action::GetFederationToken,
+                "allow_prefix[1]: expected a string, got a number",
+            ),
             (r#""bucket":"b-1","allow_actions":"a""#.into(), Action::GetFederationToken, "allow_prefix: missing"),
             (r#""allow_prefix":"*","allow_actions":"a""#.into(), Action::GetFederationToken, "bucket: missing"),
             ("".into(), Action::GetFederationToken, "policy: missing"),
             (format!(r#"{BUILD},"condition":"x""#), Action::GetFederationToken, "condition: expected an object"),
-            (r#""policy":{"version":"2.0","statement":[{"principal":{"qcs":["*"]},"effect":"allow"}]}"#.into(), Action::GetFederationToken, "policy.statement[0].principal: not allowed"),
+            (
+                r#""policy":{"version":"2.0","statement":[{"principal":{"qcs":["*"]},"effect":"allow"}]}"#.into(),
+                Action::GetFederationToken,
+                "policy.statement[0].principal: not allowed",
+            ),
             (r#""policy":{"statement":[{}]}"#.into(), Action::GetFederationToken, "policy.version: missing"),
             (r#""policy":{"version":"2.0"}"#.into(), Action::GetFederationToken, "policy.statement: missing"),
-            (r#""policy":{"version":"2.0","statement":{}}"#.into(), Action::GetFederationToken, "policy.statement: expected a list"),
+            (
+                r#""policy":{"version":"2.0","statement":{}}"#.into(),
+                Action::GetFederationToken,
+                "policy.statement: expected a list",
+            ),
             (r#""policy":"{not json""#.into(), Action::GetFederationToken, "policy: not valid JSON"),
             (r#""policy":[1]"#.into(), Action::GetFederationToken, "policy: expected an object"),
-            (r#""policy":{"version":"2.0","statement":[{}]},"allow_prefix":"*""#.into(), Action::GetFederationToken, "allow_prefix: ambiguous together with `policy`"),
-            (format!(r#"{BUILD},"role_arn":"r""#), Action::GetFederationToken, "role_arn: is a parameter of AssumeRole"),
+            (
+                r#""policy":{"version":"2.0","statement":[{}]},"allow_prefix":"*""#.into(),
+                Action::GetFederationToken,
+                "allow_prefix: ambiguous together with `policy`",
+            ),
+            (
+                format!(r#"{BUILD},"role_arn":"r""#),
+                Action::GetFederationToken,
+                "role_arn: is a parameter of AssumeRole",
+            ),
             (r#""role_arn":"r","name":"n""#.into(), Action::AssumeRole, "name: is a parameter of GetFederationToken"),
-            (r#""role_arn":"r","role_session_name":"a""#.into(), Action::AssumeRole, "role_session_name: must be 2 to 128 characters"),
-            (r#""role_arn":"r","role_session_name":"a b""#.into(), Action::AssumeRole, "role_session_name: contains ' '"),
+            (
+                r#""role_arn":"r","role_session_name":"a""#.into(),
+                Action::AssumeRole,
+                "role_session_name: must be 2 to 128 characters",
+            ),
+            (
+                r#""role_arn":"r","role_session_name":"a b""#.into(),
+                Action::AssumeRole,
+                "role_session_name: contains ' '",
+            ),
             (r#""role_arn":"r","external_id":"x:/y#""#.into(), Action::AssumeRole, "external_id: contains '#'"),
-            (format!(r#"{BUILD},"endpoint":"https://sts.tencentcloudapi.com""#), Action::GetFederationToken, "endpoint: `https://sts.tencentcloudapi.com` is not a host name"),
+            (
+                format!(r#"{BUILD},"endpoint":"https://sts.tencentcloudapi.com""#),
+                Action::GetFederationToken,
+                "endpoint: `https://sts.tencentcloudapi.com` is not a host name",
+            ),
             (format!(r#"{BUILD},"domain":"a/b""#), Action::GetFederationToken, "domain: `a/b` is not a host name"),
             (format!(r#"{BUILD},"url":"ftp://x""#), Action::GetFederationToken, "url: `ftp://x` is not an http(s) URL"),
-            (format!(r#"{BUILD},"url":"http://10.0.0.1/""#), Action::GetFederationToken, "url: plain http:// is only allowed to a loopback address"),
+            (
+                format!(r#"{BUILD},"url":"http://10.0.0.1/""#),
+                Action::GetFederationToken,
+                "url: plain http:// is only allowed to a loopback address",
+            ),
             (format!(r#"{BUILD},"proxy":5"#), Action::GetFederationToken, "proxy: expected a string or an object"),
-            (format!(r#"{BUILD},"proxy":"socks5://x:1""#), Action::GetFederationToken, "proxy: `socks5://x:1` is not a proxy URL"),
-            (format!(r#"{BUILD},"proxy":{{"ftp":"http://x:1"}}"#), Action::GetFederationToken, "proxy.ftp: unknown key"),
-            (format!(r#"{BUILD},"timeout_ms":0"#), Action::GetFederationToken, "timeout_ms: 0 is out of range 1..=600000"),
+            (
+                format!(r#"{BUILD},"proxy":"socks5://x:1""#),
+                Action::GetFederationToken,
+                "proxy: `socks5://x:1` is not a proxy URL",
+            ),
+            (
+                format!(r#"{BUILD},"proxy":{{"ftp":"http://x:1"}}"#),
+                Action::GetFederationToken,
+                "proxy.ftp: unknown key",
+            ),
+            (
+                format!(r#"{BUILD},"timeout_ms":0"#),
+                Action::GetFederationToken,
+                "timeout_ms: 0 is out of range 1..=600000",
+            ),
             (format!(r#"{BUILD},"retries":11"#), Action::GetFederationToken, "retries: 11 is out of range 0..=10"),
-            (format!(r#"{BUILD},"ca_file":"/nonexistent/ca.pem""#), Action::GetFederationToken, "ca_file: cannot read /nonexistent/ca.pem"),
-            (r#""bucket":"b-1","allow_prefix":"*","allow_actions":"a","region":"ap guangzhou""#.into(), Action::GetFederationToken, "region: `ap guangzhou` contains ' '"),
+            (
+                format!(r#"{BUILD},"ca_file":"/nonexistent/ca.pem""#),
+                Action::GetFederationToken,
+                "ca_file: cannot read /nonexistent/ca.pem",
+            ),
+            (
+                r#""bucket":"b-1","allow_prefix":"*","allow_actions":"a","region":"ap guangzhou""#.into(),
+                Action::GetFederationToken,
+                "region: `ap guangzhou` contains ' '",
+            ),
             (format!(r#"{BUILD},"name":"""#), Action::GetFederationToken, "name: must be 2 to 128 characters"),
         ];
         for (extra, action, expected) in cases {
             let got = message(parse(&extra, action));
             assert!(got.starts_with(expected), "config {extra}\n  got      {got}\n  expected {expected}...");
         }
-        for (json, expected) in [("", "config: not valid JSON"), ("[]", "config: expected a JSON object, got a list"), ("\"{\\\"secret_key\\\":\\\"s3cr3t\\\"}\"", "config: expected a JSON object, got a string (a config encoded as JSON twice?)"), ("{\"secret_id\":1}", "secret_id: expected a string")] {
+        for (json, expected) in [
+            ("", "config: not valid JSON"),
+            ("[]", "config: expected a JSON object, got a list"),
+            (
+                "\"{\\\"secret_key\\\":\\\"s3cr3t\\\"}\"",
+                "config: expected a JSON object, got a string (a config encoded as JSON twice?)",
+            ),
+            ("{\"secret_id\":1}", "secret_id: expected a string"),
+        ] {
             let got = message(Config::parse(json, Action::GetFederationToken));
             assert!(got.starts_with(expected), "{got}");
         }
@@ -814,9 +953,13 @@ mod tests {
     #[test]
     fn oversized_policy_is_refused_with_its_length() {
         let many: Vec<String> = (0..5000).map(|i| format!("dir/{i}/*")).collect();
-        let extra = format!(r#""bucket":"b-1","allow_prefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
+        let extra =
+            format!(r#""bucket":"b-1","allow_prefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
         let got = message(federation(&extra));
-        assert!(got.starts_with("policy: ") && got.contains("bytes once percent-encoded, over the 65536-byte limit"), "{got}");
+        assert!(
+            got.starts_with("policy: ") && got.contains("bytes once percent-encoded, over the 65536-byte limit"),
+            "{got}"
+        );
     }
 
     #[test]

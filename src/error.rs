@@ -125,7 +125,11 @@ impl Error {
             error: Body { code: &self.code, message: &self.message, request_id: self.request_id.as_deref() },
         };
         // Serializing plain strings into a String cannot fail.
-        serde_json::to_string(&envelope).unwrap_or_else(|_| String::from(r#"{"error":{"code":"Client.Internal","message":"error serialization failed","requestId":null}}"#))
+        serde_json::to_string(&envelope).unwrap_or_else(|_| {
+            String::from(
+                r#"{"error":{"code":"Client.Internal","message":"error serialization failed","requestId":null}}"#,
+            )
+        })
     }
 }
 

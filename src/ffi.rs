@@ -53,7 +53,12 @@ fn into_c_string(json: String) -> *mut c_char {
 }
 
 /// The one boundary helper every export uses.
-fn call(input: *const c_char, input_name: &str, out_json: *mut *mut c_char, core: fn(&str) -> crate::error::Result<String>) -> StsCode {
+fn call(
+    input: *const c_char,
+    input_name: &str,
+    out_json: *mut *mut c_char,
+    core: fn(&str) -> crate::error::Result<String>,
+) -> StsCode {
     if out_json.is_null() {
         // Nowhere to put a result or an error; the code says it all.
         return StsCode::STS_INVALID_ARGUMENT;
@@ -73,7 +78,9 @@ fn call(input: *const c_char, input_name: &str, out_json: *mut *mut c_char, core
         Ok(Ok(json)) => (StsCode::STS_OK, json),
         Ok(Err(e)) => (StsCode::from(e.kind()), e.to_json()),
         // Deliberately not the panic payload: it could quote a value from the input.
-        Err(_) => (StsCode::STS_INTERNAL, Error::internal("libsts panicked; this is a bug, please report it").to_json()),
+        Err(_) => {
+            (StsCode::STS_INTERNAL, Error::internal("libsts panicked; this is a bug, please report it").to_json())
+        }
     };
     // SAFETY: checked non-NULL above; the caller promises it points to writable storage.
     unsafe { *out_json = into_c_string(json) };

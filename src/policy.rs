@@ -145,10 +145,7 @@ impl<'de> Visitor<'de> for ScopeVisitor {
             macro_rules! take {
                 ($slot:expr, $name:expr) => {{
                     if $slot.is_some() {
-                        return Err(de::Error::custom(format_args!(
-                            "scopes[{index}].{}: given more than once",
-                            $name
-                        )));
+                        return Err(de::Error::custom(format_args!("scopes[{index}].{}: given more than once", $name)));
                     }
                     $slot = Some(map.next_value().map_err(|e: A::Error| {
                         de::Error::custom(format_args!("scopes[{index}].{key}: {}", strip_position(&e.to_string())))
@@ -255,10 +252,7 @@ fn name_problem(value: &str) -> Option<String> {
         return None;
     }
     let bad = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))?;
-    Some(format!(
-        "`{}` contains {bad:?}; only letters, digits and `-` are allowed",
-        crate::config::abbreviate(value)
-    ))
+    Some(format!("`{}` contains {bad:?}; only letters, digits and `-` are allowed", crate::config::abbreviate(value)))
 }
 
 /// Appends the resource string for one prefix. A prefix that already starts with `/` keeps a
@@ -340,7 +334,9 @@ fn write_statement(out: &mut String, scope: &Scope<'_>, index: usize) -> Result<
     let effect = match scope.effect.as_ref().map(|e| e.0.as_ref()) {
         None | Some("allow") => "allow",
         Some("deny") => "deny",
-        Some(other) => return Err(Error::invalid(&field("effect"), format!("`{other}`; expected \"allow\" or \"deny\""))),
+        Some(other) => {
+            return Err(Error::invalid(&field("effect"), format!("`{other}`; expected \"allow\" or \"deny\"")))
+        }
     };
     let service = match scope.service.as_ref().map(|s| s.0.as_ref()) {
         None | Some("cos") => Service::Cos,
@@ -388,7 +384,10 @@ fn write_statement(out: &mut String, scope: &Scope<'_>, index: usize) -> Result<
         };
         for (i, prefix) in prefixes.iter().enumerate() {
             if prefix.0.is_empty() {
-                return Err(Error::invalid(&field(&format!("prefix[{i}]")), "empty string; use \"*\" for the whole bucket"));
+                return Err(Error::invalid(
+                    &field(&format!("prefix[{i}]")),
+                    "empty string; use \"*\" for the whole bucket",
+                ));
             }
             if i > 0 {
                 out.push(',');
@@ -506,7 +505,9 @@ mod tests {
 
     #[test]
     fn escaped_strings_are_decoded_and_reencoded() {
-        let out = policy(r#"[{"action":"name/cos:PutObject","bucket":"b-1","region":"ap-guangzhou","prefix":"\u00e4 \"q\"/*"}]"#);
+        let out = policy(
+            r#"[{"action":"name/cos:PutObject","bucket":"b-1","region":"ap-guangzhou","prefix":"\u00e4 \"q\"/*"}]"#,
+        );
         assert_eq!(out["statement"][0]["resource"][0], "qcs::cos:ap-guangzhou:uid/1:b-1/ä \"q\"/*");
     }
 
@@ -514,11 +515,17 @@ mod tests {
     fn errors_name_the_scope_and_field() {
         let base = r#""action":"name/cos:PutObject","region":"ap-guangzhou","prefix":"a/*""#;
         let cases = [
-            (format!(r#"[{{{base},"bucket":"examplebucket"}}]"#), "scopes[0].bucket: `examplebucket` has no numeric appid"),
+            (
+                format!(r#"[{{{base},"bucket":"examplebucket"}}]"#),
+                "scopes[0].bucket: `examplebucket` has no numeric appid",
+            ),
             (format!(r#"[{{{base},"bucket":"example-12a"}}]"#), "scopes[0].bucket"),
             (format!(r#"[{{{base}}}]"#), "scopes[0].bucket: missing"),
             (format!(r#"[{{{base},"bucket":5}}]"#), "scopes[0].bucket: invalid type: integer `5`, expected a string"),
-            (format!(r#"[{{{base},"bucket":"b-1","buket":"x"}}]"#), "scopes[0]: unknown key `buket` (did you mean `bucket`?)"),
+            (
+                format!(r#"[{{{base},"bucket":"b-1","buket":"x"}}]"#),
+                "scopes[0]: unknown key `buket` (did you mean `bucket`?)",
+            ),
             (format!(r#"[{{{base},"bucket":"b-1","effect":"maybe"}}]"#), "scopes[0].effect: `maybe`"),
             (format!(r#"[{{{base},"bucket":"b-1","service":"cvm"}}]"#), "scopes[0].service"),
             (format!(r#"[{{{base},"bucket":"b-1","condition":[1]}}]"#), "scopes[0].condition: expected a JSON object"),
@@ -528,10 +535,17 @@ mod tests {
             (r#"[{"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: missing"),
             (r#"[{"action":[],"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: empty list"),
             (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":[]}]"#.to_owned(), "scopes[0].prefix: empty list"),
-            (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":""}]"#.to_owned(), "scopes[0].prefix[0]: empty string"),
+            (
+                r#"[{"action":"a","bucket":"b-1","region":"r","prefix":""}]"#.to_owned(),
+                "scopes[0].prefix[0]: empty string",
+            ),
             (r#"[{"action":"a","bucket":"b-1","region":"r"}]"#.to_owned(), "scopes[0].prefix: missing"),
             (r#"[{"action":"a","bucket":"b-1","prefix":"*"}]"#.to_owned(), "scopes[0].region: missing"),
-            (r#"[{"action":["name/cos:GetService","name/cos:GetObject"],"bucket":"b-1","region":"r","prefix":"*"}]"#.to_owned(), "scopes[0].action: name/cos:GetService"),
+            (
+                r#"[{"action":["name/cos:GetService","name/cos:GetObject"],"bucket":"b-1","region":"r","prefix":"*"}]"#
+                    .to_owned(),
+                "scopes[0].action: name/cos:GetService",
+            ),
             (r#"[{"action":"a","bucket":"b-1","region":"r","prefix":"*"}, 7]"#.to_owned(), "scopes[1]"),
             (r#"{"action":"a"}"#.to_owned(), "scopes: invalid type: map"),
             (r#"[{"action":"a""#.to_owned(), "scopes: not valid JSON"),
@@ -545,7 +559,9 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped_like_serde_json() {
-        for text in ["plain", "q\"uote", "back\\slash", "nl\n tab\t cr\r", "\u{1}\u{1f}\u{8}\u{c}", "ä/é/*", "\u{7f}</script>"] {
+        for text in
+            ["plain", "q\"uote", "back\\slash", "nl\n tab\t cr\r", "\u{1}\u{1f}\u{8}\u{c}", "ä/é/*", "\u{7f}</script>"]
+        {
             let mut ours = String::new();
             push_json_string(&mut ours, text);
             assert_eq!(ours, serde_json::to_string(text).unwrap(), "{text:?}");
@@ -573,7 +589,10 @@ mod tests {
 
     #[test]
     fn resource_forms_for_cos_and_ci() {
-        assert_eq!(resource(Service::Cos, "ap-beijing", "1250000000", "b-1250000000", "x/*"), "qcs::cos:ap-beijing:uid/1250000000:b-1250000000/x/*");
+        assert_eq!(
+            resource(Service::Cos, "ap-beijing", "1250000000", "b-1250000000", "x/*"),
+            "qcs::cos:ap-beijing:uid/1250000000:b-1250000000/x/*"
+        );
         assert_eq!(resource(Service::Cos, "ap-beijing", "1", "b-1", "/x"), "qcs::cos:ap-beijing:uid/1:b-1/x");
         assert_eq!(resource(Service::Ci, "ap-beijing", "1", "b-1", "x"), "qcs::ci:ap-beijing:uid/1:bucket/b-1/x");
     }

@@ -121,13 +121,7 @@ pub fn parse_authorization(header: &str) -> Option<ParsedAuthorization<'_>> {
     if scope.next()? != "tc3_request" {
         return None;
     }
-    Some(ParsedAuthorization {
-        secret_id,
-        date,
-        service,
-        signed_headers: signed_headers?,
-        signature: signature?,
-    })
+    Some(ParsedAuthorization { secret_id, date, service, signed_headers: signed_headers?, signature: signature? })
 }
 
 /// Constant-time comparison, so a verifier does not leak how much of a signature matched.
@@ -160,10 +154,7 @@ mod tests {
 
     #[test]
     fn signature_matches_official_example() {
-        assert_eq!(
-            signature(&official_example()),
-            "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
-        );
+        assert_eq!(signature(&official_example()), "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168");
     }
 
     #[test]

@@ -5,10 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now. A clock before 1970 reads as 0.
 pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// (year, month 1..=12, day 1..=31) of the UTC day containing `unix_seconds`.
@@ -36,13 +33,7 @@ pub fn utc_date(unix_seconds: i64) -> String {
 /// `YYYY-MM-DDTHH:MM:SSZ`, the form STS uses for `Expiration`.
 pub fn rfc3339(unix_seconds: i64) -> String {
     let secs = unix_seconds.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        utc_date(unix_seconds),
-        secs / 3_600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    format!("{}T{:02}:{:02}:{:02}Z", utc_date(unix_seconds), secs / 3_600, secs / 60 % 60, secs % 60)
 }
 
 #[cfg(test)]

@@ -133,11 +133,7 @@ pub struct HttpResponse {
 /// One POST attempt. `headers` must not contain `Content-Type` twice; `Host` overrides the URL's.
 pub fn post(options: &TransportOptions, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse> {
     let agent = agent_for(options)?;
-    let mut request = agent
-        .post(&options.url)
-        .config()
-        .timeout_global(Some(options.timeout))
-        .build();
+    let mut request = agent.post(&options.url).config().timeout_global(Some(options.timeout)).build();
     for (name, value) in headers {
         request = request.header(*name, *value);
     }

@@ -48,8 +48,10 @@ fn get_role_credential_succeeds_with_and_without_a_policy() {
     assert!(out["credentials"]["sessionToken"].is_string());
     assert_eq!(out["startTime"].as_i64().unwrap(), out["expiredTime"].as_i64().unwrap() - 1800);
 
-    let policy = json!({"version":"2.0","statement":[{"action":["name/cos:GetObject"],"effect":"allow","resource":["*"]}]});
-    get_role_credential(&role_config(&emulator, json!({"policy": policy.to_string(), "role_session_name": "user-42"}))).unwrap();
+    let policy =
+        json!({"version":"2.0","statement":[{"action":["name/cos:GetObject"],"effect":"allow","resource":["*"]}]});
+    get_role_credential(&role_config(&emulator, json!({"policy": policy.to_string(), "role_session_name": "user-42"})))
+        .unwrap();
 
     let requests = emulator.requests();
     assert_eq!(requests.len(), 2);
@@ -64,7 +66,8 @@ fn get_role_credential_succeeds_with_and_without_a_policy() {
 #[test]
 fn endpoint_and_region_are_signed_and_sent() {
     let emulator = start(Faults::default());
-    let config = federation_config(&emulator, json!({"endpoint": "STS.Internal.TencentCloudAPI.com", "region": "ap-beijing"}));
+    let config =
+        federation_config(&emulator, json!({"endpoint": "STS.Internal.TencentCloudAPI.com", "region": "ap-beijing"}));
     get_credential(&config).unwrap();
     let request = &emulator.requests()[0];
     assert_eq!(request.host, "sts.internal.tencentcloudapi.com");
@@ -75,7 +78,9 @@ fn endpoint_and_region_are_signed_and_sent() {
 #[test]
 fn invalid_config_sends_nothing() {
     let emulator = start(Faults::default());
-    for extra in [json!({"duration_seconds": 0}), json!({"bucket": "nobucket"}), json!({"typo": 1}), json!({"secret_key": 5})] {
+    for extra in
+        [json!({"duration_seconds": 0}), json!({"bucket": "nobucket"}), json!({"typo": 1}), json!({"secret_key": 5})]
+    {
         let e = get_credential(&federation_config(&emulator, extra)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     }
@@ -100,7 +105,14 @@ fn wrong_secret_key_is_a_service_error_and_never_retried() {
 
 #[test]
 fn transient_failures_are_retried_until_success() {
-    for mode in [FailMode::Http500, FailMode::Http502, FailMode::Http503, FailMode::Throttle, FailMode::InternalError, FailMode::Drop] {
+    for mode in [
+        FailMode::Http500,
+        FailMode::Http502,
+        FailMode::Http503,
+        FailMode::Throttle,
+        FailMode::InternalError,
+        FailMode::Drop,
+    ] {
         let emulator = start(Faults { fail_first: 2, fail_with: mode, ..Faults::default() });
         let out = get_credential(&federation_config(&emulator, json!({"retries": 2})));
         assert!(out.is_ok(), "{mode:?}: {out:?}");

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use sts::emulator::{
-    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_SECRET_ID,
-    DEFAULT_SECRET_KEY,
+    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
 };
 
 const USAGE: &str = "\
@@ -87,9 +86,7 @@ enum Command {
 /// `ID:KEY`, split at the first colon. The error never repeats the text (it holds a secret).
 fn parse_key(text: &str, origin: &str) -> Result<(String, String), String> {
     match text.split_once(':') {
-        Some((id, key)) if !id.is_empty() && !key.is_empty() => {
-            Ok((id.to_string(), key.to_string()))
-        }
+        Some((id, key)) if !id.is_empty() && !key.is_empty() => Ok((id.to_string(), key.to_string())),
         _ => Err(format!("{origin}: expected ID:KEY")),
     }
 }
@@ -99,10 +96,7 @@ fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, Stri
 }
 
 /// Parses the command line (without the program name) and the `STS_EMULATOR_KEYS` value.
-fn parse_args(
-    args: impl IntoIterator<Item = OsString>,
-    env_keys: Option<&str>,
-) -> Result<Command, String> {
+fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) -> Result<Command, String> {
     let mut settings = Settings {
         port: 0,
         keys: Vec::new(),
@@ -118,16 +112,14 @@ fn parse_args(
     while let Some(arg) = args.next() {
         let arg = arg.into_string().map_err(|_| "arguments must be UTF-8".to_string())?;
         let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
             _ => (arg.clone(), None),
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--port" | "--key" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always"
-            | "--port-file" | "--tls-cert" | "--tls-key" => {}
+            "--port" | "--key" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always" | "--port-file"
+            | "--tls-cert" | "--tls-key" => {}
             _ => return Err(format!("unknown argument `{arg}`")),
         }
         let value = match inline {
@@ -141,16 +133,10 @@ fn parse_args(
         match flag.as_str() {
             "--port" => settings.port = parse_number(&flag, &value)?,
             "--key" => settings.keys.push(parse_key(&value, "--key")?),
-            "--latency-ms" => {
-                settings.latency = Duration::from_millis(parse_number(&flag, &value)?)
-            }
+            "--latency-ms" => settings.latency = Duration::from_millis(parse_number(&flag, &value)?),
             "--fail-first" => settings.fail_first = parse_number(&flag, &value)?,
-            "--fail-with" => {
-                settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?
-            }
-            "--always" => {
-                settings.always = Some(value.parse().map_err(|e| format!("--always: {e}"))?)
-            }
+            "--fail-with" => settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?,
+            "--always" => settings.always = Some(value.parse().map_err(|e| format!("--always: {e}"))?),
             "--tls-cert" => settings.tls_cert = Some(PathBuf::from(value)),
             "--tls-key" => settings.tls_key = Some(PathBuf::from(value)),
             _ => settings.port_file = Some(PathBuf::from(value)),
@@ -247,8 +233,7 @@ fn main() -> ExitCode {
     }) {
         Ok(emulator) => emulator,
         Err(e) => {
-            let _ =
-                writeln!(stderr, "sts-emulator: cannot listen on 127.0.0.1:{}: {e}", settings.port);
+            let _ = writeln!(stderr, "sts-emulator: cannot listen on 127.0.0.1:{}: {e}", settings.port);
             return ExitCode::from(1);
         }
     };
@@ -304,15 +289,9 @@ mod tests {
         );
         assert_eq!(s.port, 8080);
         let ids: Vec<(&str, &str)> = s.keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        assert_eq!(
-            ids,
-            [("AKIDa", "k:with:colons"), ("AKIDb", "kb"), ("AKIDc", "kc"), ("AKIDd", "kd")]
-        );
+        assert_eq!(ids, [("AKIDa", "k:with:colons"), ("AKIDb", "kb"), ("AKIDc", "kc"), ("AKIDd", "kd")]);
         assert_eq!(s.latency, Duration::from_millis(250));
-        assert_eq!(
-            (s.fail_first, s.fail_with, s.always),
-            (3, FailMode::Throttle, Some(FailMode::Drop))
-        );
+        assert_eq!((s.fail_first, s.fail_with, s.always), (3, FailMode::Throttle, Some(FailMode::Drop)));
         assert_eq!(s.port_file, Some(PathBuf::from("/tmp/p")));
     }
 
@@ -328,10 +307,7 @@ mod tests {
     #[test]
     fn tls_flags_go_together() {
         let s = settings(&["--tls-cert", "c.pem", "--tls-key=k.pem"], None);
-        assert_eq!(
-            (s.tls_cert, s.tls_key),
-            (Some(PathBuf::from("c.pem")), Some(PathBuf::from("k.pem")))
-        );
+        assert_eq!((s.tls_cert, s.tls_key), (Some(PathBuf::from("c.pem")), Some(PathBuf::from("k.pem"))));
         assert!(parse(&["--tls-cert", "c.pem"], None).unwrap_err().contains("go together"));
         assert!(parse(&["--tls-key", "k.pem"], None).unwrap_err().contains("go together"));
     }
@@ -390,10 +366,7 @@ mod tests {
             error_code: None,
             fault: None,
         };
-        assert_eq!(
-            log_line(&request),
-            "sts-emulator: GetFederationToken region=ap-guangzhou secret_id=AKIDx -> ok"
-        );
+        assert_eq!(log_line(&request), "sts-emulator: GetFederationToken region=ap-guangzhou secret_id=AKIDx -> ok");
         request.error_code = Some("RequestLimitExceeded".into());
         request.fault = Some(FailMode::Throttle);
         assert!(log_line(&request).ends_with("-> RequestLimitExceeded [fault throttle]"));

@@ -145,10 +145,8 @@ impl<S: Read + Write> Reader<S> {
         };
         let body_start = head_end + 4;
         let end = body_start + body_len;
-        let expects_continue = head
-            .headers
-            .iter()
-            .any(|(n, v)| n == "expect" && v.eq_ignore_ascii_case("100-continue"));
+        let expects_continue =
+            head.headers.iter().any(|(n, v)| n == "expect" && v.eq_ignore_ascii_case("100-continue"));
         if expects_continue && head.version == Version::Http11 && self.buf.len() < end {
             if self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
                 return Incoming::Closed;
@@ -201,9 +199,7 @@ fn parse_head(bytes: &[u8]) -> Result<Head, Rejection> {
     let version = match version {
         "HTTP/1.1" => Version::Http11,
         "HTTP/1.0" => Version::Http10,
-        v if v.starts_with("HTTP/") => {
-            return Err(reject(505, "only HTTP/1.0 and HTTP/1.1 are supported"))
-        }
+        v if v.starts_with("HTTP/") => return Err(reject(505, "only HTTP/1.0 and HTTP/1.1 are supported")),
         _ => return Err(reject(400, "malformed HTTP version")),
     };
     let mut headers = Vec::new();
@@ -214,8 +210,7 @@ fn parse_head(bytes: &[u8]) -> Result<Head, Rejection> {
         if line.starts_with([' ', '\t']) {
             return Err(reject(400, "obsolete line folding is not accepted"));
         }
-        let (name, value) =
-            line.split_once(':').ok_or(reject(400, "header line without a colon"))?;
+        let (name, value) = line.split_once(':').ok_or(reject(400, "header line without a colon"))?;
         if !is_token(name) {
             return Err(reject(400, "malformed header name"));
         }
@@ -380,17 +375,13 @@ mod tests {
     fn http10_keeps_alive_only_when_asked() {
         let Incoming::Request(r) = first(b"POST / HTTP/1.0\r\n\r\n") else { panic!() };
         assert!(!r.keep_alive());
-        let Incoming::Request(r) = first(b"POST / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
-        else {
-            panic!()
-        };
+        let Incoming::Request(r) = first(b"POST / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") else { panic!() };
         assert!(r.keep_alive());
     }
 
     #[test]
     fn expect_continue_gets_an_interim_answer() {
-        let raw =
-            b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
+        let raw = b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
         // The head arrives alone, before the body: the server must say 100 first.
         let mut reader = Reader::new(Fake::new(raw, raw.len() - 2));
         assert!(matches!(reader.next_request(), Incoming::Request(_)));

@@ -87,7 +87,8 @@ impl TlsIdentity {
     fn server_config(&self) -> io::Result<Arc<rustls::ServerConfig>> {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let invalid = |what: &str, e: &dyn fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {e}"));
+        let invalid =
+            |what: &str, e: &dyn fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {e}"));
         let chain = CertificateDer::pem_slice_iter(&self.cert_chain_pem)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid("TLS certificate", &e))?;
@@ -229,18 +230,15 @@ impl FromStr for FailMode {
     /// Accepts [`FailMode::name`], case-insensitively, with `-` or `_` or nothing between
     /// words, and `500`/`502`/`503`.
     fn from_str(s: &str) -> Result<Self, String> {
-        let wanted: String =
-            s.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
+        let wanted: String = s.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
         let wanted = match wanted.as_str() {
             "500" | "502" | "503" => format!("http{wanted}"),
             _ => wanted,
         };
-        FailMode::ALL.into_iter().find(|mode| mode.name().replace('-', "") == wanted).ok_or_else(
-            || {
-                let names: Vec<&str> = FailMode::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown fault `{s}` (one of: {})", names.join(", "))
-            },
-        )
+        FailMode::ALL.into_iter().find(|mode| mode.name().replace('-', "") == wanted).ok_or_else(|| {
+            let names: Vec<&str> = FailMode::ALL.iter().map(|m| m.name()).collect();
+            format!("unknown fault `{s}` (one of: {})", names.join(", "))
+        })
     }
 }
 
@@ -466,9 +464,8 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         workers.retain(|worker| !worker.is_finished());
         let worker_shared = Arc::clone(&shared);
-        let spawned = thread::Builder::new()
-            .name("sts-emulator-conn".into())
-            .spawn(move || serve(stream, id, worker_shared));
+        let spawned =
+            thread::Builder::new().name("sts-emulator-conn".into()).spawn(move || serve(stream, id, worker_shared));
         match spawned {
             Ok(worker) => workers.push(worker),
             Err(_) => {
@@ -549,12 +546,7 @@ fn serve_conn<S: Conn>(stream: S, shared: &Shared) {
             http::Incoming::Closed => break,
             http::Incoming::Bad(rejection) => {
                 let body = format!("{}\n", rejection.message);
-                let response = http::response(
-                    rejection.status,
-                    "text/plain; charset=utf-8",
-                    body.as_bytes(),
-                    false,
-                );
+                let response = http::response(rejection.status, "text/plain; charset=utf-8", body.as_bytes(), false);
                 let _ = reader.stream().write_all(&response);
                 linger(reader.stream());
                 break;
@@ -591,39 +583,24 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
     let keep_alive = request.keep_alive();
     if request.method != "POST" {
         let body = b"the STS API 3.0 is served by POST /\n";
-        let mut out = http::response_head(
-            405,
-            "text/plain; charset=utf-8",
-            body.len(),
-            keep_alive,
-            &[("Allow", "POST")],
-        )
-        .into_bytes();
+        let mut out =
+            http::response_head(405, "text/plain; charset=utf-8", body.len(), keep_alive, &[("Allow", "POST")])
+                .into_bytes();
         out.extend_from_slice(body);
         return write_out(stream, &out) && keep_alive;
     }
     if request.path() != "/" {
-        let out = http::response(
-            404,
-            "text/plain; charset=utf-8",
-            b"the STS API 3.0 is served at /\n",
-            keep_alive,
-        );
+        let out = http::response(404, "text/plain; charset=utf-8", b"the STS API 3.0 is served at /\n", keep_alive);
         return write_out(stream, &out) && keep_alive;
     }
 
     let faults = &shared.faults;
     let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
-    let fault = if sequence < u64::from(faults.fail_first) {
-        Some(faults.fail_with)
-    } else {
-        faults.always
-    };
+    let fault = if sequence < u64::from(faults.fail_first) { Some(faults.fail_with) } else { faults.always };
     if !faults.latency.is_zero() && !shared.sleep(faults.latency) {
         return false;
     }
-    let (answer, mut record) =
-        service::handle(&shared.keys, request, crate::time::now_unix(), &shared.rng);
+    let (answer, mut record) = service::handle(&shared.keys, request, crate::time::now_unix(), &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {
@@ -633,9 +610,8 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         );
         http::response(status, "text/html", body.as_bytes(), keep_alive)
     };
-    let service_error = |code: &str, message: &str| {
-        service::error_body(code, message, &shared.rng.request_id()).into_bytes()
-    };
+    let service_error =
+        |code: &str, message: &str| service::error_body(code, message, &shared.rng.request_id()).into_bytes();
     let send = match fault {
         None => json(answer.body.as_bytes()),
         Some(FailMode::Http500) => html(500),
@@ -645,9 +621,7 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
             "RequestLimitExceeded",
             "Your request frequency exceeds the limit. Please retry later.",
         )),
-        Some(FailMode::InternalError) => {
-            json(&service_error("InternalError", "An internal error occurred."))
-        }
+        Some(FailMode::InternalError) => json(&service_error("InternalError", "An internal error occurred.")),
         Some(FailMode::Malformed) => json(b"not json"),
         Some(FailMode::Truncated) => json(&answer.body.as_bytes()[..answer.body.len() / 2]),
         Some(FailMode::WrongShape) => json(br#"{"Response":{"Foo":1}}"#),

@@ -139,17 +139,11 @@ pub(crate) struct Answer {
 }
 
 pub(crate) fn error_body(code: &str, message: &str, request_id: &str) -> String {
-    json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}})
-        .to_string()
+    json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}).to_string()
 }
 
 /// Verifies and answers one `POST /`. `now` is the server's Unix time.
-pub(crate) fn handle(
-    keys: &[(String, String)],
-    req: &Request,
-    now: i64,
-    rng: &Rng,
-) -> (Answer, RecordedRequest) {
+pub(crate) fn handle(keys: &[(String, String)], req: &Request, now: i64, rng: &Rng) -> (Answer, RecordedRequest) {
     let header = |name: &str| req.header(name).unwrap_or("").to_string();
     let mut record = RecordedRequest {
         action: header("x-tc-action"),
@@ -193,18 +187,18 @@ fn answer(
             "The emulator accepts only `Content-Type: application/json` request bodies.",
         ));
     }
-    let version = req.header("x-tc-version").ok_or_else(|| {
-        fail("MissingParameter", "The request is missing the X-TC-Version header.")
-    })?;
+    let version = req
+        .header("x-tc-version")
+        .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Version header."))?;
     if version != VERSION {
         return Err(fail(
             "NoSuchVersion",
             format!("The requested version `{version}` of service `{SERVICE}` does not exist (use {VERSION})."),
         ));
     }
-    let action = req.header("x-tc-action").ok_or_else(|| {
-        fail("MissingParameter", "The request is missing the X-TC-Action header.")
-    })?;
+    let action = req
+        .header("x-tc-action")
+        .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Action header."))?;
     if action != "GetFederationToken" && action != "AssumeRole" {
         return Err(fail(
             "InvalidAction",
@@ -254,9 +248,9 @@ fn verify_signature(
     now: i64,
     record: &mut RecordedRequest,
 ) -> Result<(), Failure> {
-    let header = req.header("authorization").ok_or_else(|| {
-        fail("AuthFailure.InvalidAuthorization", "The Authorization header is missing.")
-    })?;
+    let header = req
+        .header("authorization")
+        .ok_or_else(|| fail("AuthFailure.InvalidAuthorization", "The Authorization header is missing."))?;
     let auth = sign::parse_authorization(header).ok_or_else(|| {
         fail(
             "AuthFailure.InvalidAuthorization",
@@ -270,21 +264,18 @@ fn verify_signature(
             format!("The emulator verifies only SignedHeaders={}.", sign::SIGNED_HEADERS),
         ));
     }
-    let raw_timestamp = req.header("x-tc-timestamp").ok_or_else(|| {
-        fail("MissingParameter", "The request is missing the X-TC-Timestamp header.")
-    })?;
-    let timestamp = parse_timestamp(raw_timestamp).ok_or_else(|| {
-        fail("InvalidParameter", "X-TC-Timestamp must be an integer number of seconds since 1970.")
-    })?;
+    let raw_timestamp = req
+        .header("x-tc-timestamp")
+        .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Timestamp header."))?;
+    let timestamp = parse_timestamp(raw_timestamp)
+        .ok_or_else(|| fail("InvalidParameter", "X-TC-Timestamp must be an integer number of seconds since 1970."))?;
     let secret_key =
-        keys.iter().find(|(id, _)| id == auth.secret_id).map(|(_, key)| key.as_str()).ok_or_else(
-            || {
-                fail(
-                    "AuthFailure.SecretIdNotFound",
-                    "The SecretId is not found, please ensure that your SecretId is correct.",
-                )
-            },
-        )?;
+        keys.iter().find(|(id, _)| id == auth.secret_id).map(|(_, key)| key.as_str()).ok_or_else(|| {
+            fail(
+                "AuthFailure.SecretIdNotFound",
+                "The SecretId is not found, please ensure that your SecretId is correct.",
+            )
+        })?;
     if now.abs_diff(timestamp) > MAX_SKEW_SECONDS as u64 {
         return Err(fail(
             "AuthFailure.SignatureExpire",
@@ -297,10 +288,7 @@ fn verify_signature(
     if auth.date != date {
         return Err(fail(
             "AuthFailure.SignatureFailure",
-            format!(
-                "The credential date {} is not the UTC date of X-TC-Timestamp ({date}).",
-                auth.date
-            ),
+            format!("The credential date {} is not the UTC date of X-TC-Timestamp ({date}).", auth.date),
         ));
     }
     if auth.service != SERVICE {
@@ -349,23 +337,17 @@ fn check_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Failur
 }
 
 /// A string parameter: `Ok(None)` when absent, `InvalidParameter` when of another type.
-fn string_param<'a>(
-    params: &'a Map<String, Value>,
-    name: &str,
-) -> Result<Option<&'a str>, Failure> {
+fn string_param<'a>(params: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Failure> {
     match params.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => {
-            Err(fail("InvalidParameter", format!("The parameter `{name}` must be a string.")))
-        }
+        Some(_) => Err(fail("InvalidParameter", format!("The parameter `{name}` must be a string."))),
     }
 }
 
 fn required_string<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
-    string_param(params, name)?.ok_or_else(|| {
-        fail("MissingParameter", format!("The request is missing the required parameter `{name}`."))
-    })
+    string_param(params, name)?
+        .ok_or_else(|| fail("MissingParameter", format!("The request is missing the required parameter `{name}`.")))
 }
 
 fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure> {
@@ -374,18 +356,13 @@ fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure>
         Some(value) => value,
     };
     if !value.is_number() {
-        return Err(fail(
-            "InvalidParameter",
-            "The parameter `DurationSeconds` must be an integer.",
-        ));
+        return Err(fail("InvalidParameter", "The parameter `DurationSeconds` must be an integer."));
     }
     match value.as_i64() {
         Some(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(fail(
             "InvalidParameterValue",
-            format!(
-                "The parameter `DurationSeconds` must be an integer from 1 to {max}, not {value}."
-            ),
+            format!("The parameter `DurationSeconds` must be an integer from 1 to {max}, not {value}."),
         )),
     }
 }
@@ -406,14 +383,10 @@ fn check_charset(name: &str, value: &str, extra: &str) -> Result<(), Failure> {
 
 /// Decodes and checks a `Policy` parameter, recording the decoded document.
 fn check_policy(encoded: &str, record: &mut RecordedRequest) -> Result<(), Failure> {
-    let decoded = percent_decode(encoded).ok_or_else(|| {
-        fail("InvalidParameter", "The parameter `Policy` is not validly percent-encoded UTF-8.")
-    })?;
+    let decoded = percent_decode(encoded)
+        .ok_or_else(|| fail("InvalidParameter", "The parameter `Policy` is not validly percent-encoded UTF-8."))?;
     let policy: Value = serde_json::from_str(&decoded).map_err(|e| {
-        fail(
-            "InvalidParameter",
-            format!("The parameter `Policy` is not JSON after percent-decoding: {e}."),
-        )
+        fail("InvalidParameter", format!("The parameter `Policy` is not JSON after percent-decoding: {e}."))
     })?;
     record.decoded_policy = Some(policy.clone());
     let bad = |what: &str| fail("InvalidParameter", format!("The policy is malformed: {what}."));
@@ -421,10 +394,8 @@ fn check_policy(encoded: &str, record: &mut RecordedRequest) -> Result<(), Failu
     if !document.get("version").is_some_and(Value::is_string) {
         return Err(bad("`version` must be a string"));
     }
-    let statements = document
-        .get("statement")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("`statement` must be an array"))?;
+    let statements =
+        document.get("statement").and_then(Value::as_array).ok_or_else(|| bad("`statement` must be an array"))?;
     for statement in statements {
         let statement = statement.as_object().ok_or_else(|| bad("a statement is not an object"))?;
         if statement.keys().any(|k| k.eq_ignore_ascii_case("principal")) {
@@ -443,13 +414,10 @@ fn check_policy(encoded: &str, record: &mut RecordedRequest) -> Result<(), Failu
             _ => false,
         };
         if !action_ok {
-            return Err(bad(
-                "a statement's `action` must be a string or a non-empty list of strings",
-            ));
+            return Err(bad("a statement's `action` must be a string or a non-empty list of strings"));
         }
         if let Some(resource) = statement.get("resource") {
-            let ok = resource.is_string()
-                || resource.as_array().is_some_and(|list| list.iter().all(Value::is_string));
+            let ok = resource.is_string() || resource.as_array().is_some_and(|list| list.iter().all(Value::is_string));
             if !ok {
                 return Err(bad("a statement's `resource` must be a string or a list of strings"));
             }
@@ -459,10 +427,7 @@ fn check_policy(encoded: &str, record: &mut RecordedRequest) -> Result<(), Failu
 }
 
 /// GetFederationToken: `Name` and `Policy` required, `DurationSeconds` 1..=129600.
-fn check_federation_token(
-    params: &Map<String, Value>,
-    record: &mut RecordedRequest,
-) -> Result<i64, Failure> {
+fn check_federation_token(params: &Map<String, Value>, record: &mut RecordedRequest) -> Result<i64, Failure> {
     check_known(params, &["Name", "Policy", "DurationSeconds"])?;
     let name = required_string(params, "Name")?;
     if name.is_empty() {
@@ -479,21 +444,10 @@ fn check_federation_token(
 
 /// AssumeRole: `RoleArn` and `RoleSessionName` required, `DurationSeconds` 1..=43200, optional
 /// `Policy` and `ExternalId`.
-fn check_assume_role(
-    params: &Map<String, Value>,
-    record: &mut RecordedRequest,
-) -> Result<i64, Failure> {
+fn check_assume_role(params: &Map<String, Value>, record: &mut RecordedRequest) -> Result<i64, Failure> {
     check_known(
         params,
-        &[
-            "RoleArn",
-            "RoleSessionName",
-            "DurationSeconds",
-            "Policy",
-            "ExternalId",
-            "Tags",
-            "SourceIdentity",
-        ],
+        &["RoleArn", "RoleSessionName", "DurationSeconds", "Policy", "ExternalId", "Tags", "SourceIdentity"],
     )?;
     let role_arn = required_string(params, "RoleArn")?;
     if !is_role_arn(role_arn) {
@@ -612,14 +566,10 @@ pub(crate) mod tests {
             if let Some(region) = self.region {
                 headers.push(("x-tc-region".into(), region.into()));
             }
-            if let Some(ts) =
-                self.timestamp_header.clone().unwrap_or(Some(self.timestamp.to_string()))
-            {
+            if let Some(ts) = self.timestamp_header.clone().unwrap_or(Some(self.timestamp.to_string())) {
                 headers.push(("x-tc-timestamp".into(), ts));
             }
-            if let Some(auth) =
-                self.authorization.clone().unwrap_or(Some(sign::authorization(&input)))
-            {
+            if let Some(auth) = self.authorization.clone().unwrap_or(Some(sign::authorization(&input))) {
                 headers.push(("authorization".into(), auth));
             }
             headers.extend(self.extra_headers.iter().cloned());
@@ -648,10 +598,7 @@ pub(crate) mod tests {
     }
 
     fn keys() -> Vec<(String, String)> {
-        vec![
-            ("AKIDother".into(), "other-key".into()),
-            (DEFAULT_SECRET_ID.into(), DEFAULT_SECRET_KEY.into()),
-        ]
+        vec![("AKIDother".into(), "other-key".into()), (DEFAULT_SECRET_ID.into(), DEFAULT_SECRET_KEY.into())]
     }
 
     fn run(call: &Call) -> (Value, RecordedRequest) {
@@ -820,19 +767,10 @@ pub(crate) mod tests {
     #[test]
     fn header_level_parameter_errors() {
         let ok = federation(|_| {});
-        assert_eq!(
-            code(&Call { version: "2017-03-12", ..ok.clone() }).as_deref(),
-            Some("NoSuchVersion")
-        );
-        assert_eq!(
-            code(&Call { action: "GetCallerIdentity", ..ok.clone() }).as_deref(),
-            Some("InvalidAction")
-        );
+        assert_eq!(code(&Call { version: "2017-03-12", ..ok.clone() }).as_deref(), Some("NoSuchVersion"));
+        assert_eq!(code(&Call { action: "GetCallerIdentity", ..ok.clone() }).as_deref(), Some("InvalidAction"));
         assert_eq!(code(&Call { region: None, ..ok.clone() }).as_deref(), Some("MissingParameter"));
-        assert_eq!(
-            code(&Call { region: Some("AP GZ"), ..ok.clone() }).as_deref(),
-            Some("UnsupportedRegion")
-        );
+        assert_eq!(code(&Call { region: Some("AP GZ"), ..ok.clone() }).as_deref(), Some("UnsupportedRegion"));
         let mut wrong_type = ok.request();
         wrong_type.headers.retain(|(n, _)| n != "content-type");
         wrong_type.headers.push(("content-type".into(), "text/plain".into()));
@@ -995,10 +933,7 @@ pub(crate) mod tests {
             (r#"{"version":2,"statement":[]}"#, Some("InvalidParameter")),
             (r#"{"version":"2.0","statement":{}}"#, Some("InvalidParameter")),
             (r#"{"version":"2.0","statement":[1]}"#, Some("InvalidParameter")),
-            (
-                r#"{"version":"2.0","statement":[{"effect":"maybe","action":["a"]}]}"#,
-                Some("InvalidParameter"),
-            ),
+            (r#"{"version":"2.0","statement":[{"effect":"maybe","action":["a"]}]}"#, Some("InvalidParameter")),
             (r#"{"version":"2.0","statement":[{"effect":"allow"}]}"#, Some("InvalidParameter")),
             (
                 r#"{"version":"2.0","statement":[{"effect":"allow","action":["a"],"resource":1}]}"#,
@@ -1022,18 +957,10 @@ pub(crate) mod tests {
 
     #[test]
     fn percent_decoding_round_trips_and_rejects_bad_escapes() {
-        for text in [
-            "",
-            "plain-text_.~",
-            "{\"a\": \"b c/d?e=f&g+h%i\"}",
-            "未命名 ünïcödé 🚀",
-            &policy().to_string(),
-        ] {
+        for text in ["", "plain-text_.~", "{\"a\": \"b c/d?e=f&g+h%i\"}", "未命名 ünïcödé 🚀", &policy().to_string()]
+        {
             let encoded = percent_encode(text);
-            assert!(
-                encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
-                "{encoded}"
-            );
+            assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)), "{encoded}");
             assert_eq!(percent_decode(&encoded).as_deref(), Some(text));
         }
         assert_eq!(percent_encode("a b+c"), "a%20b%2Bc");

@@ -6,8 +6,7 @@ use serde_json::{json, Value};
 use std::io::ErrorKind;
 
 fn start(faults: Faults) -> Emulator {
-    Emulator::start(EmulatorOptions { faults, ..EmulatorOptions::default() })
-        .expect("emulator starts")
+    Emulator::start(EmulatorOptions { faults, ..EmulatorOptions::default() }).expect("emulator starts")
 }
 
 fn connect(emulator: &Emulator) -> TcpStream {
@@ -38,8 +37,7 @@ impl Response {
     }
 
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&self.body)))
     }
 
     fn error_code(&self) -> Option<String> {
@@ -147,31 +145,16 @@ fn both_actions_succeed_over_one_keep_alive_connection() {
 fn service_errors_travel_as_http_200_and_keep_the_connection() {
     let emulator = start(Faults::default());
     let mut stream = connect(&emulator);
-    let stale = Call {
-        timestamp: crate::time::now_unix() - 301,
-        ..call("GetFederationToken", &federation_body())
-    };
+    let stale = Call { timestamp: crate::time::now_unix() - 301, ..call("GetFederationToken", &federation_body()) };
     let response = exchange(&mut stream, &stale.bytes());
     assert_eq!(response.status, 200);
     assert_eq!(response.error_code().as_deref(), Some("AuthFailure.SignatureExpire"));
-    let wrong_key =
-        Call { secret_key: "not-the-key", ..call("GetFederationToken", &federation_body()) };
-    assert_eq!(
-        exchange(&mut stream, &wrong_key.bytes()).error_code().as_deref(),
-        Some("AuthFailure.SignatureFailure")
-    );
+    let wrong_key = Call { secret_key: "not-the-key", ..call("GetFederationToken", &federation_body()) };
+    assert_eq!(exchange(&mut stream, &wrong_key.bytes()).error_code().as_deref(), Some("AuthFailure.SignatureFailure"));
     assert_credentials(&exchange(&mut stream, &federation()));
     assert_eq!(emulator.connections(), 1);
-    let codes: Vec<Option<String>> =
-        emulator.requests().into_iter().map(|r| r.error_code).collect();
-    assert_eq!(
-        codes,
-        [
-            Some("AuthFailure.SignatureExpire".into()),
-            Some("AuthFailure.SignatureFailure".into()),
-            None
-        ]
-    );
+    let codes: Vec<Option<String>> = emulator.requests().into_iter().map(|r| r.error_code).collect();
+    assert_eq!(codes, [Some("AuthFailure.SignatureExpire".into()), Some("AuthFailure.SignatureFailure".into()), None]);
 }
 
 #[test]
@@ -182,15 +165,8 @@ fn the_configured_keys_replace_the_default_pair() {
     })
     .unwrap();
     let mut stream = connect(&emulator);
-    assert_eq!(
-        exchange(&mut stream, &federation()).error_code().as_deref(),
-        Some("AuthFailure.SecretIdNotFound")
-    );
-    let mine = Call {
-        secret_id: "AKIDmine",
-        secret_key: "my-key",
-        ..call("GetFederationToken", &federation_body())
-    };
+    assert_eq!(exchange(&mut stream, &federation()).error_code().as_deref(), Some("AuthFailure.SecretIdNotFound"));
+    let mine = Call { secret_id: "AKIDmine", secret_key: "my-key", ..call("GetFederationToken", &federation_body()) };
     assert_credentials(&exchange(&mut stream, &mine.bytes()));
 }
 
@@ -230,8 +206,7 @@ fn other_methods_and_paths_are_not_sts_requests() {
     let mut stream = connect(&emulator);
     let get = exchange(&mut stream, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     assert_eq!((get.status, get.header("allow")), (405, Some("POST")));
-    let other =
-        exchange(&mut stream, b"POST /v2 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}");
+    let other = exchange(&mut stream, b"POST /v2 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}");
     assert_eq!(other.status, 404);
     assert!(emulator.requests().is_empty(), "neither is recorded nor faulted");
 }
@@ -320,9 +295,7 @@ fn assert_recorded_fault(emulator: &Emulator, mode: FailMode, code: Option<&str>
 
 #[test]
 fn http_error_faults_send_non_json_then_the_next_request_succeeds() {
-    for (mode, status) in
-        [(FailMode::Http500, 500), (FailMode::Http502, 502), (FailMode::Http503, 503)]
-    {
+    for (mode, status) in [(FailMode::Http500, 500), (FailMode::Http502, 502), (FailMode::Http503, 503)] {
         let (emulator, mut stream) = faulted(mode);
         let response = read_response(&mut stream).unwrap();
         assert_eq!(response.status, status);
@@ -335,9 +308,7 @@ fn http_error_faults_send_non_json_then_the_next_request_succeeds() {
 
 #[test]
 fn service_error_faults_carry_the_service_codes() {
-    for (mode, code) in
-        [(FailMode::Throttle, "RequestLimitExceeded"), (FailMode::InternalError, "InternalError")]
-    {
+    for (mode, code) in [(FailMode::Throttle, "RequestLimitExceeded"), (FailMode::InternalError, "InternalError")] {
         let (emulator, mut stream) = faulted(mode);
         let response = read_response(&mut stream).unwrap();
         assert_eq!(response.status, 200);
@@ -362,11 +333,7 @@ fn body_faults_break_the_answer_in_their_own_way() {
     let (emulator, mut stream) = faulted(FailMode::Truncated);
     let response = read_response(&mut stream).unwrap();
     assert_eq!(response.status, 200);
-    assert!(
-        response.body.starts_with(br#"{"Response":{"#),
-        "{:?}",
-        String::from_utf8_lossy(&response.body)
-    );
+    assert!(response.body.starts_with(br#"{"Response":{"#), "{:?}", String::from_utf8_lossy(&response.body));
     assert!(response.body.len() > 100);
     assert!(serde_json::from_slice::<Value>(&response.body).is_err());
     assert_recorded_fault(&emulator, FailMode::Truncated, None);
@@ -382,8 +349,7 @@ fn always_applies_to_every_request_after_fail_first() {
         ..Faults::default()
     });
     let mut stream = connect(&emulator);
-    let codes: Vec<Option<String>> =
-        (0..4).map(|_| exchange(&mut stream, &federation()).error_code()).collect();
+    let codes: Vec<Option<String>> = (0..4).map(|_| exchange(&mut stream, &federation()).error_code()).collect();
     let throttle = Some("RequestLimitExceeded".to_string());
     let internal = Some("InternalError".to_string());
     assert_eq!(codes, [throttle.clone(), throttle, internal.clone(), internal]);

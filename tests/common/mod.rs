@@ -4,8 +4,8 @@
 #[cfg(not(feature = "emulator"))]
 compile_error!("the integration tests need the `emulator` feature (on by default; `make test` enables it)");
 
-pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 use serde_json::{json, Value};
+pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 pub const BUCKET: &str = "example-1250000000";
 
