@@ -10,9 +10,13 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::ErrorKind as IoKind;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use ureq::http::Uri;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, Proxy};
 
 /// Largest response body read; real STS answers are about 2 KB.
@@ -23,6 +27,53 @@ const MAX_IDLE_CONNECTIONS: usize = 32;
 const MAX_AGENTS: usize = 16;
 /// Well under the service's own idle timeout, so a pooled connection is rarely stale.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(50);
+
+/// How long a resolved address is reused, as curl's default DNS cache does.
+const DNS_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Distinct host:port entries kept in the DNS cache.
+const DNS_CACHE_ENTRIES: usize = 64;
+
+/// ureq resolves the host before it looks into its connection pool, and with a timeout it does
+/// so on a new thread: a thread per call even when the connection is reused. This resolver
+/// answers IP literals directly and keeps other answers for [`DNS_CACHE_TTL`], so a warm call
+/// spawns nothing. (ureq's resolver API is "unversioned": pinned by Cargo.lock, revisit on
+/// upgrades.)
+#[derive(Debug, Default)]
+struct CachingResolver {
+    system: DefaultResolver,
+    cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().unwrap_or_default();
+        let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+        if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+            let mut addrs = self.empty();
+            addrs.push(SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        let key = format!("{host}:{port}");
+        let lock = || self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((resolved_at, addrs)) = lock().get(&key) {
+            if resolved_at.elapsed() < DNS_CACHE_TTL {
+                return Ok(addrs.clone());
+            }
+        }
+        let addrs = self.system.resolve(uri, config, timeout)?;
+        let mut cache = lock();
+        if cache.len() >= DNS_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, (Instant::now(), addrs.clone()));
+        Ok(addrs)
+    }
+}
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct AgentKey {
@@ -98,7 +149,7 @@ fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
         .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
         .max_idle_age(MAX_IDLE_AGE)
         .build();
-    Ok(Agent::new_with_config(config))
+    Ok(Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default()))
 }
 
 /// The shared agent for these options, created on first use.
@@ -236,6 +287,23 @@ mod tests {
         }
         let reset = std::io::Error::new(IoKind::ConnectionReset, "reset");
         assert_eq!(map_error(ureq::Error::Io(reset), "https://x:443", &options).code(), codes::NETWORK);
+    }
+
+    #[test]
+    fn resolver_answers_ip_literals_directly_and_caches_names() {
+        let resolver = CachingResolver::default();
+        let config = Agent::config_builder().build();
+        let resolve = |url: &str| {
+            let uri: Uri = url.parse().unwrap();
+            resolver.resolve(&uri, &config, NextTimeout::default()).unwrap().iter().copied().collect::<Vec<_>>()
+        };
+        assert_eq!(resolve("http://127.0.0.1:9000/"), vec!["127.0.0.1:9000".parse().unwrap()]);
+        assert_eq!(resolve("https://[::1]/"), vec!["[::1]:443".parse().unwrap()]);
+        assert!(resolver.cache.lock().unwrap().is_empty(), "literals are not cached");
+        let first = resolve("http://localhost:8080/");
+        assert!(first.iter().all(|a| a.ip().is_loopback() && a.port() == 8080), "{first:?}");
+        assert!(resolver.cache.lock().unwrap().contains_key("localhost:8080"));
+        assert_eq!(resolve("http://localhost:8080/"), first);
     }
 
     #[test]
