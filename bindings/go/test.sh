@@ -44,39 +44,8 @@ if [[ "$SONAME" != libsts.so && ! -e "$ROOT/target/release/$SONAME" ]]; then
 fi
 
 # --- emulators --------------------------------------------------------------------------
-TMP="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/scripts/emulators.sh"
 
-# start_emulator VAR [ARGS...]: starts sts-emulator on a free port, exports VAR=its URL.
-start_emulator() {
-  local var="$1"; shift
-  local out="$TMP/$var.out" line i
-  "$EMU" --port 0 "$@" >"$out" 2>/dev/null &
-  local pid=$!
-  PIDS+=("$pid")
-  for ((i = 0; i < 100; i++)); do
-    if [[ -s "$out" && "$(wc -l <"$out")" -ge 1 ]]; then
-      line="$(head -n 1 "$out")"
-      [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
-        || fail "sts-emulator $* printed '$line', not its listening line"
-      export "$var=${BASH_REMATCH[1]}"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || fail "sts-emulator $* exited before listening"
-    sleep 0.1
-  done
-  fail "sts-emulator $* did not print its listening line within 10 s"
-}
-
-# The variants of emulator_test.go (emulatorArgs).
 start_emulator STS_EMULATOR_URL
 start_emulator STS_EMULATOR_URL_SLOW --latency-ms 100
 start_emulator STS_EMULATOR_URL_HTTP500 --always http500

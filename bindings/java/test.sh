@@ -38,39 +38,15 @@ javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
     -d "$here/build/test-classes" @"$here/build/test-sources.txt"
 
 # ---- emulators: one per behaviour, each on a free port, killed on exit
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
+source "$root/scripts/emulators.sh"
 props=()
-start_emulator() { # name, extra flags...
-    local name="$1"; shift
-    "$emulator" --port 0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pids+=($!)
-    local line="" i
-    for i in $(seq 1 100); do
-        # a complete first line (ends in a newline) means the emulator is listening
-        if [[ "$(wc -l <"$tmp/$name.out")" -ge 1 ]]; then line="$(head -n1 "$tmp/$name.out")"; break; fi
-        kill -0 "${pids[-1]}" 2>/dev/null || die "emulator '$name' exited: $(cat "$tmp/$name.err")"
-        sleep 0.1
-    done
-    [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
-        || die "emulator '$name' did not announce its address (got: '$line')"
-    props+=("-Dsts.emulator.$name=${BASH_REMATCH[1]}")
-}
-start_emulator ok
-start_emulator malformed --always malformed
-start_emulator http500 --always http500
-start_emulator throttle --always throttle
-start_emulator hang --always hang
-start_emulator drop --always drop
-start_emulator flaky --fail-first 2 --fail-with throttle
+for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle'; do
+    read -r name args <<<"$spec"
+    # shellcheck disable=SC2086 # args are flags, split on purpose
+    start_emulator "EMULATOR_$name" $args
+    url_var="EMULATOR_$name"
+    props+=("-Dsts.emulator.$name=${!url_var}")
+done
 
 # ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
 cp="$here/build/test-classes:$here/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
@@ -82,6 +58,6 @@ rc=$?
 set -e
 if ((rc != 0)); then
     echo "--- emulator logs (stderr) ---" >&2
-    for f in "$tmp"/*.err; do echo "[$(basename "$f" .err)]" >&2; tail -n 20 "$f" >&2; done
+    for f in "$EMULATOR_LOGS"/*.err; do echo "[$(basename "$f" .err)]" >&2; tail -n 20 "$f" >&2; done
 fi
 exit "$rc"

@@ -28,42 +28,15 @@ npm ci --no-audit --no-fund --loglevel=error
 [[ -x node_modules/.bin/tsc ]] || fail "typescript did not install (node_modules/.bin/tsc missing)"
 node -e 'require("koffi")' || fail "koffi did not install or has no prebuilt binary for this platform"
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/scripts/emulators.sh"
 
-# start_emulator NAME ARGS...: exports LIBSTS_TEST_EMULATOR_<NAME>=http://127.0.0.1:PORT/
-start_emulator() {
-  local name="$1"; shift
-  local out="$WORK/$name.out"
-  "$EMU" --port 0 "$@" >"$out" 2>"$WORK/$name.err" &
-  PIDS+=("$!")
-  local i line=""
-  for i in $(seq 100); do
-    line="$(head -n1 "$out" 2>/dev/null || true)"
-    [[ -n "$line" ]] && break
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.err" >&2; fail "sts-emulator $* exited before listening"; }
-    sleep 0.1
-  done
-  [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
-    || fail "sts-emulator $* did not print its listening line (got: ${line:-nothing})"
-  export "LIBSTS_TEST_EMULATOR_${name^^}=${BASH_REMATCH[1]}"
-}
-
-start_emulator default
-start_emulator slow --latency-ms 600
-start_emulator malformed --always malformed
-start_emulator http500 --always http500
-start_emulator throttle --always throttle
-start_emulator throttle2 --fail-first 2 --fail-with throttle
-start_emulator hang --always hang
+start_emulator LIBSTS_TEST_EMULATOR_DEFAULT
+start_emulator LIBSTS_TEST_EMULATOR_SLOW --latency-ms 600
+start_emulator LIBSTS_TEST_EMULATOR_MALFORMED --always malformed
+start_emulator LIBSTS_TEST_EMULATOR_HTTP500 --always http500
+start_emulator LIBSTS_TEST_EMULATOR_THROTTLE --always throttle
+start_emulator LIBSTS_TEST_EMULATOR_THROTTLE2 --fail-first 2 --fail-with throttle
+start_emulator LIBSTS_TEST_EMULATOR_HANG --always hang
 
 export LIBSTS_PATH="$LIB"
 export STS_EMULATOR="$EMU"

@@ -36,43 +36,17 @@ echo "== pip install $HERE (cargo build --release --lib, bundles libsts.so)"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$HERE"
 
 # Emulators: one per behaviour the tests need (names and flags as in tests/conftest.py).
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$ROOT/scripts/emulators.sh"
 
-start_emulator() {
-    local name="$1"; shift
-    : >"$WORK/$name.out"
-    "$EMULATOR" --port 0 "$@" >>"$WORK/$name.out" 2>"$WORK/$name.err" &
-    PIDS+=("$!")
-    local line="" i
-    for i in $(seq 1 100); do
-        # A complete first line (newline included) or keep waiting.
-        if [ "$(wc -l <"$WORK/$name.out")" -ge 1 ]; then line="$(head -n 1 "$WORK/$name.out")"; break; fi
-        kill -0 "${PIDS[-1]}" 2>/dev/null || die "sts-emulator $name exited: $(cat "$WORK/$name.err")"
-        sleep 0.1
-    done
-    [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
-        || die "sts-emulator $name did not print its address (got '$line')"
-    export "LIBSTS_TEST_EMU_$name=${BASH_REMATCH[1]}"
-}
-
-start_emulator MAIN --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
+start_emulator LIBSTS_TEST_EMU_MAIN --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
     --key AKIDPXXX:EH8xxx --key AKIDxx:EH8oxx --key AKIDdemoEnv:demo-env-key
-start_emulator SLOW --latency-ms 600
-start_emulator HTTP500 --always http500
-start_emulator THROTTLE --always throttle
-start_emulator MALFORMED --always malformed
-start_emulator WRONGSHAPE --always wrong-shape
-start_emulator FLAKY --fail-first 2 --fail-with http503
-start_emulator HANG --always hang
+start_emulator LIBSTS_TEST_EMU_SLOW --latency-ms 600
+start_emulator LIBSTS_TEST_EMU_HTTP500 --always http500
+start_emulator LIBSTS_TEST_EMU_THROTTLE --always throttle
+start_emulator LIBSTS_TEST_EMU_MALFORMED --always malformed
+start_emulator LIBSTS_TEST_EMU_WRONGSHAPE --always wrong-shape
+start_emulator LIBSTS_TEST_EMU_FLAKY --fail-first 2 --fail-with http503
+start_emulator LIBSTS_TEST_EMU_HANG --always hang
 
 export LIBSTS_PATH="$LIB"
 export PYTHONDONTWRITEBYTECODE=1
