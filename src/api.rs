@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
+use ureq::http::header::{self, HeaderName};
 use zeroize::Zeroizing;
 
 pub const API_VERSION: &str = "2018-08-13";
+// Header names checked at compile time, so no request parses them.
+const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
+const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
 pub const SERVICE: &str = "sts";
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
@@ -95,13 +101,13 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
     let authorization = Zeroizing::new(sign::authorization(&input));
     let timestamp = timestamp.to_string();
     let headers = [
-        ("Host", config.transport.endpoint.as_str()),
-        ("Content-Type", sign::CONTENT_TYPE),
-        ("Authorization", authorization.as_str()),
-        ("X-TC-Action", config.action.name()),
-        ("X-TC-Version", API_VERSION),
-        ("X-TC-Region", config.region.as_str()),
-        ("X-TC-Timestamp", timestamp.as_str()),
+        (header::HOST, config.transport.endpoint.as_str()),
+        (header::CONTENT_TYPE, sign::CONTENT_TYPE),
+        (header::AUTHORIZATION, authorization.as_str()),
+        (X_TC_ACTION, config.action.name()),
+        (X_TC_VERSION, API_VERSION),
+        (X_TC_REGION, config.region.as_str()),
+        (X_TC_TIMESTAMP, timestamp.as_str()),
     ];
     let response = transport::post(&config.transport, &headers, body.as_bytes())?;
     credential_result(response.status, &response.body, config.duration_seconds, &config.transport.url)

@@ -415,14 +415,10 @@ fn built_policy(
     policy::check_name(bucket, "bucket")?;
     policy::check_name(region, "region")?;
     let appid = policy::appid_of(bucket, "bucket")?;
-    let resource: Vec<String> =
+    let resources: Vec<String> =
         prefixes.iter().map(|prefix| policy::resource(Service::Cos, region, appid, bucket, prefix)).collect();
-    let mut statement = serde_json::json!({ "action": actions, "effect": "allow", "resource": resource });
-    if let Some(condition) = condition {
-        statement["condition"] = condition.clone();
-    }
-    let policy = serde_json::json!({ "version": policy::POLICY_VERSION, "statement": [statement] });
-    Ok(policy.to_string())
+    let condition = condition.map(Value::to_string);
+    Ok(policy::single_statement_policy(actions, &resources, condition.as_deref()))
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -579,7 +575,7 @@ impl Config {
             }
         };
         if let Some(policy) = &policy {
-            let encoded = policy::percent_encode(policy).len();
+            let encoded = policy::percent_encoded_len(policy);
             if encoded > MAX_ENCODED_POLICY_BYTES {
                 return Err(Error::invalid(
                     "policy",

@@ -311,6 +311,35 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// Appends `"a","b",...` (the inside of a JSON list of strings).
+fn push_json_strings<'s>(out: &mut String, items: impl IntoIterator<Item = &'s str>) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(out, item);
+    }
+}
+
+/// The one-statement policy qcloud-python-sts builds from a config's bucket, prefixes, actions
+/// and condition (`condition` is raw JSON text).
+pub fn single_statement_policy(actions: &[String], resources: &[String], condition: Option<&str>) -> String {
+    let mut out = String::with_capacity(96 + resources.iter().chain(actions).map(|s| s.len() + 3).sum::<usize>());
+    out.push_str(r#"{"version":""#);
+    out.push_str(POLICY_VERSION);
+    out.push_str(r#"","statement":[{"action":["#);
+    push_json_strings(&mut out, actions.iter().map(String::as_str));
+    out.push_str(r#"],"effect":"allow","resource":["#);
+    push_json_strings(&mut out, resources.iter().map(String::as_str));
+    out.push(']');
+    if let Some(condition) = condition {
+        out.push_str(r#","condition":"#);
+        out.push_str(condition);
+    }
+    out.push_str("}]}");
+    out
+}
+
 /// Checks that a raw JSON value is an object (conditions are passed through untouched).
 pub fn check_object(raw: &RawValue, field: &str) -> Result<()> {
     if raw.get().trim_start().starts_with('{') {
@@ -348,12 +377,7 @@ fn write_statement(out: &mut String, scope: &Scope<'_>, index: usize) -> Result<
     }
 
     out.push_str(r#"{"action":["#);
-    for (i, action) in actions.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_string(out, &action.0);
-    }
+    push_json_strings(out, actions.iter().map(|a| a.0.as_ref()));
     out.push_str(r#"],"effect":""#);
     out.push_str(effect);
     out.push_str(r#"","resource":["#);
@@ -432,21 +456,32 @@ pub fn get_policy(scopes_json: &str) -> Result<String> {
     Ok(out)
 }
 
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+/// The length of `percent_encode(input)`, without building it.
+pub fn percent_encoded_len(input: &str) -> usize {
+    input.bytes().map(|b| if is_unreserved(b) { 1 } else { 3 }).sum()
+}
+
 /// Percent-encodes for the `Policy` parameter: RFC 3986 unreserved characters are kept,
 /// every other byte of the UTF-8 becomes `%XX` (so a space is `%20`).
 pub fn percent_encode(input: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len() * 3 / 2);
-    for &b in input.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !is_unreserved(b) {
+            out.extend_from_slice(&bytes[run_start..i]);
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            run_start = i + 1;
         }
     }
-    out
+    out.extend_from_slice(&bytes[run_start..]);
+    // Only ASCII was written: unreserved bytes and %XX.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -585,6 +620,9 @@ mod tests {
         assert_eq!(percent_encode("a b/*:\"{}"), "a%20b%2F%2A%3A%22%7B%7D");
         assert_eq!(percent_encode("ä"), "%C3%A4");
         assert_eq!(percent_encode("+%"), "%2B%25");
+        for text in ["", "abc", "a b/*:\"{}", "ä~"] {
+            assert_eq!(percent_encoded_len(text), percent_encode(text).len());
+        }
     }
 
     #[test]

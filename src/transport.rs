@@ -13,7 +13,7 @@ use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use ureq::http::Uri;
+use ureq::http::{HeaderName, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
@@ -182,11 +182,11 @@ pub struct HttpResponse {
 }
 
 /// One POST attempt. `headers` must not contain `Content-Type` twice; `Host` overrides the URL's.
-pub fn post(options: &TransportOptions, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse> {
+pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[u8]) -> Result<HttpResponse> {
     let agent = agent_for(options)?;
     let mut request = agent.post(&options.url).config().timeout_global(Some(options.timeout)).build();
     for (name, value) in headers {
-        request = request.header(*name, *value);
+        request = request.header(name, *value);
     }
     let target = target_of(options);
     let mut response = request.send(body).map_err(|e| map_error(e, &target, options))?;
