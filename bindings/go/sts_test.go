@@ -188,7 +188,7 @@ func TestServiceErrors(t *testing.T) {
 		name, id, key, code string
 	}{
 		{"wrong secret key", emuID, "not-the-emulator-key", "AuthFailure.SignatureFailure"},
-		{"unknown secret id", "AKIDUNKNOWN0000000000000000000000000", emuKey, "AuthFailure.SecretIdNotFound"},
+		{"unknown secret id", "AKIDUNKNOWNEXAMPLE00000000000000000", emuKey, "AuthFailure.SecretIdNotFound"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,7 +122,7 @@ test('service error: wrong secret key -> AuthFailure.SignatureFailure with reque
 
 test('service error through the callback: unknown SecretId -> AuthFailure.SecretIdNotFound', async () => {
   const err = await new Promise((resolve) =>
-    sts.getRoleCredential(h.options(emu.url, { roleArn: ROLE, secretId: 'AKIDunknown000000000000000000000000' }), (e, d) => {
+    sts.getRoleCredential(h.options(emu.url, { roleArn: ROLE, secretId: 'AKIDunknownEXAMPLE00000000000000000' }), (e, d) => {
       assert.equal(d, undefined);
       resolve(e);
     }),

@@ -55,7 +55,7 @@ public class ErrorTest {
     @Test
     public void unknownSecretIdIsSecretIdNotFound() {
         TreeMap<String, Object> c = TestEnv.config("ok");
-        c.put("secretId", "AKIDUNKNOWN00000000000000000000000000");
+        c.put("secretId", "AKIDUNKNOWNEXAMPLE000000000000000000");
         StsException e = expectSts(StsServiceException.class, c);
         assertEquals("AuthFailure.SecretIdNotFound", e.getCode());
         assertNotNull(e.getRequestId());
