@@ -146,8 +146,8 @@ struct Credentials {
 /// Maps the HTTP answer to the result JSON or an error.
 pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &str) -> Result<String> {
     let http_status_error = || {
-        Error::bad_response(
-            codes::HTTP_STATUS,
+        Error::http_status(
+            status,
             format!("HTTP {status} from {url}: {} bytes that are not an STS response", body.len()),
         )
     };

@@ -43,11 +43,13 @@ pub struct Error {
     code: String,
     message: String,
     request_id: Option<String>,
+    /// The HTTP status of an answer that was not an STS response (`Client.HttpStatus`).
+    http_status: Option<u16>,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> Self {
-        Error { kind, code: code.to_owned(), message: message.into(), request_id: None }
+        Error { kind, code: code.to_owned(), message: message.into(), request_id: None, http_status: None }
     }
 
     /// Invalid input; `field` is the config key or scope path the message is about.
@@ -57,7 +59,12 @@ impl Error {
 
     /// The service's own `Response.Error`, kept intact.
     pub fn service(code: String, message: String, request_id: Option<String>) -> Self {
-        Error { kind: ErrorKind::Service, code, message, request_id }
+        Error { kind: ErrorKind::Service, code, message, request_id, http_status: None }
+    }
+
+    /// An HTTP error status whose body is not an STS answer (a gateway's 502 page, ...).
+    pub fn http_status(status: u16, message: impl Into<String>) -> Self {
+        Error { http_status: Some(status), ..Self::new(ErrorKind::BadResponse, codes::HTTP_STATUS, message) }
     }
 
     pub fn bad_response(code: &str, message: impl Into<String>) -> Self {
@@ -103,7 +110,7 @@ impl Error {
                     || self.code.starts_with("InternalError")
                     || self.code == "InvalidParameter.OverLimit"
             }
-            ErrorKind::BadResponse => self.code == codes::HTTP_STATUS && self.message.starts_with("HTTP 5"),
+            ErrorKind::BadResponse => self.http_status.is_some_and(|status| status >= 500),
             ErrorKind::InvalidArgument | ErrorKind::Internal => false,
         }
     }
@@ -179,8 +186,8 @@ mod tests {
         assert!(Error::network(codes::NETWORK, "reset").is_transient());
         assert!(!Error::network(codes::TLS, "bad cert").is_transient());
         assert!(!Error::network(codes::DNS, "no such host").is_transient());
-        assert!(Error::bad_response(codes::HTTP_STATUS, "HTTP 503 from x").is_transient());
-        assert!(!Error::bad_response(codes::HTTP_STATUS, "HTTP 404 from x").is_transient());
+        assert!(Error::http_status(503, "HTTP 503 from x").is_transient());
+        assert!(!Error::http_status(404, "HTTP 404 from x").is_transient());
         assert!(!Error::bad_response(codes::BAD_RESPONSE, "not json").is_transient());
         assert!(!Error::invalid("x", "y").is_transient());
     }
