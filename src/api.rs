@@ -16,6 +16,7 @@ const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
 const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
 const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+const X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
 pub const SERVICE: &str = "sts";
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
@@ -108,8 +109,11 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
         (X_TC_VERSION, API_VERSION),
         (X_TC_REGION, config.region.as_str()),
         (X_TC_TIMESTAMP, timestamp.as_str()),
+        // Not signed (TC3 covers content-type and host); only sent with a temporary key pair.
+        (X_TC_TOKEN, config.session_token.as_ref().map_or("", |token| token.expose())),
     ];
-    let response = transport::post(&config.transport, &headers, body.as_bytes())?;
+    let headers = if config.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
+    let response = transport::post(&config.transport, headers, body.as_bytes())?;
     credential_result(response.status, &response.body, config.duration_seconds, &config.transport.url)
 }
 

@@ -29,6 +29,9 @@ pub const MAX_INPUT_BYTES: usize = 1 << 20;
 pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+/// Real session tokens are a few hundred to a couple of thousand bytes.
+pub const MAX_SESSION_TOKEN_BYTES: usize = 16 * 1024;
 
 /// The two STS actions libsts calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +114,8 @@ pub struct Config {
     pub action: Action,
     pub secret_id: String,
     pub secret_key: Secret,
+    /// The session token of a temporary key pair, sent as `X-TC-Token`.
+    pub session_token: Option<Secret>,
     pub duration_seconds: u32,
     pub region: String,
     /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
@@ -152,6 +157,7 @@ impl<'de> serde::Deserialize<'de> for Entries {
 const KEYS: &[(&str, &[&str])] = &[
     ("secret_id", &["secretId"]),
     ("secret_key", &["secretKey"]),
+    ("session_token", &["sessionToken"]),
     ("duration_seconds", &["durationSeconds"]),
     ("bucket", &[]),
     ("region", &[]),
@@ -503,12 +509,14 @@ impl Config {
             }
         }
 
-        let secret_id = match take("secret_id") {
+        let given_id = match take("secret_id") {
             Some(v) => Some(string(&name_of("secret_id"), v)?).filter(|s| !s.is_empty()),
             None => None,
-        }
-        .or_else(|| from_env(ENV_SECRET_ID))
-        .ok_or_else(|| Error::invalid("secret_id", format!("missing; set it in the config or in {ENV_SECRET_ID}")))?;
+        };
+        let id_from_env = given_id.is_none();
+        let secret_id = given_id.or_else(|| from_env(ENV_SECRET_ID)).ok_or_else(|| {
+            Error::invalid("secret_id", format!("missing; set it in the config or in {ENV_SECRET_ID}"))
+        })?;
         let secret_key = match take("secret_key") {
             Some(v) => Some(Secret::new(string(&name_of("secret_key"), v)?)).filter(|s| !s.expose().is_empty()),
             None => None,
@@ -517,6 +525,25 @@ impl Config {
         .ok_or_else(|| Error::invalid("secret_key", format!("missing; set it in the config or in {ENV_SECRET_KEY}")))?;
         if secret_id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == ',') {
             return Err(Error::invalid("secret_id", "contains whitespace, `/` or `,`; check for a copy-paste error"));
+        }
+        // A temporary key pair signs with its token; the environment's token only goes with the
+        // environment's SecretId, never with one given in the config.
+        let session_token = match take("session_token") {
+            Some(v) => Some(string(&name_of("session_token"), v)?).filter(|t| !t.is_empty()),
+            None if id_from_env => from_env(ENV_SESSION_TOKEN),
+            None => None,
+        }
+        .map(Secret::new);
+        if let Some(token) = &session_token {
+            if token.expose().len() > MAX_SESSION_TOKEN_BYTES {
+                return Err(Error::invalid(
+                    &name_of("session_token"),
+                    format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.expose().len()),
+                ));
+            }
+            if token.expose().chars().any(|c| c.is_control() || c.is_whitespace()) {
+                return Err(Error::invalid(&name_of("session_token"), "contains whitespace or a control character"));
+            }
         }
 
         let duration_seconds = match take("duration_seconds") {
@@ -645,6 +672,7 @@ impl Config {
             action,
             secret_id,
             secret_key,
+            session_token,
             duration_seconds,
             region,
             policy,
@@ -770,14 +798,22 @@ mod tests {
         let json = format!(r#"{{{BUILD}}}"#);
         std::env::remove_var(ENV_SECRET_ID);
         std::env::remove_var(ENV_SECRET_KEY);
+        std::env::set_var(ENV_SESSION_TOKEN, "env-token");
+        // The environment's token never goes with a SecretId from the config.
+        assert!(Config::parse(&format!(r#"{{{BASE},{BUILD}}}"#), Action::GetFederationToken)
+            .unwrap()
+            .session_token
+            .is_none());
         assert!(message(Config::parse(&json, Action::GetFederationToken)).contains(ENV_SECRET_ID));
         std::env::set_var(ENV_SECRET_ID, "AKIDenv");
         assert!(message(Config::parse(&json, Action::GetFederationToken)).starts_with("secret_key: missing"));
         std::env::set_var(ENV_SECRET_KEY, "env-key");
         let c = Config::parse(&json, Action::GetFederationToken).unwrap();
         assert_eq!((c.secret_id.as_str(), c.secret_key.expose()), ("AKIDenv", "env-key"));
+        assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("env-token"));
         std::env::remove_var(ENV_SECRET_ID);
         std::env::remove_var(ENV_SECRET_KEY);
+        std::env::remove_var(ENV_SESSION_TOKEN);
     }
 
     #[test]
@@ -921,6 +957,12 @@ mod tests {
                 "region: `ap guangzhou` contains ' '",
             ),
             (format!(r#"{BUILD},"name":"""#), Action::GetFederationToken, "name: must be 2 to 128 characters"),
+            (
+                format!(r#"{BUILD},"session_token":"a b""#),
+                Action::GetFederationToken,
+                "session_token: contains whitespace",
+            ),
+            (format!(r#"{BUILD},"sessionToken":7"#), Action::GetFederationToken, "sessionToken: expected a string"),
         ];
         for (extra, action, expected) in cases {
             let got = message(parse(&extra, action));

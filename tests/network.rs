@@ -225,3 +225,32 @@ fn eight_threads_by_two_hundred_calls_all_succeed() {
     assert!(requests.iter().all(|r| r.signature_ok));
     assert!(emulator.connections() <= 40, "pool reuse: {} connections", emulator.connections());
 }
+
+#[test]
+fn a_temporary_key_pair_signs_with_its_session_token() {
+    let emulator = Emulator::start(EmulatorOptions {
+        keys: vec![("AKIDtemporaryEXAMPLE".into(), "temporary-key".into())],
+        session_tokens: vec![("AKIDtemporaryEXAMPLE".into(), "session-token-SECRET-MARKER".into())],
+        ..EmulatorOptions::default()
+    })
+    .expect("emulator starts");
+    let temporary = |extra: serde_json::Value| {
+        let mut config = json!({"secret_id": "AKIDtemporaryEXAMPLE", "secret_key": "temporary-key"});
+        config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        federation_config(&emulator, config)
+    };
+    let out = parse(&get_credential(&temporary(json!({"session_token": "session-token-SECRET-MARKER"}))).unwrap());
+    assert!(out["credentials"]["sessionToken"].is_string());
+    get_role_credential(&role_config(
+        &emulator,
+        json!({"secret_id": "AKIDtemporaryEXAMPLE", "secret_key": "temporary-key", "sessionToken": "session-token-SECRET-MARKER"}),
+    ))
+    .unwrap();
+
+    for extra in [json!({}), json!({"session_token": "another-token"})] {
+        let e = get_credential(&temporary(extra)).unwrap_err();
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Service, "AuthFailure.TokenFailure"));
+        assert!(!e.to_json().contains("SECRET-MARKER") && !e.to_json().contains("another-token"));
+    }
+    assert_eq!(emulator.requests().len(), 4, "token failures are not retried");
+}

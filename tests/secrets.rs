@@ -114,6 +114,8 @@ fn run_scenarios() -> Vec<String> {
         ("plain http", config("http://10.0.0.1/", json!({}))),
         ("secret_key type", config(&url, json!({"secret_key": [SECRET_KEY]}))),
         ("secret_id bad", config(&url, json!({"secret_id": format!("{SECRET_KEY} x")}))),
+        ("session_token bad", config(&url, json!({"session_token": format!("{TOKEN} x")}))),
+        ("session_token type", config(&url, json!({"session_token": [TOKEN]}))),
         ("encoded twice", serde_json::to_string(&config(&url, json!({}))).unwrap()),
         ("list", format!("[{}]", config(&url, json!({})))),
         ("syntax", format!("{}x", config(&url, json!({})))),
@@ -154,6 +156,13 @@ fn run_scenarios() -> Vec<String> {
         &config(&url, json!({"secret_id": "AKIDunknown"})),
         StsCode::STS_SERVICE,
         "AuthFailure.SecretIdNotFound",
+    );
+    expect(
+        "token with a permanent key",
+        sts_get_credential,
+        &config(&url, json!({"session_token": TOKEN})),
+        StsCode::STS_SERVICE,
+        "AuthFailure.TokenFailure",
     );
     for (mode, code, error) in [
         (FailMode::Throttle, StsCode::STS_SERVICE, "RequestLimitExceeded"),

@@ -28,6 +28,8 @@ Options:
   --key ID:KEY        Accept signatures made with this SecretId and SecretKey. Repeatable.
                       Pairs are also read from STS_EMULATOR_KEYS=ID:KEY,ID2:KEY2. With no pair
                       at all, the default pair below is accepted.
+  --token ID:TOKEN    Make SecretId ID a temporary key: its requests must carry this session
+                      token in X-TC-Token (else AuthFailure.TokenFailure). Repeatable.
   --latency-ms N      Wait N milliseconds before answering each request.
   --fail-first N      Answer the first N requests with the --fail-with fault.
   --fail-with MODE    The fault for --fail-first (default http500).
@@ -67,6 +69,7 @@ Exit status: 0 on --help, 1 when it cannot listen or write the port file, 2 on a
 struct Settings {
     port: u16,
     keys: Vec<(String, String)>,
+    session_tokens: Vec<(String, String)>,
     latency: Duration,
     fail_first: u32,
     fail_with: FailMode,
@@ -85,9 +88,13 @@ enum Command {
 
 /// `ID:KEY`, split at the first colon. The error never repeats the text (it holds a secret).
 fn parse_key(text: &str, origin: &str) -> Result<(String, String), String> {
+    parse_pair(text, origin, "ID:KEY")
+}
+
+fn parse_pair(text: &str, origin: &str, form: &str) -> Result<(String, String), String> {
     match text.split_once(':') {
-        Some((id, key)) if !id.is_empty() && !key.is_empty() => Ok((id.to_string(), key.to_string())),
-        _ => Err(format!("{origin}: expected ID:KEY")),
+        Some((id, value)) if !id.is_empty() && !value.is_empty() => Ok((id.to_string(), value.to_string())),
+        _ => Err(format!("{origin}: expected {form}")),
     }
 }
 
@@ -100,6 +107,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
     let mut settings = Settings {
         port: 0,
         keys: Vec::new(),
+        session_tokens: Vec::new(),
         latency: Duration::ZERO,
         fail_first: 0,
         fail_with: FailMode::default(),
@@ -118,8 +126,8 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--port" | "--key" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always" | "--port-file"
-            | "--tls-cert" | "--tls-key" => {}
+            "--port" | "--key" | "--token" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always"
+            | "--port-file" | "--tls-cert" | "--tls-key" => {}
             _ => return Err(format!("unknown argument `{arg}`")),
         }
         let value = match inline {
@@ -133,6 +141,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         match flag.as_str() {
             "--port" => settings.port = parse_number(&flag, &value)?,
             "--key" => settings.keys.push(parse_key(&value, "--key")?),
+            "--token" => settings.session_tokens.push(parse_pair(&value, "--token", "ID:TOKEN")?),
             "--latency-ms" => settings.latency = Duration::from_millis(parse_number(&flag, &value)?),
             "--fail-first" => settings.fail_first = parse_number(&flag, &value)?,
             "--fail-with" => settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?,
@@ -219,6 +228,7 @@ fn main() -> ExitCode {
     };
     let options = EmulatorOptions {
         keys,
+        session_tokens: settings.session_tokens,
         faults: Faults {
             latency: settings.latency,
             fail_first: settings.fail_first,

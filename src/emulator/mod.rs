@@ -55,6 +55,9 @@ const HUGE_BODY: usize = 50 * 1024 * 1024;
 pub struct EmulatorOptions {
     /// The (SecretId, SecretKey) pairs whose signatures are accepted.
     pub keys: Vec<(String, String)>,
+    /// (SecretId, session token): these SecretIds are temporary keys, accepted only with their
+    /// token in `X-TC-Token` (`AuthFailure.TokenFailure` otherwise). Other ids take no token.
+    pub session_tokens: Vec<(String, String)>,
     pub faults: Faults,
     /// The port on 127.0.0.1; 0 picks a free one (see [`Emulator::addr`]).
     pub port: u16,
@@ -121,6 +124,7 @@ impl Default for EmulatorOptions {
     fn default() -> Self {
         EmulatorOptions {
             keys: vec![(DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string())],
+            session_tokens: Vec::new(),
             faults: Faults::default(),
             port: 0,
             tls: None,
@@ -273,6 +277,7 @@ type Log = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
 
 struct Shared {
     keys: Vec<(String, String)>,
+    session_tokens: Vec<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
     faults: Faults,
     stopped: AtomicBool,
@@ -378,6 +383,7 @@ impl Emulator {
         let tls = options.tls.as_ref().map(TlsIdentity::server_config).transpose()?;
         let shared = Arc::new(Shared {
             keys: options.keys,
+            session_tokens: options.session_tokens,
             tls,
             faults: options.faults,
             stopped: AtomicBool::new(false),
@@ -600,7 +606,8 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
     if !faults.latency.is_zero() && !shared.sleep(faults.latency) {
         return false;
     }
-    let (answer, mut record) = service::handle(&shared.keys, request, crate::time::now_unix(), &shared.rng);
+    let (answer, mut record) =
+        service::handle(&shared.keys, &shared.session_tokens, request, crate::time::now_unix(), &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {

@@ -142,8 +142,15 @@ pub(crate) fn error_body(code: &str, message: &str, request_id: &str) -> String 
     json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}).to_string()
 }
 
-/// Verifies and answers one `POST /`. `now` is the server's Unix time.
-pub(crate) fn handle(keys: &[(String, String)], req: &Request, now: i64, rng: &Rng) -> (Answer, RecordedRequest) {
+/// Verifies and answers one `POST /`. `now` is the server's Unix time. `tokens` lists the
+/// SecretIds that are temporary keys, with the `X-TC-Token` each must carry.
+pub(crate) fn handle(
+    keys: &[(String, String)],
+    tokens: &[(String, String)],
+    req: &Request,
+    now: i64,
+    rng: &Rng,
+) -> (Answer, RecordedRequest) {
     let header = |name: &str| req.header(name).unwrap_or("").to_string();
     let mut record = RecordedRequest {
         action: header("x-tc-action"),
@@ -158,7 +165,7 @@ pub(crate) fn handle(keys: &[(String, String)], req: &Request, now: i64, rng: &R
         fault: None,
     };
     let request_id = rng.request_id();
-    let body = match answer(keys, req, now, rng, &mut record) {
+    let body = match answer(keys, tokens, req, now, rng, &mut record) {
         Ok(mut response) => {
             response.insert("RequestId".into(), Value::String(request_id));
             json!({ "Response": response }).to_string()
@@ -173,12 +180,14 @@ pub(crate) fn handle(keys: &[(String, String)], req: &Request, now: i64, rng: &R
 
 fn answer(
     keys: &[(String, String)],
+    tokens: &[(String, String)],
     req: &Request,
     now: i64,
     rng: &Rng,
     record: &mut RecordedRequest,
 ) -> Result<Map<String, Value>, Failure> {
     verify_signature(keys, req, now, record)?;
+    verify_token(tokens, req, &record.secret_id)?;
 
     let media_type = req.header("content-type").unwrap_or("").split(';').next().unwrap_or("");
     if !media_type.trim().eq_ignore_ascii_case("application/json") {
@@ -317,6 +326,21 @@ fn verify_signature(
     }
     record.signature_ok = true;
     Ok(())
+}
+
+/// A temporary key is only valid with its session token in `X-TC-Token`; a permanent key
+/// takes none.
+fn verify_token(tokens: &[(String, String)], req: &Request, secret_id: &str) -> Result<(), Failure> {
+    let expected = tokens.iter().find(|(id, _)| id == secret_id).map(|(_, token)| token.as_str());
+    match (expected, req.header("x-tc-token")) {
+        (None, None) => Ok(()),
+        (Some(expected), Some(sent)) if sign::constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
+        (Some(_), None) => {
+            Err(fail("AuthFailure.TokenFailure", "This SecretId is a temporary key: X-TC-Token is required."))
+        }
+        (Some(_), Some(_)) => Err(fail("AuthFailure.TokenFailure", "The X-TC-Token does not belong to this SecretId.")),
+        (None, Some(_)) => Err(fail("AuthFailure.TokenFailure", "X-TC-Token was sent with a permanent SecretId.")),
+    }
 }
 
 fn parse_timestamp(raw: &str) -> Option<i64> {
@@ -602,7 +626,7 @@ pub(crate) mod tests {
     }
 
     fn run(call: &Call) -> (Value, RecordedRequest) {
-        let (answer, record) = handle(&keys(), &call.request(), NOW, &Rng::new());
+        let (answer, record) = handle(&keys(), &[], &call.request(), NOW, &Rng::new());
         let body: Value = serde_json::from_str(&answer.body).expect("the emulator answers JSON");
         assert_eq!(answer.error_code, record.error_code);
         (body, record)
@@ -644,6 +668,29 @@ pub(crate) mod tests {
         let mut body = role_body();
         edit(body.as_object_mut().unwrap());
         with("AssumeRole", body)
+    }
+
+    #[test]
+    fn a_temporary_key_needs_its_session_token() {
+        let tokens = [("AKIDother".to_string(), "session-token-1".to_string())];
+        let code_with = |secret_id: &'static str, secret_key: &'static str, token: Option<&str>| {
+            let mut call = Call { secret_id, secret_key, ..federation(|_| {}) };
+            if let Some(token) = token {
+                call.extra_headers.push(("x-tc-token".into(), token.into()));
+            }
+            handle(&keys(), &tokens, &call.request(), NOW, &Rng::new()).0.error_code
+        };
+        assert_eq!(code_with("AKIDother", "other-key", Some("session-token-1")), None);
+        let token_failure = Some("AuthFailure.TokenFailure".to_string());
+        assert_eq!(code_with("AKIDother", "other-key", None), token_failure);
+        assert_eq!(code_with("AKIDother", "other-key", Some("session-token-2")), token_failure);
+        assert_eq!(code_with(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Some("session-token-1")), token_failure);
+        assert_eq!(code_with(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None), None);
+        // The signature is checked first: a bad signature is not a token problem.
+        assert_eq!(
+            code_with("AKIDother", "wrong-key", Some("session-token-1")).as_deref(),
+            Some("AuthFailure.SignatureFailure")
+        );
     }
 
     #[test]
@@ -692,8 +739,8 @@ pub(crate) mod tests {
     fn credentials_differ_between_calls() {
         let rng = Rng::new();
         let call = federation(|_| {});
-        let a = handle(&keys(), &call.request(), NOW, &rng).0.body;
-        let b = handle(&keys(), &call.request(), NOW, &rng).0.body;
+        let a = handle(&keys(), &[], &call.request(), NOW, &rng).0.body;
+        let b = handle(&keys(), &[], &call.request(), NOW, &rng).0.body;
         assert_ne!(a, b);
     }
 
@@ -746,13 +793,13 @@ pub(crate) mod tests {
         let ok = federation(|_| {});
         let mut request = ok.request();
         request.body.push(b' ');
-        let (answer, record) = handle(&keys(), &request, NOW, &Rng::new());
+        let (answer, record) = handle(&keys(), &[], &request, NOW, &Rng::new());
         assert_eq!(answer.error_code.as_deref(), Some("AuthFailure.SignatureFailure"));
         assert!(!record.signature_ok);
         let mut request = ok.request();
         request.headers.retain(|(n, _)| n != "host");
         request.headers.push(("host".into(), "127.0.0.1:9".into()));
-        let (answer, _) = handle(&keys(), &request, NOW, &Rng::new());
+        let (answer, _) = handle(&keys(), &[], &request, NOW, &Rng::new());
         assert_eq!(answer.error_code.as_deref(), Some("AuthFailure.SignatureFailure"));
         // Header values are compared lower-cased, as TC3 canonicalizes them.
         let mut request = ok.request();
@@ -761,7 +808,7 @@ pub(crate) mod tests {
                 *value = value.to_ascii_uppercase();
             }
         }
-        assert_eq!(handle(&keys(), &request, NOW, &Rng::new()).0.error_code, None);
+        assert_eq!(handle(&keys(), &[], &request, NOW, &Rng::new()).0.error_code, None);
     }
 
     #[test]
@@ -776,7 +823,7 @@ pub(crate) mod tests {
         wrong_type.headers.push(("content-type".into(), "text/plain".into()));
         // Signed with application/json but sent as text/plain: the signature fails first.
         assert_eq!(
-            handle(&keys(), &wrong_type, NOW, &Rng::new()).0.error_code.as_deref(),
+            handle(&keys(), &[], &wrong_type, NOW, &Rng::new()).0.error_code.as_deref(),
             Some("AuthFailure.SignatureFailure")
         );
     }
