@@ -28,7 +28,15 @@ var emulatorArgs = map[string][]string{
 	"malformed": {"--always", "malformed"},
 	"drop":      {"--always", "drop"},
 	"hang":      {"--always", "hang"},
+	// A temporary key pair: valid only with its session token in X-TC-Token.
+	"temporary": {"--key", tempID + ":" + tempKey, "--token", tempID + ":" + tempToken},
 }
+
+const (
+	tempID    = "AKIDTEMPORARYEXAMPLE"
+	tempKey   = "temporary-key-EXAMPLE"
+	tempToken = "session-token-EXAMPLE"
+)
 
 // Every variant of emulatorArgs and its environment variable.
 func emulatorEnv(variant string) string {

@@ -161,8 +161,8 @@ func NewClient(secretId, secretKey string, hc *http.Client, opt ...ClientOption)
 }
 
 // NewClientWithCredential returns a Client that asks cred for the key pair on every call.
-// A non-empty GetToken() (a temporary key as the caller's identity) is refused with
-// ErrInvalidArgument: libsts signs with permanent keys only.
+// A non-empty GetToken() marks a temporary key pair (a CVM or SCF role's, say): it is sent
+// as X-TC-Token with each request.
 func NewClientWithCredential(cred CredentialIface, hc *http.Client, opt ...ClientOption) *Client {
 	c := NewClient("", "", hc, opt...)
 	c.cred = cred
@@ -187,6 +187,7 @@ func (c Client) GoString() string {
 type config struct {
 	SecretID        string            `json:"secret_id,omitempty"`
 	SecretKey       string            `json:"secret_key,omitempty"`
+	SessionToken    string            `json:"session_token,omitempty"`
 	DurationSeconds int64             `json:"duration_seconds,omitempty"`
 	Region          string            `json:"region,omitempty"`
 	Policy          *CredentialPolicy `json:"policy,omitempty"`
@@ -237,10 +238,8 @@ func (c *Client) config(opt *CredentialOptions, role bool) (string, error) {
 		CAFile:          c.caFile,
 	}
 	if c.cred != nil {
-		if c.cred.GetToken() != "" {
-			return "", invalid("CredentialIface.GetToken: a temporary key cannot sign STS requests in libsts; use a permanent key pair")
-		}
 		cfg.SecretID, cfg.SecretKey = c.cred.GetSecretId(), c.cred.GetSecretKey()
+		cfg.SessionToken = c.cred.GetToken()
 	}
 	if cfg.URL == "" && c.scheme != "" && c.scheme != "https" {
 		host := c.Host

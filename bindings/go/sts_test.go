@@ -158,9 +158,21 @@ func TestCredentialsFromEnvironmentAndCredentialIface(t *testing.T) {
 	}
 	checkResult(t, res, 1800)
 
-	c = sts.NewClientWithCredential(staticCred{emuID, emuKey, "session-token"}, nil, sts.URL(emulatorURL(t, "default")))
-	if _, err = c.GetRoleCredential(&sts.CredentialOptions{RoleArn: roleArn}); !errors.Is(err, sts.ErrInvalidArgument) {
-		t.Fatalf("a CredentialIface with a token: want ErrInvalidArgument, got %v", err)
+	// A temporary key pair signs with its session token (sent as X-TC-Token).
+	c = sts.NewClientWithCredential(staticCred{tempID, tempKey, tempToken}, nil, sts.URL(emulatorURL(t, "temporary")))
+	res, err = c.GetRoleCredential(&sts.CredentialOptions{RoleArn: roleArn})
+	if err != nil {
+		t.Fatalf("GetRoleCredential with a temporary key and its token: %v", err)
+	}
+	checkResult(t, res, 1800)
+	c = sts.NewClientWithCredential(staticCred{tempID, tempKey, ""}, nil, sts.URL(emulatorURL(t, "temporary")))
+	_, err = c.GetRoleCredential(&sts.CredentialOptions{RoleArn: roleArn})
+	var svc *sts.CredentialError
+	if !errors.As(err, &svc) || svc.Code != "AuthFailure.TokenFailure" {
+		t.Fatalf("a temporary key without its token: want AuthFailure.TokenFailure, got %v", err)
+	}
+	if strings.Contains(err.Error(), tempToken) {
+		t.Fatalf("the error holds the session token: %v", err)
 	}
 }
 
