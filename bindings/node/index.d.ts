@@ -13,6 +13,13 @@ export interface CommonCredentialOptions {
   /** Permanent SecretKey; falls back to env TENCENTCLOUD_SECRET_KEY. Never logged. */
   secretKey?: string;
   secret_key?: string;
+  /**
+   * Session token, when secretId/secretKey are themselves a temporary key pair (a CVM or SCF
+   * role's); sent as X-TC-Token. Falls back to env TENCENTCLOUD_SESSION_TOKEN only when the
+   * SecretId comes from the environment too. Never logged.
+   */
+  sessionToken?: string;
+  session_token?: string;
 
   /** STS API region (X-TC-Region) and the region of `bucket`'s resources. Default `ap-guangzhou`. */
   region?: string;

@@ -207,3 +207,21 @@ test('50 overlapping calls all succeed, each with its own keys', async () => {
   assert.equal(new Set(results.map((d) => d.requestId)).size, 50);
   assert.equal(new Set(results.map((d) => d.credentials.tmpSecretId)).size, 50);
 });
+
+test('a temporary key pair signs with its sessionToken (X-TC-Token)', async () => {
+  const id = 'AKIDTEMPORARYEXAMPLE';
+  const token = 'session-token-EXAMPLE-marker';
+  const temp = await h.emulator('temporary', ['--key', `${id}:temporary-key`, '--token', `${id}:${token}`]);
+  try {
+    const withToken = h.options(temp.url, { secretId: id, secretKey: 'temporary-key', sessionToken: token });
+    assertCredential(await sts.getCredential(withToken));
+    const err = await sts.getCredential(h.options(temp.url, { secretId: id, secretKey: 'temporary-key' })).then(
+      () => assert.fail('a temporary key without its token must be refused'),
+      (e) => e,
+    );
+    assert.equal(err.code, 'AuthFailure.TokenFailure');
+    assertNoSecret(err, token, 'temporary-key');
+  } finally {
+    await temp.stop();
+  }
+});

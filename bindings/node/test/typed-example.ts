@@ -10,6 +10,7 @@ async function promiseStyle(): Promise<string> {
   const data: CredentialData = await getCredential({
     secretId: process.env.SECRET_ID!,
     secretKey: process.env.SECRET_KEY!,
+    sessionToken: process.env.SESSION_TOKEN,
     durationSeconds: 1800,
     proxy: '',
     region: 'ap-guangzhou',
