@@ -40,7 +40,8 @@ javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
 # ---- emulators: one per behaviour, each on a free port, killed on exit
 source "$root/scripts/emulators.sh"
 props=()
-for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle'; do
+for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
+    'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE'; do
     read -r name args <<<"$spec"
     # shellcheck disable=SC2086 # args are flags, split on purpose
     start_emulator "EMULATOR_$name" $args

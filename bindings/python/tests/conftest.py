@@ -35,6 +35,8 @@ EMULATORS: Dict[str, List[str]] = {
     "WRONGSHAPE": ["--always", "wrong-shape"],
     "FLAKY": ["--fail-first", "2", "--fail-with", "http503"],
     "HANG": ["--always", "hang"],
+    # A temporary key pair: valid only with its session token in X-TC-Token.
+    "TEMPORARY": ["--key", "AKIDTEMPORARYEXAMPLE:temporary-key", "--token", "AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE"],
 }
 
 _started: List[subprocess.Popen] = []

@@ -66,6 +66,22 @@ def test_credentials_from_environment(base_config: Dict[str, Any], monkeypatch: 
     check_credential(Sts(config).get_credential())
 
 
+def test_temporary_key_pair_signs_with_its_session_token(base_config: Dict[str, Any]) -> None:
+    config = dict(
+        base_config,
+        secret_id="AKIDTEMPORARYEXAMPLE",
+        secret_key="temporary-key",
+        url=emulator_url("TEMPORARY"),
+    )
+    check_credential(Sts(dict(config, session_token="session-token-EXAMPLE")).get_credential())
+    check_credential(Sts(dict(config, sessionToken="session-token-EXAMPLE")).get_role_credential(ROLE_ARN))
+    with pytest.raises(StsError) as info:
+        Sts(config).get_credential()
+    assert info.value.code == "AuthFailure.TokenFailure"
+    sts = Sts(dict(config, session_token="session-token-EXAMPLE"))
+    assert "session-token-EXAMPLE" not in repr(sts) and "session-token-EXAMPLE" not in str(info.value)
+
+
 def test_wrong_secret_key_is_signature_failure(base_config: Dict[str, Any]) -> None:
     secret = "wrong-key-" + "s3cr3t" * 4
     with pytest.raises(StsError) as info:

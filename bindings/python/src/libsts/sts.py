@@ -177,6 +177,7 @@ def _proxy(value: Any) -> Union[str, Dict[str, str]]:
 _KEYS: Dict[str, str] = {
     "secretid": "secret_id",
     "secretkey": "secret_key",
+    "sessiontoken": "session_token",
     "durationseconds": "duration_seconds",
     "bucket": "bucket",
     "region": "region",
@@ -225,6 +226,7 @@ class Sts:
     domain: Optional[str] = None
     service_type: str = "cos"
     # libsts options qcloud-python-sts lacks.
+    session_token: Optional[str] = None
     timeout_ms: Optional[int] = None
     retries: Optional[int] = None
     ca_file: Optional[str] = None
@@ -271,6 +273,8 @@ class Sts:
 
         self.secret_id = text("secret_id") or None
         self.secret_key = text("secret_key") or None
+        # The token of a temporary key pair (a CVM or SCF role's), sent as X-TC-Token.
+        self.session_token = text("session_token") or None
         if not (self.secret_id or os.environ.get(ENV_SECRET_ID)):
             raise ValueError(f"Error: secret_id is none (set it in the config or in {ENV_SECRET_ID})")
         if not (self.secret_key or os.environ.get(ENV_SECRET_KEY)):
@@ -406,6 +410,8 @@ class Sts:
             config["secret_id"] = self.secret_id
         if self.secret_key:
             config["secret_key"] = self.secret_key
+        if self.session_token:
+            config["session_token"] = self.session_token
         if self.region:
             config["region"] = self.region
         optional = {

@@ -38,6 +38,7 @@ public final class CosStsClient {
     static {
         key("secret_id", "secretId");
         key("secret_key", "secretKey");
+        key("session_token", "sessionToken");
         key("duration_seconds", "durationSeconds");
         key("bucket", "bucket");
         key("region", "region");

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import com.tencent.cloud.assumerole.AssumeRoleParam;
 import java.io.ByteArrayOutputStream;
@@ -47,6 +48,23 @@ public class CredentialTest {
             assertFalse(s.contains(TestEnv.SECRET_KEY));
         }
         assertTrue(r.toString().contains(r.credentials.tmpSecretId));
+    }
+
+    @Test
+    public void temporaryKeyPairSignsWithItsSessionToken() throws Exception {
+        TreeMap<String, Object> c = TestEnv.config("temporary");
+        c.put("secretId", "AKIDTEMPORARYEXAMPLE");
+        c.put("secretKey", "temporary-key");
+        c.put("sessionToken", "session-token-EXAMPLE");
+        assertValid(CosStsClient.getCredential(c), 1800);
+        c.remove("sessionToken");
+        try {
+            CosStsClient.getCredential(c);
+            fail("a temporary key pair without its token must be refused");
+        } catch (StsServiceException e) {
+            assertEquals("AuthFailure.TokenFailure", e.getCode());
+            assertFalse(e.getMessage().contains("session-token-EXAMPLE"));
+        }
     }
 
     @Test
