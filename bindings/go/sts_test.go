@@ -465,13 +465,17 @@ func BenchmarkGetPolicy(b *testing.B) {
 	}
 }
 
-func BenchmarkGetCredential(b *testing.B) {
-	c := emuClient(b, "default")
+// benchCredentialSetup gives the benchmarks a client on the default emulator and one policy.
+func benchCredentialSetup(b *testing.B) (*sts.Client, *sts.CredentialOptions) {
 	p, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", "dir/*")})
 	if err != nil {
 		b.Fatal(err)
 	}
-	opt := &sts.CredentialOptions{Policy: p}
+	return emuClient(b, "default"), &sts.CredentialOptions{Policy: p}
+}
+
+func BenchmarkGetCredential(b *testing.B) {
+	c, opt := benchCredentialSetup(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := c.GetCredential(opt); err != nil {
@@ -481,12 +485,7 @@ func BenchmarkGetCredential(b *testing.B) {
 }
 
 func BenchmarkGetCredentialParallel(b *testing.B) {
-	c := emuClient(b, "default")
-	p, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", "dir/*")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	opt := &sts.CredentialOptions{Policy: p}
+	c, opt := benchCredentialSetup(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
