@@ -102,6 +102,23 @@ enum StsCode sts_get_policy(const char *scopes_json,
                             char **out_json);
 
 /**
+ * Validates a credential config without any network access.
+ *
+ * The config is checked exactly as `sts_get_role_credential` would check it when it has
+ * `role_arn`, and as `sts_get_credential` would otherwise. Bindings use it to refuse a bad config
+ * when it is given (e.g. Python's `Sts(config)`), with the core's own message.
+ *
+ * @param[in] config_json A NUL-terminated UTF-8 JSON object, borrowed for the call only.
+ * @param[out] out_json Receives the normalized config on `STS_OK` (canonical key names, defaults
+ *   filled in, the policy as it would be sent, no secret: `"session_token"` is only `true` or
+ *   `false`), otherwise the error JSON the call would return. Always set when not NULL; the caller
+ *   owns it and releases it with `sts_string_free`.
+ * @return `STS_OK`, or `STS_INVALID_ARGUMENT` (also when `out_json` is NULL). Never touches the
+ *   network. Thread-safe.
+ */
+STS_NODISCARD enum StsCode sts_check_config(const char *config_json, char **out_json);
+
+/**
  * Releases a string returned by libsts. NULL is a no-op. Each string must be released exactly
  * once, and only with this function. The memory is wiped before it is freed, since results
  * hold temporary secret keys. Thread-safe.

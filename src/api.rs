@@ -31,6 +31,11 @@ pub fn get_role_credential(config_json: &str) -> Result<String> {
     request(config_json, Action::AssumeRole)
 }
 
+/// `sts_check_config`: the config a call would use, normalized, or the error it would give.
+pub fn check_config(config_json: &str) -> Result<String> {
+    Config::parse_inferred(config_json).map(|config| config.normalized_json())
+}
+
 /// `sts_get_policy`: scopes -> policy, no network.
 pub fn get_policy(scopes_json: &str) -> Result<String> {
     if scopes_json.len() > MAX_INPUT_BYTES {

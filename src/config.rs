@@ -4,8 +4,8 @@
 //! sends a request. Every error names the key. Keys are exact: snake_case as in
 //! qcloud-python-sts, or the camelCase alias of the Node/Java SDKs, not both.
 
-use crate::error::{Error, Result};
-use crate::policy::{self, Service};
+use crate::error::{abbreviate, suggestion, wrong_type, Error, Result};
+use crate::policy;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::time::Duration;
@@ -177,61 +177,6 @@ const KEYS: &[(&str, &[&str])] = &[
     ("ca_file", &["caFile"]),
 ];
 
-/// An input string as shown in a message: long ones are cut, so an error stays readable.
-pub fn abbreviate(text: &str) -> String {
-    const SHOWN: usize = 64;
-    match text.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
-        None => text.to_owned(),
-    }
-}
-
-/// ` (did you mean `x`?)` when a known name is within a small edit distance, else "".
-pub fn suggestion(unknown: &str, known: &[&str]) -> String {
-    let max_distance = |k: &str| (k.len() / 3).max(2);
-    let lower = unknown.to_ascii_lowercase();
-    known
-        .iter()
-        // The length difference bounds the distance from below: skip hopeless candidates, so a
-        // huge unknown key costs no more than its length.
-        .filter(|k| lower.len().abs_diff(k.len()) <= max_distance(k))
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= max_distance(k))
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
-        }
-    }
-    row[b.len()]
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
-    Error::invalid(field, format!("expected {expected}, got {}", type_name(got)))
-}
-
 fn string(field: &str, value: Value) -> Result<String> {
     match value {
         Value::String(s) => Ok(s),
@@ -374,66 +319,12 @@ pub fn redact_userinfo(url: &str) -> String {
     }
 }
 
-/// Validates a ready policy (object or JSON string) and returns it as compact JSON.
-fn ready_policy(value: Value) -> Result<String> {
-    let value = match value {
-        Value::String(s) => {
-            serde_json::from_str(&s).map_err(|e| Error::invalid("policy", format!("not valid JSON: {e}")))?
-        }
-        other => other,
-    };
-    let Value::Object(map) = &value else {
-        return Err(wrong_type("policy", "an object {\"version\":\"2.0\",\"statement\":[...]}", &value));
-    };
-    match map.get("version") {
-        Some(Value::String(_)) => {}
-        Some(other) => return Err(wrong_type("policy.version", "a string such as \"2.0\"", other)),
-        None => return Err(Error::invalid("policy.version", "missing; expected \"2.0\"")),
-    }
-    let statements = match map.get("statement") {
-        Some(Value::Array(list)) if !list.is_empty() => list,
-        Some(Value::Array(_)) => return Err(Error::invalid("policy.statement", "empty list")),
-        Some(other) => return Err(wrong_type("policy.statement", "a list of statements", other)),
-        None => return Err(Error::invalid("policy.statement", "missing")),
-    };
-    for (i, statement) in statements.iter().enumerate() {
-        let Value::Object(statement) = statement else {
-            return Err(wrong_type(&format!("policy.statement[{i}]"), "an object", statement));
-        };
-        if statement.keys().any(|k| k.eq_ignore_ascii_case("principal")) {
-            return Err(Error::invalid(
-                &format!("policy.statement[{i}].principal"),
-                "not allowed: STS rejects a policy with a principal (the SDKs' legacy getPolicy added one)",
-            ));
-        }
-    }
-    serde_json::to_string(&value).map_err(|e| Error::internal(format!("policy serialization failed: {e}")))
-}
-
-/// The policy built from bucket/region/allow_prefix/allow_actions/condition, as qcloud-python-sts does.
-fn built_policy(
-    bucket: &str,
-    region: &str,
-    prefixes: &[String],
-    actions: &[String],
-    condition: Option<&Value>,
-) -> Result<String> {
-    policy::check_name(bucket, "bucket")?;
-    policy::check_name(region, "region")?;
-    let appid = policy::appid_of(bucket, "bucket")?;
-    let resources: Vec<String> =
-        prefixes.iter().map(|prefix| policy::resource(Service::Cos, region, appid, bucket, prefix)).collect();
-    let condition = condition.map(Value::to_string);
-    Ok(policy::single_statement_policy(actions, &resources, condition.as_deref()))
-}
-
 fn from_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 impl Config {
-    /// Parses `json` for `action`.
-    pub fn parse(json: &str, action: Action) -> Result<Config> {
+    fn parse_inner(json: &str, action: Option<Action>) -> Result<Config> {
         if json.len() > MAX_INPUT_BYTES {
             return Err(Error::invalid(
                 "config",
@@ -456,7 +347,75 @@ impl Config {
                 Error::invalid("config", format!("not valid JSON: {e}"))
             }
         })?;
+        let action = action.unwrap_or_else(|| {
+            // `sts_check_config`: a config naming a role is an AssumeRole config.
+            let names_role = entries.0.iter().any(|(key, _)| key == "role_arn" || key == "roleArn");
+            if names_role {
+                Action::AssumeRole
+            } else {
+                Action::GetFederationToken
+            }
+        });
         Self::from_entries(entries.0, action)
+    }
+
+    /// Parses `json` for `action`.
+    pub fn parse(json: &str, action: Action) -> Result<Config> {
+        Self::parse_inner(json, Some(action))
+    }
+
+    /// Parses `json` for the action it names: AssumeRole when it has `role_arn`, else
+    /// GetFederationToken (what `sts_check_config` validates).
+    pub fn parse_inferred(json: &str) -> Result<Config> {
+        Self::parse_inner(json, None)
+    }
+
+    /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
+    /// policy as sent, and no secret (only whether a session token is present).
+    pub fn normalized_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Normalized<'a> {
+            action: &'a str,
+            secret_id: &'a str,
+            session_token: bool,
+            duration_seconds: u32,
+            region: &'a str,
+            policy: Option<&'a serde_json::value::RawValue>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            name: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            role_arn: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            role_session_name: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            external_id: Option<&'a str>,
+            endpoint: &'a str,
+            url: &'a str,
+            timeout_ms: u128,
+            retries: u32,
+            ca_file: Option<&'a str>,
+        }
+        let policy: Option<Box<serde_json::value::RawValue>> =
+            self.policy.as_deref().and_then(|p| serde_json::value::RawValue::from_string(p.to_owned()).ok());
+        let federation = self.action == Action::GetFederationToken;
+        let normalized = Normalized {
+            action: self.action.name(),
+            secret_id: &self.secret_id,
+            session_token: self.session_token.is_some(),
+            duration_seconds: self.duration_seconds,
+            region: &self.region,
+            policy: policy.as_deref(),
+            name: federation.then_some(self.name.as_str()),
+            role_arn: (!federation).then_some(self.role_arn.as_str()),
+            role_session_name: (!federation).then_some(self.role_session_name.as_str()),
+            external_id: if federation { None } else { self.external_id.as_deref() },
+            endpoint: &self.transport.endpoint,
+            url: &self.transport.url,
+            timeout_ms: self.transport.timeout.as_millis(),
+            retries: self.transport.retries,
+            ca_file: self.transport.ca_file.as_deref(),
+        };
+        serde_json::to_string(&normalized).unwrap_or_default()
     }
 
     fn from_entries(map: Vec<(String, Value)>, action: Action) -> Result<Config> {
@@ -580,7 +539,7 @@ impl Config {
                         ));
                     }
                 }
-                Some(ready_policy(ready)?)
+                Some(policy::ready_policy(ready)?)
             }
             None if bucket.is_none() && allow_prefix.is_none() && allow_actions.is_none() && condition.is_none() => {
                 if action == Action::GetFederationToken {
@@ -598,7 +557,7 @@ impl Config {
                     .ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
                 let actions = allow_actions
                     .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
-                Some(built_policy(&bucket, &region, &prefixes, &actions, condition.as_ref())?)
+                Some(policy::config_policy(&bucket, &region, &prefixes, &actions, condition.as_ref())?)
             }
         };
         if let Some(policy) = &policy {

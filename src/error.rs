@@ -5,6 +5,7 @@
 //! `Authorization` header or a session token; the constructors take no such values.
 
 use serde::Serialize;
+use serde_json::Value;
 use std::fmt;
 
 /// The class of a failure; the C ABI turns it into `StsCode`.
@@ -153,6 +154,63 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An input string as shown in a message: long ones are cut, so an error stays readable.
+pub fn abbreviate(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+/// ` (did you mean `x`?)` when a known name is within a small edit distance, else "".
+pub fn suggestion(unknown: &str, known: &[&str]) -> String {
+    let max_distance = |k: &str| (k.len() / 3).max(2);
+    let lower = unknown.to_ascii_lowercase();
+    known
+        .iter()
+        // The length difference bounds the distance from below: skip hopeless candidates, so a
+        // huge unknown key costs no more than its length.
+        .filter(|k| lower.len().abs_diff(k.len()) <= max_distance(k))
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= max_distance(k))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// How a JSON value's type is named in messages.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `field: expected X, got a Y`.
+pub fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
+    Error::invalid(field, format!("expected {expected}, got {}", type_name(got)))
+}
 
 #[cfg(test)]
 mod tests {

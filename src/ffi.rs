@@ -139,6 +139,25 @@ pub extern "C" fn sts_get_policy(scopes_json: *const c_char, out_json: *mut *mut
     call(scopes_json, "scopes", out_json, crate::api::get_policy)
 }
 
+/// Validates a credential config without any network access.
+///
+/// The config is checked exactly as `sts_get_role_credential` would check it when it has
+/// `role_arn`, and as `sts_get_credential` would otherwise. Bindings use it to refuse a bad config
+/// when it is given (e.g. Python's `Sts(config)`), with the core's own message.
+///
+/// @param[in] config_json A NUL-terminated UTF-8 JSON object, borrowed for the call only.
+/// @param[out] out_json Receives the normalized config on `STS_OK` (canonical key names, defaults
+///   filled in, the policy as it would be sent, no secret: `"session_token"` is only `true` or
+///   `false`), otherwise the error JSON the call would return. Always set when not NULL; the caller
+///   owns it and releases it with `sts_string_free`.
+/// @return `STS_OK`, or `STS_INVALID_ARGUMENT` (also when `out_json` is NULL). Never touches the
+///   network. Thread-safe.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_check_config(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(config_json, "config", out_json, crate::api::check_config)
+}
+
 /// Releases a string returned by libsts. NULL is a no-op. Each string must be released exactly
 /// once, and only with this function. The memory is wiped before it is freed, since results
 /// hold temporary secret keys. Thread-safe.

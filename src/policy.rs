@@ -5,10 +5,11 @@
 //! `serde_json::Value`. The hand-written visitors exist to put the field's path
 //! (`scopes[2].bucket`) into every parse error; serde's derive cannot.
 
-use crate::error::{Error, Result};
+use crate::error::{wrong_type, Error, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -163,8 +164,8 @@ impl<'de> Visitor<'de> for ScopeVisitor {
                 other => {
                     return Err(de::Error::custom(format_args!(
                         "scopes[{index}]: unknown key `{}`{}",
-                        crate::config::abbreviate(other),
-                        crate::config::suggestion(other, SCOPE_KEYS)
+                        crate::error::abbreviate(other),
+                        crate::error::suggestion(other, SCOPE_KEYS)
                     )))
                 }
             }
@@ -234,7 +235,7 @@ fn appid(bucket: &str) -> Option<&str> {
 fn no_appid(bucket: &str) -> String {
     format!(
         "`{}` has no numeric appid after its last `-`; expected a name such as example-1250000000",
-        crate::config::abbreviate(bucket)
+        crate::error::abbreviate(bucket)
     )
 }
 
@@ -252,7 +253,7 @@ fn name_problem(value: &str) -> Option<String> {
         return None;
     }
     let bad = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))?;
-    Some(format!("`{}` contains {bad:?}; only letters, digits and `-` are allowed", crate::config::abbreviate(value)))
+    Some(format!("`{}` contains {bad:?}; only letters, digits and `-` are allowed", crate::error::abbreviate(value)))
 }
 
 /// Appends the resource string for one prefix. A prefix that already starts with `/` keeps a
@@ -482,6 +483,59 @@ pub fn percent_encode(input: &str) -> String {
     out.extend_from_slice(&bytes[run_start..]);
     // Only ASCII was written: unreserved bytes and %XX.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Validates a ready policy (object or JSON string) and returns it as compact JSON.
+pub fn ready_policy(value: Value) -> Result<String> {
+    let value = match value {
+        Value::String(s) => {
+            serde_json::from_str(&s).map_err(|e| Error::invalid("policy", format!("not valid JSON: {e}")))?
+        }
+        other => other,
+    };
+    let Value::Object(map) = &value else {
+        return Err(wrong_type("policy", "an object {\"version\":\"2.0\",\"statement\":[...]}", &value));
+    };
+    match map.get("version") {
+        Some(Value::String(_)) => {}
+        Some(other) => return Err(wrong_type("policy.version", "a string such as \"2.0\"", other)),
+        None => return Err(Error::invalid("policy.version", "missing; expected \"2.0\"")),
+    }
+    let statements = match map.get("statement") {
+        Some(Value::Array(list)) if !list.is_empty() => list,
+        Some(Value::Array(_)) => return Err(Error::invalid("policy.statement", "empty list")),
+        Some(other) => return Err(wrong_type("policy.statement", "a list of statements", other)),
+        None => return Err(Error::invalid("policy.statement", "missing")),
+    };
+    for (i, statement) in statements.iter().enumerate() {
+        let Value::Object(statement) = statement else {
+            return Err(wrong_type(&format!("policy.statement[{i}]"), "an object", statement));
+        };
+        if statement.keys().any(|k| k.eq_ignore_ascii_case("principal")) {
+            return Err(Error::invalid(
+                &format!("policy.statement[{i}].principal"),
+                "not allowed: STS rejects a policy with a principal (the SDKs' legacy getPolicy added one)",
+            ));
+        }
+    }
+    serde_json::to_string(&value).map_err(|e| Error::internal(format!("policy serialization failed: {e}")))
+}
+
+/// The policy built from bucket/region/allow_prefix/allow_actions/condition, as qcloud-python-sts does.
+pub fn config_policy(
+    bucket: &str,
+    region: &str,
+    prefixes: &[String],
+    actions: &[String],
+    condition: Option<&Value>,
+) -> Result<String> {
+    check_name(bucket, "bucket")?;
+    check_name(region, "region")?;
+    let appid = appid_of(bucket, "bucket")?;
+    let resources: Vec<String> =
+        prefixes.iter().map(|prefix| resource(Service::Cos, region, appid, bucket, prefix)).collect();
+    let condition = condition.map(Value::to_string);
+    Ok(single_statement_policy(actions, &resources, condition.as_deref()))
 }
 
 #[cfg(test)]

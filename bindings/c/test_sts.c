@@ -117,6 +117,23 @@ static int test_validation_names_field(void) {
     return bad;
 }
 
+static int test_check_config(void) {
+    int bad = 0;
+    /* Validation only: normalized, defaults filled in, never the secret key. */
+    bad |= expect(sts_check_config, config_with(""), STS_OK, "\"action\":\"GetFederationToken\"");
+    bad |= expect(sts_check_config, config_with(""), STS_OK, "\"duration_seconds\":1800");
+    char *out = NULL;
+    CHECK(sts_check_config(config_with(""), &out) == STS_OK, "check_config failed");
+    CHECK(strstr(out, EMU_KEY) == NULL, "secret key in normalized config: %s", out);
+    sts_string_free(out);
+    bad |= expect(sts_check_config, config_with(",\"role_arn\":\"r\",\"bukcet\":1"), STS_INVALID_ARGUMENT,
+                  "did you mean `bucket`?");
+    bad |= expect(sts_check_config, "{\"role_arn\":\"qcs::cam::uin/1:roleName/r\",\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"k\"}",
+                  STS_OK, "\"action\":\"AssumeRole\"");
+    bad |= expect(sts_check_config, NULL, STS_INVALID_ARGUMENT, "config: NULL pointer");
+    return bad;
+}
+
 static int test_credential(void) {
     return expect(sts_get_credential, config_with(""), STS_OK, "\"credentials\":{\"tmpSecretId\":\"");
 }
@@ -193,6 +210,7 @@ int main(void) {
     run("invalid UTF-8", test_invalid_utf8);
     run("malformed JSON", test_malformed_json);
     run("validation names the field", test_validation_names_field);
+    run("sts_check_config validates without sending", test_check_config);
     run("GetFederationToken against the emulator", test_credential);
     run("AssumeRole against the emulator", test_role_credential);
     run("service error kept intact, no secret", test_service_error);
