@@ -9,6 +9,9 @@ command -v c++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v valgrind >/dev/null || need+=(valgrind)
 command -v pkg-config >/dev/null || need+=(pkgconf)
+# Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
+command -v unshare >/dev/null || need+=(util-linux)
+command -v ip >/dev/null || need+=(iproute2)
 ls /usr/lib/x86_64-linux-gnu/libasan.so.* >/dev/null 2>&1 || ls /usr/lib/gcc/*/*/libasan.so >/dev/null 2>&1 || need+=(libasan8)
 if [ ${#need[@]} -gt 0 ]; then
     echo "install-deps: installing ${need[*]}"
