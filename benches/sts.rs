@@ -85,8 +85,8 @@ fn credential_own_work(c: &mut Criterion) {
                 sts::config::Config::parse(black_box(config), sts::config::Action::GetFederationToken).unwrap();
             let body = sts::api::request_body(&parsed);
             let input = sts::sign::SigningInput {
-                secret_id: &parsed.secret_id,
-                secret_key: parsed.secret_key.expose(),
+                secret_id: &parsed.identity.secret_id,
+                secret_key: parsed.identity.secret_key.expose(),
                 service: "sts",
                 host: &parsed.transport.endpoint,
                 content_type: sts::sign::CONTENT_TYPE,
@@ -94,7 +94,7 @@ fn credential_own_work(c: &mut Criterion) {
                 timestamp: 1_700_000_000,
             };
             black_box(sts::sign::authorization(&input));
-            sts::api::credential_result(200, black_box(&answer), parsed.duration_seconds, &parsed.transport.url)
+            sts::api::credential_result(200, black_box(&answer), parsed.duration_seconds, &parsed.transport.target)
                 .unwrap()
         })
     });

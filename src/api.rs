@@ -1,10 +1,11 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
-use crate::config::{Action, Config, MAX_INPUT_BYTES};
+use crate::config::{Action, ActionParams, Config, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
+use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 use ureq::http::header::{self, HeaderName};
@@ -80,12 +81,17 @@ pub fn request_body(config: &Config) -> String {
         #[serde(skip_serializing_if = "Option::is_none")]
         policy: Option<String>,
     }
-    let federation = config.action == Action::GetFederationToken;
+    let (name, role_arn, role_session_name, external_id) = match &config.params {
+        ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
+        ActionParams::Role { role_arn, role_session_name, external_id } => {
+            (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
+        }
+    };
     let body = Body {
-        name: federation.then_some(config.name.as_str()),
-        role_arn: (!federation).then_some(config.role_arn.as_str()),
-        role_session_name: (!federation).then_some(config.role_session_name.as_str()),
-        external_id: if federation { None } else { config.external_id.as_deref() },
+        name,
+        role_arn,
+        role_session_name,
+        external_id,
         duration_seconds: config.duration_seconds,
         policy: config.policy.as_deref().map(policy::percent_encode),
     };
@@ -96,8 +102,8 @@ pub fn request_body(config: &Config) -> String {
 fn attempt_once(config: &Config, body: &str) -> Result<String> {
     let timestamp = time::now_unix();
     let input = sign::SigningInput {
-        secret_id: &config.secret_id,
-        secret_key: config.secret_key.expose(),
+        secret_id: &config.identity.secret_id,
+        secret_key: config.identity.secret_key.expose(),
         service: SERVICE,
         host: &config.transport.endpoint,
         content_type: sign::CONTENT_TYPE,
@@ -110,16 +116,16 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
         (header::HOST, config.transport.endpoint.as_str()),
         (header::CONTENT_TYPE, sign::CONTENT_TYPE),
         (header::AUTHORIZATION, authorization.as_str()),
-        (X_TC_ACTION, config.action.name()),
+        (X_TC_ACTION, config.action().name()),
         (X_TC_VERSION, API_VERSION),
         (X_TC_REGION, config.region.as_str()),
         (X_TC_TIMESTAMP, timestamp.as_str()),
         // Not signed (TC3 covers content-type and host); only sent with a temporary key pair.
-        (X_TC_TOKEN, config.session_token.as_ref().map_or("", |token| token.expose())),
+        (X_TC_TOKEN, config.identity.session_token.as_ref().map_or("", |token| token.expose())),
     ];
-    let headers = if config.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
+    let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
     let response = transport::post(&config.transport, headers, body.as_bytes())?;
-    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.url)
+    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.target)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
@@ -153,7 +159,8 @@ struct Credentials {
 }
 
 /// Maps the HTTP answer to the result JSON or an error.
-pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &str) -> Result<String> {
+/// `url` names where the answer came from in messages (`scheme://host:port`, see `endpoint::Target`).
+pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &dyn fmt::Display) -> Result<String> {
     let http_status_error = || {
         Error::http_status(
             status,
@@ -163,8 +170,24 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &s
     let envelope: Envelope = match serde_json::from_str(body) {
         Ok(envelope) => envelope,
         Err(_) if status != 200 => return Err(http_status_error()),
+        // Described, never quoted: serde's messages quote string and number values, and a
+        // response body can hold keys and tokens.
+        Err(e) if e.is_data() => {
+            return Err(Error::bad_response(
+                codes::BAD_RESPONSE,
+                format!("answer from {url} is JSON but not an object with `Response` ({} bytes)", body.len()),
+            ))
+        }
         Err(e) => {
-            return Err(Error::bad_response(codes::BAD_RESPONSE, format!("answer from {url} is not valid JSON: {e}")))
+            return Err(Error::bad_response(
+                codes::BAD_RESPONSE,
+                format!(
+                    "answer from {url} is not valid JSON (syntax error at line {} column {}, {} bytes)",
+                    e.line(),
+                    e.column(),
+                    body.len()
+                ),
+            ))
         }
     };
     let Some(serde_json::Value::Object(mut response)) = envelope.response else {
@@ -247,7 +270,7 @@ mod tests {
     fn success_maps_to_the_seed_shape() {
         let body = r#"{"Response":{"Credentials":{"Token":"tok","TmpSecretId":"AKIDtmp","TmpSecretKey":"sk"},
             "ExpiredTime":1565168075,"Expiration":"2019-08-07T08:54:35Z","RequestId":"rid"}}"#;
-        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 1800, URL).unwrap()).unwrap();
+        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 1800, &URL).unwrap()).unwrap();
         assert_eq!(
             out,
             serde_json::json!({"credentials":{"tmpSecretId":"AKIDtmp","tmpSecretKey":"sk","sessionToken":"tok"},
@@ -259,7 +282,7 @@ mod tests {
     fn null_expiration_is_derived_from_expired_time() {
         let body = r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"},
             "ExpiredTime":1565168075,"Expiration":null,"RequestId":"rid"}}"#;
-        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 60, URL).unwrap()).unwrap();
+        let out: serde_json::Value = serde_json::from_str(&credential_result(200, body, 60, &URL).unwrap()).unwrap();
         assert_eq!(out["expiration"], "2019-08-07T08:54:35Z");
         assert_eq!(out["startTime"], 1565168015);
     }
@@ -267,7 +290,7 @@ mod tests {
     #[test]
     fn service_error_is_kept_intact() {
         let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated."},"RequestId":"r-1"}}"#;
-        let e = credential_result(200, body, 1800, URL).unwrap_err();
+        let e = credential_result(200, body, 1800, &URL).unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::Service);
         assert_eq!(e.code(), "AuthFailure.SignatureFailure");
         assert_eq!(e.message(), "The provided credentials could not be validated.");
@@ -289,10 +312,29 @@ mod tests {
             (502, "<html>bad gateway</html>", codes::HTTP_STATUS, "HTTP 502"),
         ];
         for (status, body, code, needle) in cases {
-            let e = credential_result(status, body, 1800, URL).unwrap_err();
+            let e = credential_result(status, body, 1800, &URL).unwrap_err();
             assert_eq!(e.code(), code, "{body}");
             assert!(e.message().contains(needle), "{} lacks {needle}", e.message());
             assert!(!e.message().contains("bad gateway"), "body echoed: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn no_part_of_a_malformed_answer_is_quoted() {
+        for body in [
+            r#""AKIDsecretEXAMPLE tmpSecretKey=hunter2""#,
+            "12345678901234567890",
+            r#"["hunter2"]"#,
+            r#"{"Response":"hunter2"}"#,
+            r#"{"Response":{"Error":"hunter2"}}"#,
+            r#"{"Response":{"Credentials":{"Token":7,"TmpSecretId":"hunter2"},"ExpiredTime":1}}"#,
+            "hunter2 not json",
+        ] {
+            let e = credential_result(200, body, 1800, &URL).unwrap_err();
+            assert_eq!(e.code(), codes::BAD_RESPONSE, "{body}");
+            for secret in ["hunter2", "AKIDsecret", "1234567890"] {
+                assert!(!e.message().contains(secret), "{body} quoted in {}", e.message());
+            }
         }
     }
 

@@ -5,9 +5,11 @@ pub mod api;
 pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod endpoint;
 pub mod error;
 pub mod ffi;
 pub mod policy;
+pub mod proxy;
 pub mod sign;
 pub mod time;
 pub mod transport;

@@ -531,6 +531,9 @@ pub fn config_policy(
 ) -> Result<String> {
     check_name(bucket, "bucket")?;
     check_name(region, "region")?;
+    if let Some(c) = condition.filter(|c| !c.is_object()) {
+        return Err(wrong_type("condition", "an object", c));
+    }
     let appid = appid_of(bucket, "bucket")?;
     let resources: Vec<String> =
         prefixes.iter().map(|prefix| resource(Service::Cos, region, appid, bucket, prefix)).collect();

@@ -4,7 +4,7 @@
 //! cached per (proxy, CA roots). A server calling libsts per request then reuses its TCP+TLS
 //! connection instead of paying a handshake every time.
 
-use crate::config::{self, ProxySetting, TransportOptions};
+use crate::config::TransportOptions;
 use crate::error::{codes, Error, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -86,43 +86,10 @@ fn agents() -> &'static Mutex<HashMap<AgentKey, Agent>> {
     AGENTS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The proxy to use for `url`, resolving `FromEnv` as curl does.
-pub fn effective_proxy(setting: &ProxySetting, url: &str) -> Option<String> {
-    match setting {
-        ProxySetting::Disabled => None,
-        ProxySetting::Url(u) => Some(u.clone()),
-        ProxySetting::FromEnv => {
-            let env = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()));
-            let proxy = if url.starts_with("https://") {
-                env(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])
-            } else {
-                // Like curl, only lower-case http_proxy (HTTP_PROXY can be injected by CGI).
-                env(&["http_proxy", "all_proxy", "ALL_PROXY"])
-            }?;
-            let host = config::url_host(url)?;
-            let no_proxy = env(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
-            (!matches_no_proxy(&no_proxy, host)).then_some(proxy)
-        }
-    }
-}
-
-/// curl's NO_PROXY rules: `*` matches all; an entry matches the host or any subdomain of it.
-pub fn matches_no_proxy(no_proxy: &str, host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-    no_proxy.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
-        if entry == "*" {
-            return true;
-        }
-        let entry = entry.trim_start_matches('.').to_ascii_lowercase();
-        let entry = entry.rsplit_once(':').filter(|(_, p)| p.parse::<u16>().is_ok()).map_or(entry.as_str(), |(h, _)| h);
-        host == entry || host.ends_with(&format!(".{entry}"))
-    })
-}
-
 fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
-    let proxy = proxy
-        .map(|p| Proxy::new(p).map_err(|e| Error::invalid("proxy", format!("`{}`: {e}", config::redact_userinfo(p)))))
-        .transpose()?;
+    // The config checked this URL with the same parser; this cannot fail for it.
+    let proxy =
+        proxy.map(|p| Proxy::new(p).map_err(|_| Error::invalid("proxy", "not a valid proxy URL"))).transpose()?;
     let mut tls = TlsConfig::builder();
     if let Some(pem) = ca_pem {
         let mut roots: Vec<Certificate<'static>> = Vec::new();
@@ -155,7 +122,7 @@ fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
 /// The shared agent for these options, created on first use.
 fn agent_for(options: &TransportOptions) -> Result<Agent> {
     let key = AgentKey {
-        proxy: effective_proxy(&options.proxy, &options.url),
+        proxy: options.proxy.as_ref().map(|p| p.url().to_owned()),
         ca_digest: options.ca_pem.as_ref().map(|pem| {
             let mut hasher = DefaultHasher::new();
             pem.hash(&mut hasher);
@@ -184,11 +151,11 @@ pub struct HttpResponse {
 /// One POST attempt. `headers` must not contain `Content-Type` twice; `Host` overrides the URL's.
 pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[u8]) -> Result<HttpResponse> {
     let agent = agent_for(options)?;
-    let mut request = agent.post(&options.url).config().timeout_global(Some(options.timeout)).build();
+    let mut request = agent.post(options.target.uri()).config().timeout_global(Some(options.timeout)).build();
     for (name, value) in headers {
         request = request.header(name, *value);
     }
-    let target = target_of(options);
+    let target = options.target.to_string();
     let mut response = request.send(body).map_err(|e| map_error(e, &target, options))?;
     let status = response.status().as_u16();
     let body = response
@@ -200,18 +167,10 @@ pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[
     Ok(HttpResponse { status, body: zeroize::Zeroizing::new(body) })
 }
 
-/// `scheme://host:port` of the URL, for messages (never the path or query).
-fn target_of(options: &TransportOptions) -> String {
-    let url = &options.url;
-    let scheme_end = url.find("://").map_or(0, |i| i + 3);
-    let end = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
-    url[..end].to_owned()
-}
-
 fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Error {
     let ms = options.timeout.as_millis();
-    let via = match effective_proxy(&options.proxy, &options.url) {
-        Some(p) => format!(" via proxy {}", config::redact_userinfo(&p)),
+    let via = match &options.proxy {
+        Some(p) => format!(" via proxy {p}"),
         None => String::new(),
     };
     match error {
@@ -271,8 +230,8 @@ mod tests {
     fn resolver_failures_map_to_client_dns_and_are_not_retried() {
         let options = TransportOptions {
             endpoint: "sts.tencentcloudapi.com".into(),
-            url: "https://sts.tencentcloudapi.com/".into(),
-            proxy: ProxySetting::Disabled,
+            target: crate::endpoint::Target::for_endpoint("sts.tencentcloudapi.com").unwrap(),
+            proxy: None,
             timeout: Duration::from_secs(1),
             retries: 0,
             ca_pem: None,
@@ -304,40 +263,5 @@ mod tests {
         assert!(first.iter().all(|a| a.ip().is_loopback() && a.port() == 8080), "{first:?}");
         assert!(resolver.cache.lock().unwrap().contains_key("localhost:8080"));
         assert_eq!(resolve("http://localhost:8080/"), first);
-    }
-
-    #[test]
-    fn no_proxy_matches_hosts_and_subdomains_like_curl() {
-        assert!(matches_no_proxy("*", "sts.tencentcloudapi.com"));
-        assert!(matches_no_proxy("tencentcloudapi.com", "sts.tencentcloudapi.com"));
-        assert!(matches_no_proxy(".tencentcloudapi.com", "sts.tencentcloudapi.com"));
-        assert!(matches_no_proxy("localhost, 127.0.0.1", "127.0.0.1"));
-        assert!(matches_no_proxy("127.0.0.1:8080", "127.0.0.1"));
-        assert!(!matches_no_proxy("example.com", "sts.tencentcloudapi.com"));
-        assert!(!matches_no_proxy("cloudapi.com", "sts.tencentcloudapi.com"));
-        assert!(!matches_no_proxy("", "sts.tencentcloudapi.com"));
-    }
-
-    #[test]
-    fn explicit_proxy_setting_wins_over_environment() {
-        assert_eq!(effective_proxy(&ProxySetting::Disabled, "https://sts.tencentcloudapi.com/"), None);
-        assert_eq!(
-            effective_proxy(&ProxySetting::Url("http://10.0.0.1:3128".into()), "https://sts.tencentcloudapi.com/"),
-            Some("http://10.0.0.1:3128".into())
-        );
-    }
-
-    #[test]
-    fn target_keeps_scheme_host_and_port_only() {
-        let options = TransportOptions {
-            endpoint: "sts.tencentcloudapi.com".into(),
-            url: "http://127.0.0.1:9000/some/path?q=1".into(),
-            proxy: ProxySetting::Disabled,
-            timeout: Duration::from_secs(1),
-            retries: 0,
-            ca_pem: None,
-            ca_file: None,
-        };
-        assert_eq!(target_of(&options), "http://127.0.0.1:9000");
     }
 }

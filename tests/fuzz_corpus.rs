@@ -60,7 +60,7 @@ fn response_seeds() {
         };
         let Ok(body) = std::str::from_utf8(body) else { continue };
         for status in [200, status] {
-            if let Ok(out) = sts::api::credential_result(status, body, 1800, "http://127.0.0.1:9/") {
+            if let Ok(out) = sts::api::credential_result(status, body, 1800, &"http://127.0.0.1:9") {
                 let _: serde_json::Value = serde_json::from_str(&out).unwrap();
             }
         }

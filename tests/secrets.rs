@@ -239,7 +239,7 @@ fn run_scenarios() -> Vec<String> {
             ),
         ),
     ] {
-        let e = sts::api::credential_result(status, &body, 1800, "http://127.0.0.1:9/").unwrap_err();
+        let e = sts::api::credential_result(status, &body, 1800, &"http://127.0.0.1:9").unwrap_err();
         println!("[parser {status}] {} | {e} | {e:?}", e.to_json());
     }
 

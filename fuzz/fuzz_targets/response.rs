@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let Ok(body) = std::str::from_utf8(body) else { return };
     for status in [200, status] {
-        if let Ok(out) = sts::api::credential_result(status, body, 1800, "http://127.0.0.1:9/") {
+        if let Ok(out) = sts::api::credential_result(status, body, 1800, &"http://127.0.0.1:9") {
             let _: serde_json::Value = serde_json::from_str(&out).expect("result is JSON");
         }
     }

@@ -58,3 +58,18 @@ fn merge(mut base: Value, extra: Value) -> String {
 pub fn parse(json: &str) -> Value {
     serde_json::from_str(json).expect("valid JSON")
 }
+
+/// An export's signature.
+pub type Export = extern "C" fn(*const std::ffi::c_char, *mut *mut std::ffi::c_char) -> sts::ffi::StsCode;
+
+/// Calls an export through the C ABI with `input`; returns the code and the output, freed.
+pub fn c_call(f: Export, input: &str) -> (sts::ffi::StsCode, String) {
+    let input = std::ffi::CString::new(input).expect("no interior NUL");
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    let code = f(input.as_ptr(), &mut out);
+    assert!(!out.is_null(), "out_json is always set");
+    // SAFETY: set by the library to a NUL-terminated string, released right after.
+    let json = unsafe { std::ffi::CStr::from_ptr(out) }.to_string_lossy().into_owned();
+    sts::ffi::sts_string_free(out);
+    (code, json)
+}

@@ -1,0 +1,470 @@
+//! Parses and validates the JSON config of the credential calls.
+//!
+//! This is the one validator: everything that can be checked without the network is checked
+//! here (with the policy's rules in `policy` and the URL and proxy rules in `endpoint` and
+//! `proxy`), so a bad config never sends a request, and bindings pass configs through instead of
+//! re-checking them. Every error names the key as the user spelled it. Keys are exact:
+//! snake_case as in qcloud-python-sts, or the camelCase alias of the Node/Java SDKs, not both.
+
+mod ca_file;
+mod keys;
+mod read;
+
+pub use ca_file::MAX_CA_BYTES;
+pub use keys::{canonical, KEYS};
+pub use read::is_control;
+
+use crate::endpoint::{self, Target};
+use crate::error::{Error, Result};
+use crate::policy;
+use crate::proxy::{self, ProxyTarget};
+use keys::{Entries, Given};
+use read::{check_identifier, check_text, from_env, integer, string, string_list};
+use std::fmt;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+pub const DEFAULT_ENDPOINT: &str = "sts.tencentcloudapi.com";
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
+pub const DEFAULT_NAME: &str = "cos-sts-libsts";
+pub const DEFAULT_DURATION_SECONDS: u32 = 1800;
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+pub const MAX_TIMEOUT_MS: u64 = 600_000;
+pub const DEFAULT_RETRIES: u32 = 2;
+pub const MAX_RETRIES: u32 = 10;
+/// GetFederationToken's documented maximum (36 h); the root account's 7200 s limit is the service's to enforce.
+pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
+pub const MAX_ROLE_SECONDS: u32 = 43_200;
+/// Largest JSON input accepted by any entry point.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+/// Largest percent-encoded policy sent; CAM itself refuses far smaller ones, but this stops
+/// runaway inputs before the request is built.
+pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
+pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+/// Real session tokens are a few hundred to a couple of thousand bytes.
+pub const MAX_SESSION_TOKEN_BYTES: usize = 16 * 1024;
+/// Real SecretIds are 36 characters, SecretKeys 32.
+pub const MAX_SECRET_BYTES: usize = 256;
+
+/// The STS actions libsts calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    GetFederationToken,
+    AssumeRole,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::GetFederationToken => "GetFederationToken",
+            Action::AssumeRole => "AssumeRole",
+        }
+    }
+
+    fn max_duration(self) -> u32 {
+        match self {
+            Action::GetFederationToken => MAX_FEDERATION_SECONDS,
+            Action::AssumeRole => MAX_ROLE_SECONDS,
+        }
+    }
+
+    fn entry_point(self) -> &'static str {
+        match self {
+            Action::GetFederationToken => "sts_get_credential",
+            Action::AssumeRole => "sts_get_role_credential",
+        }
+    }
+
+    /// The keys that belong to this action alone.
+    fn own_keys(self) -> &'static [&'static str] {
+        match self {
+            Action::GetFederationToken => &["name"],
+            Action::AssumeRole => &["role_arn", "role_session_name", "external_id"],
+        }
+    }
+
+    fn other(self) -> Action {
+        match self {
+            Action::GetFederationToken => Action::AssumeRole,
+            Action::AssumeRole => Action::GetFederationToken,
+        }
+    }
+}
+
+/// A secret string: wiped from memory when dropped, never shown by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(Zeroizing::new(value))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The parameters of the action: each action's own, so a half-filled mix cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionParams {
+    /// GetFederationToken `Name`.
+    Federation { name: String },
+    /// AssumeRole.
+    Role { role_arn: String, role_session_name: String, external_id: Option<String> },
+}
+
+/// Where and how to connect; everything the transport needs and nothing more.
+#[derive(Clone, Debug)]
+pub struct TransportOptions {
+    /// The signed `Host`.
+    pub endpoint: String,
+    /// Where to connect: `https://{endpoint}/` unless `url` was given.
+    pub target: Target,
+    /// Resolved when the config is parsed (config `proxy`, else the environment).
+    pub proxy: Option<ProxyTarget>,
+    /// Per attempt: connect + TLS + request + response.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// PEM roots that replace the bundled ones (the file's contents, read at parse time).
+    pub ca_pem: Option<Vec<u8>>,
+    pub ca_file: Option<String>,
+}
+
+/// The backend's own key pair, which signs the request.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub secret_id: String,
+    pub secret_key: Secret,
+    /// The session token of a temporary key pair, sent as `X-TC-Token`.
+    pub session_token: Option<Secret>,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub identity: Identity,
+    pub params: ActionParams,
+    pub duration_seconds: u32,
+    pub region: String,
+    /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
+    pub policy: Option<String>,
+    pub transport: TransportOptions,
+}
+
+impl Config {
+    /// Parses `json` for `action`.
+    pub fn parse(json: &str, action: Action) -> Result<Config> {
+        Self::parse_inner(json, Some(action))
+    }
+
+    /// Parses `json` for the action it names: AssumeRole when it has `role_arn`, else
+    /// GetFederationToken (what `sts_check_config` validates).
+    pub fn parse_inferred(json: &str) -> Result<Config> {
+        Self::parse_inner(json, None)
+    }
+
+    pub fn action(&self) -> Action {
+        match self.params {
+            ActionParams::Federation { .. } => Action::GetFederationToken,
+            ActionParams::Role { .. } => Action::AssumeRole,
+        }
+    }
+
+    fn parse_inner(json: &str, action: Option<Action>) -> Result<Config> {
+        if json.len() > MAX_INPUT_BYTES {
+            return Err(Error::invalid(
+                "config",
+                format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len()),
+            ));
+        }
+        let entries = Entries::parse(json)?;
+        let action =
+            action.unwrap_or(if entries.has("role_arn") { Action::AssumeRole } else { Action::GetFederationToken });
+        let mut given = Given::new(entries)?;
+        refuse_foreign_keys(&mut given, action)?;
+        let identity = read_identity(&mut given)?;
+        let duration_seconds = match given.take("duration_seconds") {
+            Some(v) => integer(&given.name_of("duration_seconds"), &v, 1, u64::from(action.max_duration()))? as u32,
+            None => DEFAULT_DURATION_SECONDS,
+        };
+        let region = match given.take("region") {
+            Some(v) => string("region", v)?,
+            None => DEFAULT_REGION.to_owned(),
+        };
+        policy::check_name(&region, "region")?;
+        let policy = read_policy(&mut given, &region, action)?;
+        let params = read_params(&mut given, action)?;
+        let transport = read_transport(&mut given)?;
+        Ok(Config { identity, params, duration_seconds, region, policy, transport })
+    }
+
+    /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
+    /// policy as sent, and no secret (only whether a session token is present).
+    pub fn normalized_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Normalized<'a> {
+            action: &'a str,
+            secret_id: &'a str,
+            session_token: bool,
+            duration_seconds: u32,
+            region: &'a str,
+            policy: Option<&'a serde_json::value::RawValue>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            name: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            role_arn: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            role_session_name: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            external_id: Option<&'a str>,
+            endpoint: &'a str,
+            url: String,
+            /// `scheme://host:port` and where it came from; never its userinfo.
+            proxy: Option<String>,
+            timeout_ms: u128,
+            retries: u32,
+            ca_file: Option<&'a str>,
+        }
+        let policy: Option<Box<serde_json::value::RawValue>> =
+            self.policy.as_deref().and_then(|p| serde_json::value::RawValue::from_string(p.to_owned()).ok());
+        let (mut name, mut role_arn, mut role_session_name, mut external_id) = (None, None, None, None);
+        match &self.params {
+            ActionParams::Federation { name: n } => name = Some(n.as_str()),
+            ActionParams::Role { role_arn: arn, role_session_name: session, external_id: id } => {
+                role_arn = Some(arn.as_str());
+                role_session_name = Some(session.as_str());
+                external_id = id.as_deref();
+            }
+        }
+        let normalized = Normalized {
+            action: self.action().name(),
+            secret_id: &self.identity.secret_id,
+            session_token: self.identity.session_token.is_some(),
+            duration_seconds: self.duration_seconds,
+            region: &self.region,
+            policy: policy.as_deref(),
+            name,
+            role_arn,
+            role_session_name,
+            external_id,
+            endpoint: &self.transport.endpoint,
+            url: self.transport.target.as_str(),
+            proxy: self.transport.proxy.as_ref().map(|p| format!("{p} (from {})", p.source())),
+            timeout_ms: self.transport.timeout.as_millis(),
+            retries: self.transport.retries,
+            ca_file: self.transport.ca_file.as_deref(),
+        };
+        serde_json::to_string(&normalized).unwrap_or_default()
+    }
+}
+
+/// Keys of the other action are a sign of a mix-up, not something to ignore.
+fn refuse_foreign_keys(given: &mut Given, action: Action) -> Result<()> {
+    let other = action.other();
+    match other.own_keys().iter().find(|key| given.has(key)) {
+        Some(key) => Err(Error::invalid(
+            &given.name_of(key),
+            format!("is a parameter of {} ({}), not of {}", other.name(), other.entry_point(), action.entry_point()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// SecretId, SecretKey and session token: from the config, else from the environment. The
+/// environment's token only goes with the environment's SecretId, never with one in the config.
+fn read_identity(given: &mut Given) -> Result<Identity> {
+    let secret = |given: &mut Given, key: &str| -> Result<Option<String>> {
+        let field = given.name_of(key);
+        match given.take(key) {
+            None => Ok(None),
+            Some(v) => {
+                let value = read::raw_string(&field, v)?;
+                check_secret(&field, &value)?;
+                Ok(Some(value).filter(|s| !s.is_empty()))
+            }
+        }
+    };
+    let given_id = secret(given, "secret_id")?;
+    let id_from_env = given_id.is_none();
+    let secret_id = match given_id {
+        Some(id) => id,
+        None => {
+            let id = from_env(ENV_SECRET_ID).ok_or_else(|| {
+                Error::invalid("secret_id", format!("missing; set it in the config or in {ENV_SECRET_ID}"))
+            })?;
+            check_secret(ENV_SECRET_ID, &id)?;
+            id
+        }
+    };
+    // Sent in the Authorization header: printable ASCII without the header's separators.
+    if secret_id.chars().any(|c| !c.is_ascii_graphic() || c == '/' || c == ',') {
+        return Err(Error::invalid(
+            if id_from_env { ENV_SECRET_ID } else { "secret_id" },
+            "contains whitespace, `/`, `,` or a non-ASCII character; check for a copy-paste error",
+        ));
+    }
+    let secret_key = match secret(given, "secret_key")? {
+        Some(key) => key,
+        None => {
+            let key = from_env(ENV_SECRET_KEY).ok_or_else(|| {
+                Error::invalid("secret_key", format!("missing; set it in the config or in {ENV_SECRET_KEY}"))
+            })?;
+            check_secret(ENV_SECRET_KEY, &key)?;
+            key
+        }
+    };
+    let token_field = given.name_of("session_token");
+    let session_token = match given.take("session_token") {
+        Some(v) => Some(read::raw_string(&token_field, v)?).filter(|t| !t.is_empty()),
+        None if id_from_env => from_env(ENV_SESSION_TOKEN),
+        None => None,
+    };
+    if let Some(token) = &session_token {
+        if token.len() > MAX_SESSION_TOKEN_BYTES {
+            return Err(Error::invalid(
+                &token_field,
+                format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.len()),
+            ));
+        }
+        // Sent as the X-TC-Token header value.
+        if token.chars().any(|c| !c.is_ascii_graphic()) {
+            return Err(Error::invalid(&token_field, "contains whitespace, a control or a non-ASCII character"));
+        }
+    }
+    Ok(Identity { secret_id, secret_key: Secret::new(secret_key), session_token: session_token.map(Secret::new) })
+}
+
+fn check_secret(field: &str, value: &str) -> Result<()> {
+    if value.len() > MAX_SECRET_BYTES {
+        return Err(Error::invalid(field, format!("{} bytes, over the {MAX_SECRET_BYTES}-byte limit", value.len())));
+    }
+    check_text(field, value)
+}
+
+/// The policy: a ready `policy`, or one built from bucket/allow_prefix/allow_actions/condition.
+fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option<String>> {
+    let bucket = given.take("bucket").map(|v| string("bucket", v)).transpose()?;
+    let prefix_field = given.name_of("allow_prefix");
+    let actions_field = given.name_of("allow_actions");
+    let allow_prefix = given.take("allow_prefix").map(|v| string_list(&prefix_field, v)).transpose()?;
+    let allow_actions = given.take("allow_actions").map(|v| string_list(&actions_field, v)).transpose()?;
+    let condition = given.take("condition");
+    let policy = match given.take("policy") {
+        Some(ready) => {
+            for (key, present) in [
+                ("allow_prefix", allow_prefix.is_some()),
+                ("allow_actions", allow_actions.is_some()),
+                ("condition", condition.is_some()),
+            ] {
+                if present {
+                    return Err(Error::invalid(
+                        &given.name_of(key),
+                        "ambiguous together with `policy`; put it into the policy or drop `policy`",
+                    ));
+                }
+            }
+            policy::ready_policy(ready)?
+        }
+        None if bucket.is_none() && allow_prefix.is_none() && allow_actions.is_none() && condition.is_none() => {
+            if action == Action::GetFederationToken {
+                return Err(Error::invalid(
+                    "policy",
+                    "missing; give `policy`, or `bucket`, `allow_prefix` and `allow_actions` to build one",
+                ));
+            }
+            return Ok(None); // AssumeRole without a policy: the role's own permissions.
+        }
+        None => {
+            let bucket =
+                bucket.ok_or_else(|| Error::invalid("bucket", "missing; needed with allow_prefix/allow_actions"))?;
+            let prefixes =
+                allow_prefix.ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
+            let actions = allow_actions
+                .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
+            policy::config_policy(&bucket, region, &prefixes, &actions, condition.as_ref())?
+        }
+    };
+    let encoded = policy::percent_encoded_len(&policy);
+    if encoded > MAX_ENCODED_POLICY_BYTES {
+        return Err(Error::invalid(
+            "policy",
+            format!("{encoded} bytes once percent-encoded, over the {MAX_ENCODED_POLICY_BYTES}-byte limit"),
+        ));
+    }
+    Ok(Some(policy))
+}
+
+fn read_params(given: &mut Given, action: Action) -> Result<ActionParams> {
+    let text = |given: &mut Given, key: &str| -> Result<Option<String>> {
+        let field = given.name_of(key);
+        given.take(key).map(|v| string(&field, v)).transpose()
+    };
+    match action {
+        Action::GetFederationToken => {
+            let name = text(given, "name")?.unwrap_or_else(|| DEFAULT_NAME.to_owned());
+            check_identifier("name", &name, "+=,.@-")?;
+            Ok(ActionParams::Federation { name })
+        }
+        Action::AssumeRole => {
+            let role_arn = text(given, "role_arn")?.ok_or_else(|| {
+                Error::invalid("role_arn", "missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader")
+            })?;
+            if role_arn.is_empty() {
+                return Err(Error::invalid(&given.name_of("role_arn"), "must not be empty"));
+            }
+            let role_session_name = text(given, "role_session_name")?.unwrap_or_else(|| DEFAULT_NAME.to_owned());
+            check_identifier(&given.name_of("role_session_name"), &role_session_name, "+=,.@-")?;
+            let external_id = text(given, "external_id")?;
+            if let Some(id) = &external_id {
+                check_identifier(&given.name_of("external_id"), id, "+=,.@:/-")?;
+            }
+            Ok(ActionParams::Role { role_arn, role_session_name, external_id })
+        }
+    }
+}
+
+fn read_transport(given: &mut Given) -> Result<TransportOptions> {
+    // Host names are case-insensitive and TC3 signs the lower-case form.
+    let endpoint_field = given.name_of("endpoint");
+    let endpoint = match given.take("endpoint") {
+        Some(v) => string(&endpoint_field, v)?.to_ascii_lowercase(),
+        None => DEFAULT_ENDPOINT.to_owned(),
+    };
+    endpoint::check_endpoint(&endpoint_field, &endpoint)?;
+    let target = match given.take("url") {
+        Some(v) => Target::parse("url", &string("url", v)?)?,
+        None => Target::for_endpoint(&endpoint)?,
+    };
+    let proxy = proxy::resolve(given.take("proxy"), &target, proxy::from_process_env)?;
+    let timeout_ms = match given.take("timeout_ms") {
+        Some(v) => integer(&given.name_of("timeout_ms"), &v, 1, MAX_TIMEOUT_MS)?,
+        None => DEFAULT_TIMEOUT_MS,
+    };
+    let retries = match given.take("retries") {
+        Some(v) => integer("retries", &v, 0, u64::from(MAX_RETRIES))? as u32,
+        None => DEFAULT_RETRIES,
+    };
+    let ca_field = given.name_of("ca_file");
+    let ca_file = given.take("ca_file").map(|v| string(&ca_field, v)).transpose()?;
+    let ca_pem = ca_file.as_deref().map(|path| ca_file::read(&ca_field, path)).transpose()?;
+    Ok(TransportOptions {
+        endpoint,
+        target,
+        proxy,
+        timeout: Duration::from_millis(timeout_ms),
+        retries,
+        ca_pem,
+        ca_file,
+    })
+}
+
+#[cfg(test)]
+mod tests;
