@@ -68,25 +68,32 @@ extern "C" {
 /**
  * Gets temporary keys with STS `GetFederationToken`.
  *
- * `config_json`: a JSON object (keys in the README: secret_id, secret_key, bucket, region,
- * allow_prefix, allow_actions or policy, duration_seconds, ...). Borrowed for the call only.
+ * Blocks on the network, at most `timeout_ms` per attempt for `retries` + 1 attempts plus
+ * backoff. Thread-safe: any number of threads may call at once; connections are pooled
+ * process-wide, and a child process started by `fork()` starts with an empty pool.
  *
- * `out_json`: on return `*out_json` is always set (when `out_json` is not NULL): the credential
- * JSON on `STS_OK`, otherwise `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns
- * it and must release it with `sts_string_free` (not `free`). If `out_json` is NULL the call
- * returns `STS_INVALID_ARGUMENT` and does nothing.
- *
- * Blocks on the network (bounded by `timeout_ms` per attempt and `retries`). Thread-safe:
- * any number of threads may call at once; connections are pooled process-wide.
+ * @param[in] config_json A NUL-terminated UTF-8 JSON object (keys in the README: `secret_id`,
+ *   `secret_key`, `bucket`, `region`, `allow_prefix`, `allow_actions` or `policy`,
+ *   `duration_seconds`, ...). Borrowed for the call only.
+ * @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
+ *   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
+ *   with `sts_string_free` (not `free`).
+ * @return `STS_OK`; `STS_INVALID_ARGUMENT` for a bad config (nothing was sent) or a NULL
+ *   `out_json` (then nothing is done); `STS_NETWORK`, `STS_SERVICE`, `STS_BAD_RESPONSE` or
+ *   `STS_INTERNAL` as documented at `StsCode`.
  */
 STS_NODISCARD enum StsCode sts_get_credential(const char *config_json, char **out_json);
 
 /**
  * Gets temporary keys for a role with STS `AssumeRole`.
  *
- * `config_json` as for `sts_get_credential`, plus `role_arn` (required), `role_session_name`,
- * `external_id`; the policy is optional (none = the role's own permissions).
- * Ownership, `out_json` and thread-safety as for `sts_get_credential`.
+ * Blocking and thread-safe as `sts_get_credential`.
+ *
+ * @param[in] config_json As for `sts_get_credential`, plus `role_arn` (required),
+ *   `role_session_name` and `external_id`; the policy is optional (none = the role's own
+ *   permissions). Borrowed for the call only.
+ * @param[out] out_json As for `sts_get_credential`; release it with `sts_string_free`.
+ * @return As for `sts_get_credential`.
  */
 STS_NODISCARD enum StsCode sts_get_role_credential(const char *config_json, char **out_json);
 
@@ -94,8 +101,14 @@ STS_NODISCARD enum StsCode sts_get_role_credential(const char *config_json, char
  * Builds a CAM policy from a JSON array of scopes
  * (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
  *
- * Local: never touches the network. `*out_json` receives `{"version":"2.0","statement":[...]}`
- * or an error JSON; release it with `sts_string_free`. Thread-safe.
+ * Local: never touches the network. Thread-safe. Every size that multiplies (scopes, prefixes,
+ * actions, name lengths, output) is bounded before the policy is built (limits in the README).
+ *
+ * @param[in] scopes_json A NUL-terminated UTF-8 JSON array of scopes, borrowed for the call only.
+ * @param[out] out_json Always set when not NULL: `{"version":"2.0","statement":[...]}` on
+ *   `STS_OK`, otherwise the error JSON naming the scope and field (`scopes[2].prefix`). Release it
+ *   with `sts_string_free`.
+ * @return `STS_OK` or `STS_INVALID_ARGUMENT` (`STS_INTERNAL` only for a bug).
  */
 STS_NODISCARD
 enum StsCode sts_get_policy(const char *scopes_json,
@@ -119,14 +132,19 @@ enum StsCode sts_get_policy(const char *scopes_json,
 STS_NODISCARD enum StsCode sts_check_config(const char *config_json, char **out_json);
 
 /**
- * Releases a string returned by libsts. NULL is a no-op. Each string must be released exactly
- * once, and only with this function. The memory is wiped before it is freed, since results
- * hold temporary secret keys. Thread-safe.
+ * Releases a string returned by libsts, wiping it first (results hold temporary secret keys).
+ *
+ * Each string must be released exactly once, and only with this function. Thread-safe.
+ *
+ * @param[in] s A string that a libsts call stored in `*out_json` (or handed to a callback), or
+ *   NULL (a no-op). It must not be used afterwards.
  */
 void sts_string_free(char *s);
 
 /**
- * The library version, e.g. "0.1.0". Static storage: do not free. Thread-safe.
+ * The library version, e.g. "0.1.0", the same as `STS_VERSION_MAJOR`.`MINOR`.`PATCH`.
+ *
+ * @return A NUL-terminated string in static storage: do not free it. Thread-safe.
  */
 const char *sts_version(void);
 

@@ -101,16 +101,19 @@ pub fn call_with_core(
 
 /// Gets temporary keys with STS `GetFederationToken`.
 ///
-/// `config_json`: a JSON object (keys in the README: secret_id, secret_key, bucket, region,
-/// allow_prefix, allow_actions or policy, duration_seconds, ...). Borrowed for the call only.
+/// Blocks on the network, at most `timeout_ms` per attempt for `retries` + 1 attempts plus
+/// backoff. Thread-safe: any number of threads may call at once; connections are pooled
+/// process-wide, and a child process started by `fork()` starts with an empty pool.
 ///
-/// `out_json`: on return `*out_json` is always set (when `out_json` is not NULL): the credential
-/// JSON on `STS_OK`, otherwise `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns
-/// it and must release it with `sts_string_free` (not `free`). If `out_json` is NULL the call
-/// returns `STS_INVALID_ARGUMENT` and does nothing.
-///
-/// Blocks on the network (bounded by `timeout_ms` per attempt and `retries`). Thread-safe:
-/// any number of threads may call at once; connections are pooled process-wide.
+/// @param[in] config_json A NUL-terminated UTF-8 JSON object (keys in the README: `secret_id`,
+///   `secret_key`, `bucket`, `region`, `allow_prefix`, `allow_actions` or `policy`,
+///   `duration_seconds`, ...). Borrowed for the call only.
+/// @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
+///   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
+///   with `sts_string_free` (not `free`).
+/// @return `STS_OK`; `STS_INVALID_ARGUMENT` for a bad config (nothing was sent) or a NULL
+///   `out_json` (then nothing is done); `STS_NETWORK`, `STS_SERVICE`, `STS_BAD_RESPONSE` or
+///   `STS_INTERNAL` as documented at `StsCode`.
 #[must_use]
 #[no_mangle]
 pub extern "C" fn sts_get_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
@@ -119,9 +122,13 @@ pub extern "C" fn sts_get_credential(config_json: *const c_char, out_json: *mut 
 
 /// Gets temporary keys for a role with STS `AssumeRole`.
 ///
-/// `config_json` as for `sts_get_credential`, plus `role_arn` (required), `role_session_name`,
-/// `external_id`; the policy is optional (none = the role's own permissions).
-/// Ownership, `out_json` and thread-safety as for `sts_get_credential`.
+/// Blocking and thread-safe as `sts_get_credential`.
+///
+/// @param[in] config_json As for `sts_get_credential`, plus `role_arn` (required),
+///   `role_session_name` and `external_id`; the policy is optional (none = the role's own
+///   permissions). Borrowed for the call only.
+/// @param[out] out_json As for `sts_get_credential`; release it with `sts_string_free`.
+/// @return As for `sts_get_credential`.
 #[must_use]
 #[no_mangle]
 pub extern "C" fn sts_get_role_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
@@ -131,8 +138,14 @@ pub extern "C" fn sts_get_role_credential(config_json: *const c_char, out_json: 
 /// Builds a CAM policy from a JSON array of scopes
 /// (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
 ///
-/// Local: never touches the network. `*out_json` receives `{"version":"2.0","statement":[...]}`
-/// or an error JSON; release it with `sts_string_free`. Thread-safe.
+/// Local: never touches the network. Thread-safe. Every size that multiplies (scopes, prefixes,
+/// actions, name lengths, output) is bounded before the policy is built (limits in the README).
+///
+/// @param[in] scopes_json A NUL-terminated UTF-8 JSON array of scopes, borrowed for the call only.
+/// @param[out] out_json Always set when not NULL: `{"version":"2.0","statement":[...]}` on
+///   `STS_OK`, otherwise the error JSON naming the scope and field (`scopes[2].prefix`). Release it
+///   with `sts_string_free`.
+/// @return `STS_OK` or `STS_INVALID_ARGUMENT` (`STS_INTERNAL` only for a bug).
 #[must_use]
 #[no_mangle]
 pub extern "C" fn sts_get_policy(scopes_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
@@ -158,21 +171,29 @@ pub extern "C" fn sts_check_config(config_json: *const c_char, out_json: *mut *m
     call(config_json, "config", out_json, crate::api::check_config)
 }
 
-/// Releases a string returned by libsts. NULL is a no-op. Each string must be released exactly
-/// once, and only with this function. The memory is wiped before it is freed, since results
-/// hold temporary secret keys. Thread-safe.
+/// Releases a string returned by libsts, wiping it first (results hold temporary secret keys).
+///
+/// Each string must be released exactly once, and only with this function. Thread-safe.
+///
+/// @param[in] s A string that a libsts call stored in `*out_json` (or handed to a callback), or
+///   NULL (a no-op). It must not be used afterwards.
 #[no_mangle]
 pub extern "C" fn sts_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
-    // SAFETY: `s` came from `CString::into_raw` in this library and is released once (caller's promise).
-    let owned = unsafe { CString::from_raw(s) };
-    let mut bytes = owned.into_bytes();
-    bytes.zeroize();
+    // Inside the boundary like every export: nothing here should panic, but none may unwind into C.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `s` came from `CString::into_raw` in this library and is released once (caller's promise).
+        let owned = unsafe { CString::from_raw(s) };
+        let mut bytes = owned.into_bytes();
+        bytes.zeroize();
+    }));
 }
 
-/// The library version, e.g. "0.1.0". Static storage: do not free. Thread-safe.
+/// The library version, e.g. "0.1.0", the same as `STS_VERSION_MAJOR`.`MINOR`.`PATCH`.
+///
+/// @return A NUL-terminated string in static storage: do not free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn sts_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()

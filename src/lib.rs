@@ -1,4 +1,24 @@
 //! libsts: Tencent Cloud STS temporary keys for COS, behind a stable C ABI.
+//!
+//! **The interface is the C ABI** (`include/sts.h`, generated from [`ffi`]). The Rust modules are
+//! public so that the tests, benchmarks, fuzz targets and the emulator crate can reach them; they
+//! are not a stable Rust API and may change in any release.
+//!
+//! One call, from the C ABI to the socket and back (docs/ARCHITECTURE.md has the long form):
+//!
+//! ```text
+//! ffi::sts_get_credential         pointers, UTF-8, panic boundary, ownership of *out_json
+//!  └ api::get_credential          the action: parse, sign, send with retries, map the answer
+//!     ├ config::Config::parse     the one validator (keys, types, ranges), using
+//!     │  ├ policy                 scopes and allow_prefix -> CAM policy, with its limits
+//!     │  ├ endpoint               url/endpoint rules: parsed once, loopback for plain http
+//!     │  └ proxy                  proxy from the config or the environment, resolved once
+//!     ├ sign                      TC3-HMAC-SHA256, pure functions
+//!     └ transport                 ureq agents: keep-alive pool, DNS cache, error classes
+//! error                           one error type -> StsCode + {"error":{...}}
+//! ```
+//!
+//! Imports run one way, down this list; `error` and `time` are used by all.
 #![deny(unsafe_code)]
 
 pub mod api;

@@ -94,7 +94,7 @@ impl<'de> Deserialize<'de> for OneOrMany<'de> {
     }
 }
 
-/// One scope of the cross-SDK scope format (see DESIGN.md).
+/// One scope of the cross-SDK scope format (see docs/ARCHITECTURE.md and the README).
 #[derive(Debug, Default)]
 pub struct Scope<'a> {
     pub actions: Option<OneOrMany<'a>>,
