@@ -2,8 +2,6 @@
 //! switch, plain http:// is refused off loopback with the reason, oversized and overly nested
 //! inputs are refused quickly, and an oversized policy is refused before sending.
 
-// Not every re-export of the shared helpers is used here.
-#[allow(unused_imports)]
 mod common;
 
 use common::*;

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: an in-process emulator and configs for it.
-#![allow(dead_code)]
+// Each test binary uses a different subset.
+#![allow(dead_code, unused_imports)]
 
 #[cfg(not(feature = "emulator"))]
 compile_error!("the integration tests need the `emulator` feature (on by default; `make test` enables it)");
@@ -8,6 +9,11 @@ use serde_json::{json, Value};
 pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 pub const BUCKET: &str = "example-1250000000";
+
+/// The path of `name` under tests/data.
+pub fn data(name: &str) -> String {
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
 
 pub fn start(faults: Faults) -> Emulator {
     Emulator::start(EmulatorOptions { faults, ..EmulatorOptions::default() }).expect("emulator starts")
