@@ -154,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for Entries {
 }
 
 /// Each config key: its canonical snake_case name and its aliases.
-const KEYS: &[(&str, &[&str])] = &[
+pub const KEYS: &[(&str, &[&str])] = &[
     ("secret_id", &["secretId"]),
     ("secret_key", &["secretKey"]),
     ("session_token", &["sessionToken"]),
