@@ -7,26 +7,9 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use std::ffi::{c_char, CStr, CString};
 use std::time::{Duration, Instant};
 use sts::emulator::TlsIdentity;
-use sts::ffi::{sts_get_credential, sts_get_role_credential, sts_string_free, StsCode};
-
-/// Calls a C entry point like a C caller would; returns the code and the parsed JSON.
-fn c_call(f: extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode, input: &str) -> (StsCode, serde_json::Value) {
-    let input = CString::new(input).unwrap();
-    let mut out: *mut c_char = std::ptr::null_mut();
-    let code = f(input.as_ptr(), &mut out);
-    assert!(!out.is_null());
-    // SAFETY: the library set `out` to a NUL-terminated string it owns until sts_string_free.
-    let json = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
-    sts_string_free(out);
-    (code, parse(&json))
-}
-
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
+use sts::ffi::{sts_get_credential, sts_get_role_credential, StsCode};
 
 fn tls_emulator() -> Emulator {
     let identity = TlsIdentity::from_files(data("test-only-server.pem"), data("test-only-server.key.pem")).unwrap();

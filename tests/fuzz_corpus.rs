@@ -2,10 +2,13 @@
 //! (fuzz/regressions/<target>/, none so far) through the same checks as the fuzz targets, in
 //! the normal `cargo test`. scripts/fuzz.sh runs the real fuzzers.
 
-use std::ffi::{c_char, CStr, CString};
+mod common;
+
+use common::*;
+use std::ffi::CString;
 use std::path::Path;
 use sts::config::{Action, Config};
-use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
@@ -67,8 +70,6 @@ fn response_seeds() {
     }
 }
 
-type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
-
 #[test]
 fn c_abi_seeds_that_are_not_configs_never_reach_the_network() {
     let seeds = inputs("c_abi");
@@ -80,12 +81,8 @@ fn c_abi_seeds_that_are_not_configs_never_reach_the_network() {
         let exports: &[Export] =
             if is_object { &[sts_get_policy] } else { &[sts_get_policy, sts_get_credential, sts_get_role_credential] };
         for f in exports {
-            let mut out: *mut c_char = std::ptr::null_mut();
-            let code = f(input.as_ptr(), &mut out);
-            // SAFETY: set by the library to a NUL-terminated string, released below.
-            let json = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
-            sts_string_free(out);
-            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let (code, json) = c_call_text(*f, &input);
+            let value = parse(&json);
             assert_eq!(code == StsCode::STS_OK, value.get("error").is_none(), "{json}");
             assert_ne!(code, StsCode::STS_INTERNAL, "{json}");
         }

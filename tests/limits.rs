@@ -2,28 +2,13 @@
 //! switch, plain http:// is refused off loopback with the reason, oversized and overly nested
 //! inputs are refused quickly, and an oversized policy is refused before sending.
 
-// Not every re-export of the shared helpers is used here.
-#[allow(unused_imports)]
 mod common;
 
 use common::*;
 use serde_json::json;
-use std::ffi::{c_char, CStr, CString};
 use std::time::{Duration, Instant};
 use sts::config::{MAX_ENCODED_POLICY_BYTES, MAX_INPUT_BYTES};
-use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
-
-type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
-
-fn c_call(f: Export, input: &str) -> (StsCode, serde_json::Value) {
-    let input = CString::new(input).unwrap();
-    let mut out: *mut c_char = std::ptr::null_mut();
-    let code = f(input.as_ptr(), &mut out);
-    // SAFETY: set by the library to a NUL-terminated string, released below.
-    let json = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
-    sts_string_free(out);
-    (code, parse(&json))
-}
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
 
 fn message(out: &serde_json::Value) -> &str {
     out["error"]["message"].as_str().unwrap_or_default()

@@ -10,11 +10,11 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 use std::process::Command;
 use sts::config::{Action, Config};
 use sts::emulator::TlsIdentity;
-use sts::ffi::{call_with_core, sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
+use sts::ffi::{call_with_core, sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
 
 const SECRET_ID: &str = "AKIDhygieneTEST0000000000000000000";
 const SECRET_KEY: &str = "HYGIENE-secret-key-7f3a9c";
@@ -22,33 +22,23 @@ const SECRET_KEY: &str = "HYGIENE-secret-key-7f3a9c";
 const TOKEN: &str = "HYGIENE-session-token-5be1d2";
 const CHILD_ENV: &str = "STS_SECRET_HYGIENE_CHILD";
 
-type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
-
 /// Calls an export with raw bytes (NUL appended); prints the JSON to stdout for the parent.
-fn c_call_bytes(label: &str, f: Export, input: &[u8]) -> (StsCode, String) {
+fn logged_call_bytes(label: &str, f: Export, input: &[u8]) -> (StsCode, String) {
     let input = CString::new(input.to_vec()).expect("no interior NUL");
-    let mut out: *mut c_char = std::ptr::null_mut();
-    let code = f(input.as_ptr(), &mut out);
-    // SAFETY: set by the library to a NUL-terminated string, released below.
-    let json = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
-    sts_string_free(out);
+    let (code, json) = c_call_text(f, &input);
     println!("[{label}] {code:?} {json}");
     (code, json)
 }
 
-fn c_call(label: &str, f: Export, input: &str) -> (StsCode, String) {
-    c_call_bytes(label, f, input.as_bytes())
+fn logged_call(label: &str, f: Export, input: &str) -> (StsCode, String) {
+    logged_call_bytes(label, f, input.as_bytes())
 }
 
 fn expect(label: &str, f: Export, input: &str, code: StsCode, error_code: &str) -> String {
-    let (got, json) = c_call(label, f, input);
+    let (got, json) = logged_call(label, f, input);
     assert_eq!(got, code, "{label}: {json}");
     assert_eq!(parse(&json)["error"]["code"], error_code, "{label}: {json}");
     json
-}
-
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn policy() -> serde_json::Value {
@@ -57,16 +47,9 @@ fn policy() -> serde_json::Value {
 
 /// A config with our secret pair pointed at `url`.
 fn config(url: &str, extra: serde_json::Value) -> String {
-    let mut base = json!({"secret_id": SECRET_ID, "secret_key": SECRET_KEY, "url": url, "retries": 0,
+    let base = json!({"secret_id": SECRET_ID, "secret_key": SECRET_KEY, "url": url, "retries": 0,
         "timeout_ms": 2000, "policy": policy()});
-    for (k, v) in extra.as_object().unwrap() {
-        if v.is_null() {
-            base.as_object_mut().unwrap().remove(k);
-        } else {
-            base[k] = v.clone();
-        }
-    }
-    base.to_string()
+    merge(base, extra)
 }
 
 fn emulator_with(faults: Faults) -> Emulator {
@@ -92,10 +75,10 @@ fn run_scenarios() -> Vec<String> {
     let ok = emulator_with(Faults::default());
 
     // A success first: the result holds a real token, which no later error may repeat.
-    let (code, json) = c_call("ok", sts_get_credential, &config(&ok.url(), json!({})));
+    let (code, json) = logged_call("ok", sts_get_credential, &config(&ok.url(), json!({})));
     assert_eq!(code, StsCode::STS_OK, "{json}");
     issued.push(parse(&json)["credentials"]["sessionToken"].as_str().unwrap().to_owned());
-    let (code, json) = c_call(
+    let (code, json) = logged_call(
         "ok role",
         sts_get_role_credential,
         &config(&ok.url(), json!({"role_arn": "qcs::cam::uin/1:roleName/r"})),
@@ -141,7 +124,7 @@ fn run_scenarios() -> Vec<String> {
     // Not UTF-8: the secret next to a bad byte.
     let mut bytes = config(&url, json!({})).into_bytes();
     bytes.insert(bytes.len() - 2, 0xff);
-    let (code, _) = c_call_bytes("not utf-8", sts_get_credential, &bytes);
+    let (code, _) = logged_call_bytes("not utf-8", sts_get_credential, &bytes);
     assert_eq!(code, invalid);
     // The scopes parser echoes unknown keys; a secret as a key name stays the caller's doing,
     // but a secret as a value must not be echoed.
@@ -252,11 +235,7 @@ fn run_scenarios() -> Vec<String> {
     // A panic at the boundary while the core holds the config: the default hook prints the
     // panic message to stderr, the JSON must carry no payload.
     let input = CString::new(config(&url, json!({}))).unwrap();
-    let mut out: *mut c_char = std::ptr::null_mut();
-    let code = call_with_core(input.as_ptr(), &mut out, panicking_core);
-    // SAFETY: as in c_call_bytes.
-    let json = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
-    sts_string_free(out);
+    let (code, json) = c_call_with(|out| call_with_core(input.as_ptr(), out, panicking_core));
     println!("[panic] {code:?} {json}");
     assert_eq!(code, StsCode::STS_INTERNAL);
     assert_eq!(parse(&json)["error"]["code"], "Client.Internal");

@@ -6,11 +6,14 @@
 //! log and threads do not count in this process's memory and descriptors.
 //! `STS_SOAK_CALLS` changes the calls per thread (default 2,000).
 
-use std::ffi::{c_char, CStr, CString};
+mod common;
+
+use common::*;
+use std::ffi::CString;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
 
 const THREADS: usize = 8;
 const SECRET_ID: &str = "AKIDsoak000000000000000000000000000";
@@ -78,20 +81,11 @@ fn inputs(url: &str) -> Inputs {
     }
 }
 
-type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
-
 /// One call as C would make it; checks the code and that the JSON is what the code says.
 fn call(f: Export, input: &CString, expected: StsCode) {
-    let mut out: *mut c_char = std::ptr::null_mut();
-    let code = f(input.as_ptr(), &mut out);
-    assert!(!out.is_null());
-    // SAFETY: set by the library to a NUL-terminated string, released below.
-    let json = unsafe { CStr::from_ptr(out) }.to_bytes();
-    let is_error = json.starts_with(br#"{"error":"#);
-    let ok = code == expected && (code == StsCode::STS_OK) != is_error;
-    let shown = if ok { String::new() } else { String::from_utf8_lossy(json).into_owned() };
-    sts_string_free(out);
-    assert!(ok, "expected {expected:?}, got {code:?}: {shown}");
+    let (code, json) = c_call_text(f, input);
+    let is_error = json.starts_with(r#"{"error":"#);
+    assert!(code == expected && (code == StsCode::STS_OK) != is_error, "expected {expected:?}, got {code:?}: {json}");
 }
 
 /// The mix: half local (policy), the rest network, one in eight failing on purpose locally,

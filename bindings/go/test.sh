@@ -5,16 +5,9 @@
 # No network beyond apt: no Go module downloads (the module uses the standard library only).
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-LIB="$ROOT/target/release/libsts.so"
-EMU="$ROOT/target/release/sts-emulator"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
 
-fail() { echo "go/test.sh: FAIL: $*" >&2; exit 1; }
-
-[[ -f "$LIB" ]] || fail "$LIB is missing: run 'cargo build --release' in $ROOT first"
-[[ -x "$EMU" ]] || fail "$EMU is missing: run 'cargo build --release' in $ROOT first (the emulator feature is on by default)"
-[[ -f "$ROOT/include/sts.h" ]] || fail "$ROOT/include/sts.h is missing"
+[[ -f "$ROOT/include/sts.h" ]] || die "$ROOT/include/sts.h is missing"
 
 # --- toolchain --------------------------------------------------------------------------
 missing=()
@@ -28,7 +21,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 for tool in go gcc pkg-config readelf; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is still missing after apt-get install"
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is still missing after apt-get install"
 done
 
 # Offline, local toolchain, nothing inherited that would change the build.
@@ -38,14 +31,12 @@ echo "go/test.sh: $(go version); libsts at $LIB"
 # Programs linked with -lsts look for the soname (libsts.so.0.1) at run time; the default
 # cgo flags put target/release on the rpath, so the soname must exist there.
 SONAME="$(readelf -d "$LIB" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
-[[ -n "$SONAME" ]] || fail "no SONAME in $LIB"
+[[ -n "$SONAME" ]] || die "no SONAME in $LIB"
 if [[ "$SONAME" != libsts.so && ! -e "$ROOT/target/release/$SONAME" ]]; then
   ln -s libsts.so "$ROOT/target/release/$SONAME"
 fi
 
 # --- emulators --------------------------------------------------------------------------
-source "$ROOT/scripts/emulators.sh"
-
 start_emulator STS_EMULATOR_URL
 start_emulator STS_EMULATOR_URL_SLOW --latency-ms 100
 start_emulator STS_EMULATOR_URL_HTTP500 --always http500
@@ -60,7 +51,7 @@ cd "$HERE"
 
 # --- checks -----------------------------------------------------------------------------
 unformatted="$(gofmt -l .)"
-[[ -z "$unformatted" ]] || fail "gofmt wants to change: $unformatted"
+[[ -z "$unformatted" ]] || die "gofmt wants to change: $unformatted"
 go vet ./...
 
 echo "== go test (race detector)"
@@ -92,12 +83,12 @@ echo "== pkg-config build, static libsts.a (-tags libsts_pkgconfig)"
 # Go's build cache keys neither on pkg-config's output nor on libsts.a: a CGO_CFLAGS define
 # naming this libsts.a (size and mtime) keeps a cached shared-flavour build out of this one.
 pkg_config_file "$HERE/build/pkgconfig-static" '${prefix}/target/release/libsts.a -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc'
-[[ -f "$ROOT/target/release/libsts.a" ]] || fail "$ROOT/target/release/libsts.a is missing"
+[[ -f "$ROOT/target/release/libsts.a" ]] || die "$ROOT/target/release/libsts.a is missing"
 PKG_CONFIG_PATH="$HERE/build/pkgconfig-static" \
   CGO_CFLAGS="-g -O2 -DLIBSTS_A_ID=$(stat -c %s_%Y "$ROOT/target/release/libsts.a")" \
   go test -tags libsts_pkgconfig -count=1 -o "$HERE/build/sts-static.test" -c .
 if readelf -d "$HERE/build/sts-static.test" | grep -q 'NEEDED.*libsts'; then
-  fail "the static test binary still needs libsts.so"
+  die "the static test binary still needs libsts.so"
 fi
 start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
 (env -u LD_LIBRARY_PATH "$HERE/build/sts-static.test" -test.count=1)

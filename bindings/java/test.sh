@@ -4,15 +4,10 @@
 # Installs Debian's libjna-java and junit4 when missing (no Maven, no downloads from Maven Central).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-lib="${LIBSTS_PATH:-$root/target/release/libsts.so}"
-emulator="$root/target/release/sts-emulator"
-
-die() { echo "bindings/java/test.sh: $*" >&2; exit 1; }
-
-[[ -f "$lib" ]] || die "$lib not found: run 'cargo build --release' in $root first"
-[[ -x "$emulator" ]] || die "$emulator not found: run 'cargo build --release' in $root first"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
+# LIBSTS_PATH may name another libsts.so to test.
+LIB="${LIBSTS_PATH:-$LIB}"
+[[ -f "$LIB" ]] || die "$LIB not found"
 command -v javac >/dev/null || die "javac not found (Java 17 JDK: apt-get install openjdk-17-jdk-headless)"
 
 need=()
@@ -29,16 +24,15 @@ HAMCREST_JAR=/usr/share/java/hamcrest-core.jar
 for j in "$JNA_JAR" "$JUNIT_JAR" "$HAMCREST_JAR"; do [[ -f "$j" ]] || die "$j missing after install"; done
 
 # ---- build
-JNA_JAR="$JNA_JAR" "$here/build.sh"
-rm -rf "$here/build/test-classes"
-mkdir -p "$here/build/test-classes"
-find "$here/src/test/java" -name '*.java' > "$here/build/test-sources.txt"
+JNA_JAR="$JNA_JAR" "$HERE/build.sh"
+rm -rf "$HERE/build/test-classes"
+mkdir -p "$HERE/build/test-classes"
+find "$HERE/src/test/java" -name '*.java' > "$HERE/build/test-sources.txt"
 javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
-    -cp "$here/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
-    -d "$here/build/test-classes" @"$here/build/test-sources.txt"
+    -cp "$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
+    -d "$HERE/build/test-classes" @"$HERE/build/test-sources.txt"
 
 # ---- emulators: one per behaviour, each on a free port, killed on exit
-source "$root/scripts/emulators.sh"
 props=()
 for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
     'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE'; do
@@ -50,10 +44,10 @@ for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'thro
 done
 
 # ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
-cp="$here/build/test-classes:$here/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
+cp="$HERE/build/test-classes:$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
 tests=(JsonTest PolicyTest CredentialTest ErrorTest ConcurrencyTest LocaleTest)
 set +e
-env LC_ALL=C LANG= LIBSTS_PATH="$lib" RUST_BACKTRACE=0 \
+env LC_ALL=C LANG= LIBSTS_PATH="$LIB" RUST_BACKTRACE=0 \
     java -cp "$cp" "${props[@]}" org.junit.runner.JUnitCore "${tests[@]/#/com.tencent.cloud.}"
 rc=$?
 set -e

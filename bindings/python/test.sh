@@ -4,16 +4,9 @@
 # Expects `cargo build --release` to have produced target/release/libsts.so and sts-emulator.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-LIB="$ROOT/target/release/libsts.so"
-EMULATOR="$ROOT/target/release/sts-emulator"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
 PYTHON="${PYTHON:-python3}"
 
-die() { echo "bindings/python/test.sh: $*" >&2; exit 1; }
-
-[ -f "$LIB" ] || die "$LIB is missing: run 'cargo build --release' in $ROOT first"
-[ -x "$EMULATOR" ] || die "$EMULATOR is missing: run 'cargo build --release' in $ROOT first"
 command -v "$PYTHON" >/dev/null || die "'$PYTHON' not found (set PYTHON to a Python 3.8+ interpreter)"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 8))' || die "$PYTHON is older than 3.8"
 "$PYTHON" -m pip --version >/dev/null 2>&1 || die "pip is not available for $PYTHON"
@@ -36,8 +29,6 @@ echo "== pip install $HERE (cargo build --release --lib, bundles libsts.so)"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$HERE"
 
 # Emulators: one per behaviour the tests need (names and flags as in tests/conftest.py).
-source "$ROOT/scripts/emulators.sh"
-
 start_emulator LIBSTS_TEST_EMU_MAIN --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
     --key AKIDPXXX:EH8xxx --key AKIDxx:EH8oxx --key AKIDdemoEnv:demo-env-key
 start_emulator LIBSTS_TEST_EMU_SLOW --latency-ms 600

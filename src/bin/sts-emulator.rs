@@ -237,6 +237,7 @@ fn main() -> ExitCode {
         },
         port: settings.port,
         tls,
+        now: None,
     };
     let emulator = match Emulator::start_with_log(options, |request| {
         let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));

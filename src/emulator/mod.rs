@@ -63,6 +63,9 @@ pub struct EmulatorOptions {
     pub port: u16,
     /// Serve HTTPS with this certificate instead of plain HTTP (see [`TlsIdentity`]).
     pub tls: Option<TlsIdentity>,
+    /// A fixed server clock (Unix seconds) instead of the system's, so a recorded request
+    /// (tests/data/tc3) is verified at its own timestamp. None: the system clock.
+    pub now: Option<i64>,
 }
 
 /// A server certificate chain and its private key, both PEM, for an HTTPS emulator.
@@ -128,6 +131,7 @@ impl Default for EmulatorOptions {
             faults: Faults::default(),
             port: 0,
             tls: None,
+            now: None,
         }
     }
 }
@@ -141,6 +145,7 @@ impl fmt::Debug for EmulatorOptions {
             .field("faults", &self.faults)
             .field("port", &self.port)
             .field("tls", &self.tls.is_some())
+            .field("now", &self.now)
             .finish()
     }
 }
@@ -280,6 +285,7 @@ struct Shared {
     session_tokens: Vec<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
     faults: Faults,
+    now: Option<i64>,
     stopped: AtomicBool,
     stop_lock: Mutex<()>,
     stop_signal: Condvar,
@@ -386,6 +392,7 @@ impl Emulator {
             session_tokens: options.session_tokens,
             tls,
             faults: options.faults,
+            now: options.now,
             stopped: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
             stop_signal: Condvar::new(),
@@ -606,8 +613,8 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
     if !faults.latency.is_zero() && !shared.sleep(faults.latency) {
         return false;
     }
-    let (answer, mut record) =
-        service::handle(&shared.keys, &shared.session_tokens, request, crate::time::now_unix(), &shared.rng);
+    let now = shared.now.unwrap_or_else(crate::time::now_unix);
+    let (answer, mut record) = service::handle(&shared.keys, &shared.session_tokens, request, now, &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {

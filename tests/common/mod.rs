@@ -1,13 +1,21 @@
 //! Shared helpers for the integration tests: an in-process emulator and configs for it.
-#![allow(dead_code)]
+// Each test binary uses a different subset.
+#![allow(dead_code, unused_imports)]
 
 #[cfg(not(feature = "emulator"))]
 compile_error!("the integration tests need the `emulator` feature (on by default; `make test` enables it)");
 
 use serde_json::{json, Value};
+use std::ffi::{c_char, CStr, CString};
 pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+use sts::ffi::{sts_string_free, StsCode};
 
 pub const BUCKET: &str = "example-1250000000";
+
+/// The path of `name` under tests/data.
+pub fn data(name: &str) -> String {
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
 
 pub fn start(faults: Faults) -> Emulator {
     Emulator::start(EmulatorOptions { faults, ..EmulatorOptions::default() }).expect("emulator starts")
@@ -42,7 +50,8 @@ pub fn role_config(emulator: &Emulator, extra: Value) -> String {
     )
 }
 
-fn merge(mut base: Value, extra: Value) -> String {
+/// `base` with the keys of `extra` set, or removed where `extra` holds null; as JSON text.
+pub fn merge(mut base: Value, extra: Value) -> String {
     if let (Value::Object(base), Value::Object(extra)) = (&mut base, extra) {
         for (k, v) in extra {
             if v.is_null() {
@@ -59,17 +68,31 @@ pub fn parse(json: &str) -> Value {
     serde_json::from_str(json).expect("valid JSON")
 }
 
-/// An export's signature.
-pub type Export = extern "C" fn(*const std::ffi::c_char, *mut *mut std::ffi::c_char) -> sts::ffi::StsCode;
+/// A `StsCode f(const char *input, char **out)` export of the C ABI.
+pub type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
 
-/// Calls an export through the C ABI with `input`; returns the code and the output, freed.
-pub fn c_call(f: Export, input: &str) -> (sts::ffi::StsCode, String) {
-    let input = std::ffi::CString::new(input).expect("no interior NUL");
-    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
-    let code = f(input.as_ptr(), &mut out);
-    assert!(!out.is_null(), "out_json is always set");
-    // SAFETY: set by the library to a NUL-terminated string, released right after.
-    let json = unsafe { std::ffi::CStr::from_ptr(out) }.to_string_lossy().into_owned();
-    sts::ffi::sts_string_free(out);
-    (code, json)
+/// One C-ABI call made as a C caller makes it: `call` gets the `char **out` to fill. Returns
+/// the code and the output string, which is released with `sts_string_free`.
+pub fn c_call_with(call: impl FnOnce(*mut *mut c_char) -> StsCode) -> (StsCode, String) {
+    let mut out: *mut c_char = std::ptr::null_mut();
+    let code = call(&mut out);
+    assert!(!out.is_null(), "the library always sets out ({code:?})");
+    // SAFETY: the library set `out` to a NUL-terminated string it owns until sts_string_free.
+    let text = unsafe { CStr::from_ptr(out) }.to_str().map(str::to_owned);
+    sts_string_free(out);
+    // Only the position in the message: the output may hold a secret.
+    let text = text.unwrap_or_else(|e| panic!("the output is not UTF-8 after byte {}", e.valid_up_to()));
+    (code, text)
+}
+
+/// Calls `f` with a C string; returns the code and the output text.
+pub fn c_call_text(f: Export, input: &CStr) -> (StsCode, String) {
+    c_call_with(|out| f(input.as_ptr(), out))
+}
+
+/// Calls `f` with `input`; returns the code and the output JSON.
+pub fn c_call(f: Export, input: &str) -> (StsCode, Value) {
+    let input = CString::new(input).expect("no NUL inside the input");
+    let (code, json) = c_call_text(f, &input);
+    (code, parse(&json))
 }
