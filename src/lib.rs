@@ -3,8 +3,6 @@
 
 pub mod api;
 pub mod config;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod error;
 pub mod ffi;
 pub mod policy;

@@ -9,8 +9,8 @@ use common::*;
 use serde_json::json;
 use std::ffi::{c_char, CStr, CString};
 use std::time::{Duration, Instant};
-use sts::emulator::TlsIdentity;
 use sts::ffi::{sts_get_credential, sts_get_role_credential, sts_string_free, StsCode};
+use sts_emulator::TlsIdentity;
 
 /// Calls a C entry point like a C caller would; returns the code and the parsed JSON.
 fn c_call(f: extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode, input: &str) -> (StsCode, serde_json::Value) {

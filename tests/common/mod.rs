@@ -1,11 +1,8 @@
 //! Shared helpers for the integration tests: an in-process emulator and configs for it.
 #![allow(dead_code)]
 
-#[cfg(not(feature = "emulator"))]
-compile_error!("the integration tests need the `emulator` feature (on by default; `make test` enables it)");
-
 use serde_json::{json, Value};
-pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+pub use sts_emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 pub const BUCKET: &str = "example-1250000000";
 

@@ -8,7 +8,7 @@
 //! counts TCP connections so a client's keep-alive reuse can be proven.
 //!
 //! ```no_run
-//! use sts::emulator::{Emulator, EmulatorOptions};
+//! use sts_emulator::{Emulator, EmulatorOptions};
 //! let emulator = Emulator::start(EmulatorOptions::default())?;
 //! println!("send requests to {}", emulator.url());
 //! # Ok::<(), std::io::Error>(())
@@ -18,6 +18,8 @@
 //! `{"Response":{"Credentials":{..},"ExpiredTime":..,"Expiration":..,"RequestId":..}}` or
 //! `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`. Only malformed HTTP gets
 //! an HTTP error status (400, 404, 405, 413, 431, 501, 505), unless a fault says otherwise.
+
+#![deny(unsafe_code)]
 
 mod http;
 mod service;
@@ -607,7 +609,7 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         return false;
     }
     let (answer, mut record) =
-        service::handle(&shared.keys, &shared.session_tokens, request, crate::time::now_unix(), &shared.rng);
+        service::handle(&shared.keys, &shared.session_tokens, request, sts::time::now_unix(), &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::http::Request;
 use super::RecordedRequest;
-use crate::sign;
+use sts::sign;
 
 pub(crate) const SERVICE: &str = "sts";
 pub(crate) const VERSION: &str = "2018-08-13";
@@ -246,7 +246,7 @@ fn answer(
         }),
     );
     response.insert("ExpiredTime".into(), json!(expired_time));
-    response.insert("Expiration".into(), json!(crate::time::rfc3339(expired_time)));
+    response.insert("Expiration".into(), json!(sts::time::rfc3339(expired_time)));
     Ok(response)
 }
 
@@ -293,7 +293,7 @@ fn verify_signature(
             ),
         ));
     }
-    let date = crate::time::utc_date(timestamp);
+    let date = sts::time::utc_date(timestamp);
     if auth.date != date {
         return Err(fail(
             "AuthFailure.SignatureFailure",
@@ -515,8 +515,8 @@ fn is_role_arn(arn: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::emulator::http::Version;
-    use crate::emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+    use crate::http::Version;
+    use crate::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
     pub(crate) const HOST: &str = "sts.tencentcloudapi.com";
     pub(crate) const NOW: i64 = 1_700_000_000;
@@ -703,7 +703,7 @@ pub(crate) mod tests {
         assert!(id.starts_with("AKID") && id.len() >= 44, "{id}");
         assert_eq!(credentials["TmpSecretKey"].as_str().unwrap().len(), 44);
         assert_eq!(response["ExpiredTime"], json!(NOW + 1800));
-        assert_eq!(response["Expiration"], json!(crate::time::rfc3339(NOW + 1800)));
+        assert_eq!(response["Expiration"], json!(sts::time::rfc3339(NOW + 1800)));
         assert!(is_request_id(response["RequestId"].as_str().unwrap()));
         assert_eq!(response.len(), 4, "{body}");
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sts::emulator::{
+use sts_emulator::{
     Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
 };
 
