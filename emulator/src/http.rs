@@ -1,10 +1,12 @@
 //! The server side of HTTP/1.1, as much of it as the emulator needs: request line, headers,
 //! `Content-Length` bodies, `Expect: 100-continue`, keep-alive and pipelining.
 //!
-//! Written by hand because the crate takes no server dependency. Every malformed input becomes
-//! a [`Rejection`] (answered with a 4xx/5xx and the connection closed); nothing here panics on
-//! what a peer sends. Chunked request bodies are not supported (501): STS clients send a
-//! `Content-Length`.
+//! `httparse` parses the request line and the headers; this module owns the socket loop
+//! around it (buffering, pipelined bytes, the body) and the limits. Every malformed input
+//! becomes a [`Rejection`] (answered with a 4xx/5xx and the connection closed); nothing here
+//! panics on what a peer sends. Chunked request bodies are not supported (501): STS clients
+//! send a `Content-Length`. Responses are written by hand, byte for byte, so that the fault
+//! modes can break them exactly as documented.
 
 use std::io::{ErrorKind, Read, Write};
 
@@ -95,7 +97,7 @@ impl<S: Read + Write> Reader<S> {
         &mut self.stream
     }
 
-    /// Reads more bytes; Ok(false) at end of stream. Timeouts and resets count as the end.
+    /// Reads more bytes; false at end of stream. Timeouts and resets count as the end.
     fn fill(&mut self) -> bool {
         let mut chunk = [0u8; READ_CHUNK];
         loop {
@@ -112,39 +114,42 @@ impl<S: Read + Write> Reader<S> {
     }
 
     pub fn next_request(&mut self) -> Incoming {
-        // The end of the head: "\r\n\r\n". Empty lines before a request line are ignored
-        // (RFC 9112 section 2.2).
-        let mut scanned = 0;
-        let head_end = loop {
+        // Parse whenever a line may have ended: a head is only ever complete at a newline, so
+        // a peer sending one byte at a time does not cost a parse per byte.
+        let mut parse_from = 0;
+        // Empty lines before a request line are ignored (RFC 9112 section 2.2). They are
+        // dropped here rather than skipped by every parse, and they count towards the limit.
+        let mut skipped = 0;
+        let (head, head_len) = loop {
             let blank = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
             if blank > 0 {
                 self.buf.drain(..blank);
-                scanned = 0;
+                skipped += blank;
+                parse_from = 0;
             }
-            if let Some(i) = find(&self.buf[scanned..], b"\r\n\r\n") {
-                break scanned + i;
+            if self.buf[parse_from..].contains(&b'\n') {
+                match parse_head(&self.buf) {
+                    Ok(Some(parsed)) => break parsed,
+                    Ok(None) => {}
+                    Err(rejection) => return Incoming::Bad(rejection),
+                }
             }
-            if self.buf.len() > MAX_HEAD {
+            if skipped + self.buf.len() > MAX_HEAD {
                 return Incoming::Bad(reject(431, "request head too large"));
             }
-            scanned = self.buf.len().saturating_sub(3);
+            parse_from = self.buf.len();
             if !self.fill() {
                 return Incoming::Closed;
             }
         };
-        if head_end > MAX_HEAD {
+        if head_len > MAX_HEAD {
             return Incoming::Bad(reject(431, "request head too large"));
         }
-        let head = match parse_head(&self.buf[..head_end]) {
-            Ok(head) => head,
-            Err(rejection) => return Incoming::Bad(rejection),
-        };
         let body_len = match body_length(&head) {
             Ok(n) => n,
             Err(rejection) => return Incoming::Bad(rejection),
         };
-        let body_start = head_end + 4;
-        let end = body_start + body_len;
+        let end = head_len + body_len;
         let expects_continue =
             head.headers.iter().any(|(n, v)| n == "expect" && v.eq_ignore_ascii_case("100-continue"));
         if expects_continue && head.version == Version::Http11 && self.buf.len() < end {
@@ -158,7 +163,7 @@ impl<S: Read + Write> Reader<S> {
                 return Incoming::Closed;
             }
         }
-        let body = self.buf[body_start..end].to_vec();
+        let body = self.buf[head_len..end].to_vec();
         self.buf.drain(..end);
         let Head { method, target, version, headers } = head;
         Incoming::Request(Request { method, target, version, headers, body })
@@ -172,59 +177,64 @@ struct Head {
     headers: Vec<(String, String)>,
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// RFC 9110 `tchar`.
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn parse_head(bytes: &[u8]) -> Result<Head, Rejection> {
-    let text = std::str::from_utf8(bytes).map_err(|_| reject(400, "request head is not UTF-8"))?;
-    let mut lines = text.split("\r\n");
-    let request_line = lines.next().unwrap_or("");
-    let mut parts = request_line.split(' ');
-    let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(m), Some(t), Some(v), None) => (m, t, v),
-        _ => return Err(reject(400, "malformed request line")),
+/// Parses the head at the start of `buf`: `Ok(None)` while incomplete, else the head and its
+/// length in bytes.
+fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Rejection> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut slots);
+    let len = match parsed.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(error) => return Err(rejection_for(error, buf)),
     };
-    if !is_token(method) {
-        return Err(reject(400, "malformed method"));
-    }
-    if target.is_empty() || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return Err(reject(400, "malformed request target"));
-    }
-    let version = match version {
-        "HTTP/1.1" => Version::Http11,
-        "HTTP/1.0" => Version::Http10,
-        v if v.starts_with("HTTP/") => return Err(reject(505, "only HTTP/1.0 and HTTP/1.1 are supported")),
-        _ => return Err(reject(400, "malformed HTTP version")),
+    // A complete parse has all three parts of the request line.
+    let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version) else {
+        return Err(reject(400, "malformed request line"));
     };
-    let mut headers = Vec::new();
-    for line in lines {
-        if headers.len() >= MAX_HEADERS {
-            return Err(reject(431, "too many header fields"));
-        }
-        if line.starts_with([' ', '\t']) {
-            return Err(reject(400, "obsolete line folding is not accepted"));
-        }
-        let (name, value) = line.split_once(':').ok_or(reject(400, "header line without a colon"))?;
-        if !is_token(name) {
-            return Err(reject(400, "malformed header name"));
-        }
-        let value = value.trim_matches([' ', '\t']);
+    let version = if minor == 0 { Version::Http10 } else { Version::Http11 };
+    let target = std::str::from_utf8(target.as_bytes()).map_err(|_| reject(400, "malformed request target"))?;
+    let mut headers = Vec::with_capacity(parsed.headers.len());
+    for header in parsed.headers.iter() {
+        // httparse passes obs-text (bytes 0x80-0xFF) in values; the emulator wants UTF-8
+        // without control characters (C1 included) so values can be logged and compared.
+        let value = std::str::from_utf8(header.value).map_err(|_| reject(400, "header value is not UTF-8"))?;
         if value.chars().any(|c| c.is_control() && c != '\t') {
             return Err(reject(400, "control character in a header value"));
         }
-        headers.push((name.to_ascii_lowercase(), value.to_string()));
+        headers.push((header.name.to_ascii_lowercase(), value.trim_matches([' ', '\t']).to_string()));
     }
     let hosts = headers.iter().filter(|(n, _)| n == "host").count();
     if hosts > 1 || (hosts == 0 && version == Version::Http11) {
         return Err(reject(400, "an HTTP/1.1 request needs exactly one Host header"));
     }
-    Ok(Head { method: method.to_string(), target: target.to_string(), version, headers })
+    Ok(Some((Head { method: method.to_string(), target: target.to_string(), version, headers }, len)))
+}
+
+fn rejection_for(error: httparse::Error, buf: &[u8]) -> Rejection {
+    match error {
+        httparse::Error::TooManyHeaders => reject(431, "too many header fields"),
+        httparse::Error::HeaderName => reject(400, "malformed header name"),
+        httparse::Error::HeaderValue => reject(400, "control character in a header value"),
+        httparse::Error::NewLine => reject(400, "malformed line ending"),
+        httparse::Error::Version if names_another_http_version(buf) => {
+            reject(505, "only HTTP/1.0 and HTTP/1.1 are supported")
+        }
+        httparse::Error::Version => reject(400, "malformed HTTP version"),
+        httparse::Error::Token | httparse::Error::Status => reject(400, "malformed request line"),
+    }
+}
+
+/// httparse reports every version but 1.0 and 1.1 alike; a well-formed `HTTP/x.y` of another
+/// version gets 505 rather than 400.
+fn names_another_http_version(buf: &[u8]) -> bool {
+    let start = buf.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(buf.len());
+    let line = buf[start..].split(|&b| b == b'\r' || b == b'\n').next().unwrap_or(&[]);
+    let version = line.rsplit(|&b| b == b' ').next().unwrap_or(&[]);
+    match version.strip_prefix(b"HTTP/") {
+        Some([major, b'.', minor]) => major.is_ascii_digit() && minor.is_ascii_digit(),
+        Some([major]) => major.is_ascii_digit(),
+        _ => false,
+    }
 }
 
 fn body_length(head: &Head) -> Result<usize, Rejection> {
@@ -350,13 +360,18 @@ mod tests {
     #[test]
     fn parses_a_request_arriving_in_small_pieces() {
         let raw = b"POST /?x=1 HTTP/1.1\r\nHost: sts.tencentcloudapi.com\r\nX-TC-Action:  GetFederationToken \r\nContent-Length: 2\r\n\r\n{}";
-        let Incoming::Request(req) = first(raw) else { panic!("not parsed") };
-        assert_eq!(req.method, "POST");
-        assert_eq!(req.path(), "/");
-        assert_eq!(req.header("host"), Some("sts.tencentcloudapi.com"));
-        assert_eq!(req.header("x-tc-action"), Some("GetFederationToken"));
-        assert_eq!(req.body, b"{}");
-        assert!(req.keep_alive());
+        // One byte at a time, and pieces that split the CRLFs every other way.
+        for chunk in 1..=8 {
+            let Incoming::Request(req) = Reader::new(Fake::new(raw, chunk)).next_request() else {
+                panic!("not parsed in pieces of {chunk}")
+            };
+            assert_eq!(req.method, "POST");
+            assert_eq!(req.path(), "/");
+            assert_eq!(req.header("host"), Some("sts.tencentcloudapi.com"));
+            assert_eq!(req.header("x-tc-action"), Some("GetFederationToken"));
+            assert_eq!(req.body, b"{}");
+            assert!(req.keep_alive());
+        }
     }
 
     #[test]
@@ -412,6 +427,15 @@ mod tests {
             (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
             (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nab", 1),
             (b"POST / HTTP/1.1\r\nHost: a", 1),
+            (b"POST / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
+            (b"POST / HTTP/3\r\nHost: a\r\n\r\n", 505),
+            (b"POST / HTTP/x.y\r\nHost: a\r\n\r\n", 400),
+            (b"POST /\xc3 HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nX: a\x7fb\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n", 400),
+            // U+0085 (NEL), a C1 control character, is valid UTF-8.
+            (b"POST / HTTP/1.1\r\nHost: a\r\nX: a\xc2\x85b\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\rHost: a\r\n\r\n", 400),
         ];
         for (raw, status) in cases {
             assert_eq!(status_of(raw), *status, "{}", String::from_utf8_lossy(raw));
@@ -425,6 +449,14 @@ mod tests {
         }
         many.extend_from_slice(b"\r\n");
         assert_eq!(status_of(&many), 431);
+        // Blank lines before a request are skipped, but not without end.
+        assert_eq!(status_of(&b"\r\n".repeat(MAX_HEAD)), 431);
+        // A head that arrives whole but too long is refused too.
+        let mut long = b"POST / HTTP/1.1\r\nHost: a\r\n".to_vec();
+        long.extend_from_slice(format!("X: {}\r\n\r\n", "a".repeat(MAX_HEAD)).as_bytes());
+        assert!(
+            matches!(Reader::new(Fake::new(&long, long.len())).next_request(), Incoming::Bad(r) if r.status == 431)
+        );
     }
 
     #[test]
