@@ -9,6 +9,7 @@
 //! modes can break them exactly as documented.
 
 use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
 
 /// The request line and headers together may not exceed this (431 otherwise).
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
@@ -81,39 +82,96 @@ pub(crate) enum Incoming {
     Bad(Rejection),
 }
 
+/// A connection whose reads can be bounded in time (the socket's read timeout).
+pub(crate) trait Stream: Read + Write {
+    fn set_read_timeout(&mut self, timeout: Duration);
+}
+
+/// How long a connection may take.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    /// A keep-alive connection may wait this long between requests.
+    pub idle: Duration,
+    /// A request's head and body must have arrived this long after its first byte (the first
+    /// request of a connection: after the connection was accepted). Slow senders (slowloris)
+    /// are cut at this bound.
+    pub request: Duration,
+}
+
 /// Reads requests one after the other from a connection, keeping bytes that arrived early
 /// (pipelined requests) for the next call.
 pub(crate) struct Reader<S> {
     stream: S,
     buf: Vec<u8>,
+    timeouts: Timeouts,
+    /// When the first request's clock started (the connection was accepted); `None` after it.
+    opened: Option<Instant>,
 }
 
-impl<S: Read + Write> Reader<S> {
-    pub fn new(stream: S) -> Self {
-        Reader { stream, buf: Vec::new() }
+enum Fill {
+    Data,
+    /// End of stream, a reset or another failure.
+    Closed,
+    TimedOut,
+}
+
+impl<S: Stream> Reader<S> {
+    pub fn new(stream: S, timeouts: Timeouts) -> Self {
+        Reader { stream, buf: Vec::new(), timeouts, opened: Some(Instant::now()) }
     }
 
     pub fn stream(&mut self) -> &mut S {
         &mut self.stream
     }
 
-    /// Reads more bytes; false at end of stream. Timeouts and resets count as the end.
-    fn fill(&mut self) -> bool {
+    /// Reads more bytes, waiting until `deadline` at most.
+    fn fill(&mut self, deadline: Instant) -> Fill {
         let mut chunk = [0u8; READ_CHUNK];
         loop {
+            let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|left| !left.is_zero()) else {
+                return Fill::TimedOut;
+            };
+            // A zero timeout means "none" to the socket: wait at least a millisecond.
+            self.stream.set_read_timeout(left.max(Duration::from_millis(1)));
             match self.stream.read(&mut chunk) {
-                Ok(0) => return false,
+                Ok(0) => return Fill::Closed,
                 Ok(n) => {
                     self.buf.extend_from_slice(&chunk[..n]);
-                    return true;
+                    return Fill::Data;
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(_) => return false,
+                // The deadline is checked again at the top.
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => continue,
+                Err(_) => return Fill::Closed,
             }
         }
     }
 
+    /// Reads the next request. A peer that sends nothing within its time is closed on
+    /// silently; one that started a request and did not finish it in time gets a 408.
     pub fn next_request(&mut self) -> Incoming {
+        let started = match self.opened.take() {
+            Some(opened) => opened,
+            None if !self.buf.is_empty() => Instant::now(),
+            None => {
+                let idle_until = Instant::now() + self.timeouts.idle;
+                match self.fill(idle_until) {
+                    Fill::Data => Instant::now(),
+                    Fill::Closed | Fill::TimedOut => return Incoming::Closed,
+                }
+            }
+        };
+        let deadline = started + self.timeouts.request;
+        match self.read_request(deadline) {
+            Err(Fill::TimedOut) if self.buf.is_empty() => Incoming::Closed,
+            Err(Fill::TimedOut) => Incoming::Bad(reject(408, "the request did not arrive in time")),
+            Err(_) => Incoming::Closed,
+            Ok(incoming) => incoming,
+        }
+    }
+
+    /// The request read until `deadline`; `Err` with how reading ended when it did not arrive.
+    fn read_request(&mut self, deadline: Instant) -> Result<Incoming, Fill> {
         // Parse whenever a line may have ended: a head is only ever complete at a newline, so
         // a peer sending one byte at a time does not cost a parse per byte.
         let mut parse_from = 0;
@@ -131,42 +189,45 @@ impl<S: Read + Write> Reader<S> {
                 match parse_head(&self.buf) {
                     Ok(Some(parsed)) => break parsed,
                     Ok(None) => {}
-                    Err(rejection) => return Incoming::Bad(rejection),
+                    Err(rejection) => return Ok(Incoming::Bad(rejection)),
                 }
             }
             if skipped + self.buf.len() > MAX_HEAD {
-                return Incoming::Bad(reject(431, "request head too large"));
+                return Ok(Incoming::Bad(reject(431, "request head too large")));
             }
             parse_from = self.buf.len();
-            if !self.fill() {
-                return Incoming::Closed;
-            }
+            self.fill_until(deadline)?;
         };
         if head_len > MAX_HEAD {
-            return Incoming::Bad(reject(431, "request head too large"));
+            return Ok(Incoming::Bad(reject(431, "request head too large")));
         }
         let body_len = match body_length(&head) {
             Ok(n) => n,
-            Err(rejection) => return Incoming::Bad(rejection),
+            Err(rejection) => return Ok(Incoming::Bad(rejection)),
         };
         let end = head_len + body_len;
         let expects_continue =
             head.headers.iter().any(|(n, v)| n == "expect" && v.eq_ignore_ascii_case("100-continue"));
         if expects_continue && head.version == Version::Http11 && self.buf.len() < end {
             if self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
-                return Incoming::Closed;
+                return Err(Fill::Closed);
             }
             let _ = self.stream.flush();
         }
         while self.buf.len() < end {
-            if !self.fill() {
-                return Incoming::Closed;
-            }
+            self.fill_until(deadline)?;
         }
         let body = self.buf[head_len..end].to_vec();
         self.buf.drain(..end);
         let Head { method, target, version, headers } = head;
-        Incoming::Request(Request { method, target, version, headers, body })
+        Ok(Incoming::Request(Request { method, target, version, headers, body }))
+    }
+
+    fn fill_until(&mut self, deadline: Instant) -> Result<(), Fill> {
+        match self.fill(deadline) {
+            Fill::Data => Ok(()),
+            ended => Err(ended),
+        }
     }
 }
 
@@ -265,6 +326,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
@@ -312,22 +374,49 @@ mod tests {
     use super::*;
     use std::io;
 
-    /// An in-memory connection: reads come from `input` in `chunk`-sized pieces, writes are kept.
+    const TIMEOUTS: Timeouts = Timeouts { idle: Duration::from_secs(60), request: Duration::from_secs(10) };
+
+    /// An in-memory connection: reads come from `input` in `chunk`-sized pieces, writes are
+    /// kept. Once the input is used up it ends, or with `stall` it behaves like a silent peer:
+    /// each read waits out the read timeout and fails as a socket would.
     struct Fake {
         input: Vec<u8>,
         pos: usize,
         chunk: usize,
         written: Vec<u8>,
+        stall: bool,
+        read_timeout: Duration,
     }
 
     impl Fake {
         fn new(input: &[u8], chunk: usize) -> Self {
-            Fake { input: input.to_vec(), pos: 0, chunk, written: Vec::new() }
+            Fake {
+                input: input.to_vec(),
+                pos: 0,
+                chunk,
+                written: Vec::new(),
+                stall: false,
+                read_timeout: TIMEOUTS.idle,
+            }
+        }
+
+        fn stalling(input: &[u8]) -> Self {
+            Fake { stall: true, ..Fake::new(input, 1000) }
+        }
+    }
+
+    impl Stream for Fake {
+        fn set_read_timeout(&mut self, timeout: Duration) {
+            self.read_timeout = timeout;
         }
     }
 
     impl Read for Fake {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.stall && self.pos == self.input.len() {
+                std::thread::sleep(self.read_timeout);
+                return Err(io::Error::from(ErrorKind::WouldBlock));
+            }
             let n = self.chunk.min(buf.len()).min(self.input.len() - self.pos);
             buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
             self.pos += n;
@@ -346,7 +435,7 @@ mod tests {
     }
 
     fn first(input: &[u8]) -> Incoming {
-        Reader::new(Fake::new(input, 7)).next_request()
+        Reader::new(Fake::new(input, 7), TIMEOUTS).next_request()
     }
 
     fn status_of(input: &[u8]) -> u16 {
@@ -362,7 +451,7 @@ mod tests {
         let raw = b"POST /?x=1 HTTP/1.1\r\nHost: sts.tencentcloudapi.com\r\nX-TC-Action:  GetFederationToken \r\nContent-Length: 2\r\n\r\n{}";
         // One byte at a time, and pieces that split the CRLFs every other way.
         for chunk in 1..=8 {
-            let Incoming::Request(req) = Reader::new(Fake::new(raw, chunk)).next_request() else {
+            let Incoming::Request(req) = Reader::new(Fake::new(raw, chunk), TIMEOUTS).next_request() else {
                 panic!("not parsed in pieces of {chunk}")
             };
             assert_eq!(req.method, "POST");
@@ -377,7 +466,7 @@ mod tests {
     #[test]
     fn pipelined_requests_are_read_in_order_then_the_end_is_seen() {
         let raw = b"\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcPOST / HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n";
-        let mut reader = Reader::new(Fake::new(raw, 1000));
+        let mut reader = Reader::new(Fake::new(raw, 1000), TIMEOUTS);
         let Incoming::Request(a) = reader.next_request() else { panic!() };
         let Incoming::Request(b) = reader.next_request() else { panic!() };
         assert_eq!((a.header("host"), a.body.as_slice()), (Some("a"), &b"abc"[..]));
@@ -398,11 +487,11 @@ mod tests {
     fn expect_continue_gets_an_interim_answer() {
         let raw = b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
         // The head arrives alone, before the body: the server must say 100 first.
-        let mut reader = Reader::new(Fake::new(raw, raw.len() - 2));
+        let mut reader = Reader::new(Fake::new(raw, raw.len() - 2), TIMEOUTS);
         assert!(matches!(reader.next_request(), Incoming::Request(_)));
         assert_eq!(reader.stream().written, b"HTTP/1.1 100 Continue\r\n\r\n");
         // When the body came with the head, no interim answer is needed.
-        let mut reader = Reader::new(Fake::new(raw, 1000));
+        let mut reader = Reader::new(Fake::new(raw, 1000), TIMEOUTS);
         assert!(matches!(reader.next_request(), Incoming::Request(_)));
         assert!(reader.stream().written.is_empty());
     }
@@ -455,7 +544,7 @@ mod tests {
         let mut long = b"POST / HTTP/1.1\r\nHost: a\r\n".to_vec();
         long.extend_from_slice(format!("X: {}\r\n\r\n", "a".repeat(MAX_HEAD)).as_bytes());
         assert!(
-            matches!(Reader::new(Fake::new(&long, long.len())).next_request(), Incoming::Bad(r) if r.status == 431)
+            matches!(Reader::new(Fake::new(&long, long.len()), TIMEOUTS).next_request(), Incoming::Bad(r) if r.status == 431)
         );
     }
 
@@ -483,13 +572,42 @@ mod tests {
                 x ^= x << 17;
                 input.extend_from_slice(pieces[(x % pieces.len() as u64) as usize]);
             }
-            let mut reader = Reader::new(Fake::new(&input, 1 + (x % 13) as usize));
+            let mut reader = Reader::new(Fake::new(&input, 1 + (x % 13) as usize), TIMEOUTS);
             for _ in 0..4 {
                 if !matches!(reader.next_request(), Incoming::Request(_)) {
                     break;
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_request_that_does_not_arrive_in_time_gets_408_or_a_silent_close() {
+        let short = Timeouts { idle: Duration::from_millis(400), request: Duration::from_millis(150) };
+        let elapsed = |fake: Fake| {
+            let started = Instant::now();
+            let mut reader = Reader::new(fake, short);
+            let incoming = reader.next_request();
+            (incoming, started.elapsed(), reader)
+        };
+        // Half a head, then nothing: the peer is told why before the close.
+        let (incoming, took, _) = elapsed(Fake::stalling(b"POST / HTTP/1.1\r\nHost: a\r\n"));
+        assert!(matches!(incoming, Incoming::Bad(Rejection { status: 408, .. })), "{incoming:?}");
+        assert!(took >= short.request && took < short.idle, "{took:?}");
+        // A whole head and half the body: the body counts too.
+        let (incoming, _, _) = elapsed(Fake::stalling(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"));
+        assert!(matches!(incoming, Incoming::Bad(Rejection { status: 408, .. })), "{incoming:?}");
+        // A new connection that never speaks is closed after the request timeout, not the idle one.
+        let (incoming, took, _) = elapsed(Fake::stalling(b""));
+        assert!(matches!(incoming, Incoming::Closed), "{incoming:?}");
+        assert!(took >= short.request && took < short.idle, "{took:?}");
+        // Between keep-alive requests the idle timeout applies, and ends the connection silently.
+        let (incoming, _, mut reader) = elapsed(Fake::stalling(b"POST / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assert!(matches!(incoming, Incoming::Request(_)), "{incoming:?}");
+        let started = Instant::now();
+        assert!(matches!(reader.next_request(), Incoming::Closed));
+        assert!(started.elapsed() >= short.idle, "{:?}", started.elapsed());
+        assert!(reader.stream().written.is_empty(), "no 408 to an idle connection");
     }
 
     #[test]

@@ -111,3 +111,54 @@ fn the_binary_answers_a_signed_call_and_logs_it_without_secrets() {
     assert!(log.contains(&format!("GetFederationToken region=ap-guangzhou secret_id={SECRET_ID} -> ok")), "{log}");
     assert!(!log.contains(SECRET_KEY), "{log}");
 }
+
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).expect("the emulator's /proc entry").count()
+}
+
+#[test]
+fn max_connections_bounds_the_process_threads_and_request_timeout_cuts_silence() {
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    const CAP: usize = 3;
+    let key = format!("{SECRET_ID}:{SECRET_KEY}");
+    let running = Running::start(&["--key", &key, "--max-connections", "3", "--request-timeout-ms", "60000"]);
+    let pid = running.pid();
+    let base = threads_of(pid);
+    let addr = running.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+
+    // Ten times the cap of idle connections: the process never grows past the cap's threads.
+    let idle: Vec<TcpStream> = (0..10 * CAP).map(|_| TcpStream::connect(&addr).expect("connects")).collect();
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut most = 0;
+    while Instant::now() < until {
+        most = most.max(threads_of(pid));
+        if most == base + CAP {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..20 {
+        most = most.max(threads_of(pid));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(most, base + CAP, "{base} threads before, one per served connection after");
+    drop(idle);
+    let until = Instant::now() + Duration::from_secs(5);
+    while threads_of(pid) > base {
+        assert!(Instant::now() < until, "the connection threads did not end");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(running);
+
+    // --request-timeout-ms: a connection that sends nothing is closed after it, unanswered.
+    let running = Running::start(&["--key", &key, "--request-timeout-ms", "300"]);
+    let addr = running.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut silent = TcpStream::connect(&addr).expect("connects");
+    silent.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    assert_eq!(silent.read(&mut buf).expect("closed, not timed out"), 0);
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "{took:?}");
+}
