@@ -13,7 +13,7 @@ EMU="$ROOT/target/release/sts-emulator"
 fail() { echo "go/test.sh: FAIL: $*" >&2; exit 1; }
 
 [[ -f "$LIB" ]] || fail "$LIB is missing: run 'cargo build --release' in $ROOT first"
-[[ -x "$EMU" ]] || fail "$EMU is missing: run 'cargo build --release' in $ROOT first (the emulator feature is on by default)"
+[[ -x "$EMU" ]] || fail "$EMU is missing: run 'cargo build --release' in $ROOT first (it builds the emulator crate too)"
 [[ -f "$ROOT/include/sts.h" ]] || fail "$ROOT/include/sts.h is missing"
 
 # --- toolchain --------------------------------------------------------------------------

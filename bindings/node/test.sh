@@ -11,7 +11,7 @@ EMU="$ROOT/target/release/sts-emulator"
 fail() { echo "bindings/node/test.sh: $*" >&2; exit 1; }
 
 [[ -f "$LIB" ]] || fail "$LIB is missing: run \`cargo build --release\` in $ROOT first"
-[[ -x "$EMU" ]] || fail "$EMU is missing: run \`cargo build --release\` in $ROOT first (feature \"emulator\")"
+[[ -x "$EMU" ]] || fail "$EMU is missing: run \`cargo build --release\` in $ROOT first"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "bindings/node/test.sh: installing nodejs and npm with apt-get" >&2
