@@ -10,8 +10,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::ffi::{c_char, CString};
 use std::hint::black_box;
 use std::time::Duration;
-use sts::emulator::{Emulator, EmulatorOptions, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 use sts::ffi::{sts_get_credential, sts_get_policy, sts_string_free, StsCode};
+use sts_emulator::{Emulator, EmulatorOptions, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 fn scopes(n: usize) -> CString {
     let one = r#"{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/user-42/*"}"#;

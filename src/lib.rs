@@ -23,8 +23,6 @@
 
 pub mod api;
 pub mod config;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;

@@ -10,8 +10,8 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sts::config::{Action, Config, KEYS};
-use sts::emulator::percent_decode;
 use sts::policy::percent_encode;
+use sts_emulator::percent_decode;
 
 fn bucket() -> impl Strategy<Value = String> {
     ("[a-z][a-z0-9-]{0,20}", "[0-9]{1,12}").prop_map(|(name, appid)| format!("{name}-{appid}"))
