@@ -3,6 +3,11 @@
 //! ureq's pool lives in its `Agent`, and proxy and TLS roots are fixed per agent, so agents are
 //! cached per (proxy, CA roots). A server calling libsts per request then reuses its TCP+TLS
 //! connection instead of paying a handshake every time.
+//!
+//! An answer that is not well-formed HTTP/1.1 or that libsts cannot decode (broken framing,
+//! endless headers, a compression it did not ask for) is a bad response, never retried: a
+//! server that garbles one answer garbles the next. Messages say what is wrong with it without
+//! quoting any of it, and name the server as `scheme://host[:port]` only.
 
 use crate::config::{self, ProxySetting, TransportOptions};
 use crate::error::{codes, Error, Result};
@@ -13,7 +18,7 @@ use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use ureq::http::{HeaderName, Uri};
+use ureq::http::{header, HeaderMap, HeaderName, Uri, Version};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
@@ -21,6 +26,8 @@ use ureq::{Agent, Proxy};
 
 /// Largest response body read; real STS answers are about 2 KB.
 pub const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+/// Largest status line plus headers read (ureq's default is 64 KiB); STS sends about 500 bytes.
+pub const MAX_RESPONSE_HEADER_BYTES: usize = 16 * 1024;
 /// Idle connections kept per agent; enough for a busy server's worker threads.
 const MAX_IDLE_CONNECTIONS: usize = 32;
 /// Distinct (proxy, CA) combinations kept; beyond that the cache starts afresh.
@@ -121,7 +128,7 @@ pub fn matches_no_proxy(no_proxy: &str, host: &str) -> bool {
 
 fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
     let proxy = proxy
-        .map(|p| Proxy::new(p).map_err(|e| Error::invalid("proxy", format!("`{}`: {e}", config::redact_userinfo(p)))))
+        .map(|p| Proxy::new(p).map_err(|e| Error::invalid("proxy", format!("`{}`: {e}", origin(p)))))
         .transpose()?;
     let mut tls = TlsConfig::builder();
     if let Some(pem) = ca_pem {
@@ -148,6 +155,7 @@ fn build_agent(proxy: Option<&str>, ca_pem: Option<&[u8]>) -> Result<Agent> {
         .max_idle_connections(MAX_IDLE_CONNECTIONS)
         .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
         .max_idle_age(MAX_IDLE_AGE)
+        .max_response_header_size(MAX_RESPONSE_HEADER_BYTES)
         .build();
     Ok(Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default()))
 }
@@ -191,27 +199,113 @@ pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[
     let target = target_of(options);
     let mut response = request.send(body).map_err(|e| map_error(e, &target, options))?;
     let status = response.status().as_u16();
-    let body = response
+    // Dropping the response unread on these errors closes its connection: it is never pooled.
+    check_framing(response.version(), response.headers()).map_err(|problem| bad_answer(&target, problem))?;
+    let undecodable = content_coding_problem(response.headers());
+    if let (Some(problem), 200) = (undecodable, status) {
+        return Err(bad_answer(&target, problem));
+    }
+    let bytes = response
         .body_mut()
         .with_config()
         .limit(MAX_RESPONSE_BYTES)
-        .read_to_string()
+        .read_to_vec()
         .map_err(|e| map_error(e, &target, options))?;
-    Ok(HttpResponse { status, body: zeroize::Zeroizing::new(body) })
+    let length = bytes.len();
+    // A non-200 answer is still an HTTP status error (a 503 is retried) whatever its body.
+    let not_sts = |why: &str| Error::http_status(status, format!("HTTP {status} from {target}: {length} bytes {why}"));
+    if let Some(problem) = undecodable {
+        return Err(not_sts(&format!("that are not an STS response ({problem})")));
+    }
+    match String::from_utf8(bytes) {
+        Ok(body) => Ok(HttpResponse { status, body: zeroize::Zeroizing::new(body) }),
+        Err(e) => {
+            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+            Err(match status {
+                200 => bad_answer(&target, "a body that is not UTF-8 text"),
+                _ => not_sts("that are not UTF-8 text"),
+            })
+        }
+    }
 }
 
-/// `scheme://host:port` of the URL, for messages (never the path or query).
+/// Refuses framing a careful client must not guess at: a transfer coding other than chunked
+/// (ureq would hand over the still-encoded bytes) and a Content-Length next to
+/// Transfer-Encoding (RFC 9112 6.3: a sign of response splitting). ureq itself refuses bad or
+/// conflicting Content-Length values (`Error::Protocol`).
+fn check_framing(version: Version, headers: &HeaderMap) -> Result<(), &'static str> {
+    let codings = header_tokens(headers, header::TRANSFER_ENCODING);
+    if codings.is_empty() {
+        return Ok(());
+    }
+    if headers.contains_key(header::CONTENT_LENGTH) {
+        return Err("both Transfer-Encoding and Content-Length (RFC 9112 forbids it)");
+    }
+    if version == Version::HTTP_10 {
+        return Err("a Transfer-Encoding in an HTTP/1.0 answer");
+    }
+    if codings != ["chunked"] {
+        return Err("a Transfer-Encoding other than chunked, which libsts does not decode");
+    }
+    Ok(())
+}
+
+/// Why the body cannot be read as sent: libsts asks for no compression (it sends no
+/// Accept-Encoding) and decodes none. The coding is named only when it is a well-known one, so
+/// the message never carries text chosen by the server.
+fn content_coding_problem(headers: &HeaderMap) -> Option<&'static str> {
+    let codings = header_tokens(headers, header::CONTENT_ENCODING);
+    let coding = codings.iter().find(|c| c.as_str() != "identity")?;
+    Some(match coding.as_str() {
+        "gzip" | "x-gzip" => "a body compressed with gzip (Content-Encoding), which libsts does not decode",
+        "deflate" => "a body compressed with deflate (Content-Encoding), which libsts does not decode",
+        "br" => "a body compressed with br (Content-Encoding), which libsts does not decode",
+        "zstd" => "a body compressed with zstd (Content-Encoding), which libsts does not decode",
+        "compress" | "x-compress" => "a body compressed with compress (Content-Encoding), which libsts does not decode",
+        _ => "a body in a Content-Encoding libsts does not know",
+    })
+}
+
+/// The comma-separated tokens of every `name` header, trimmed and lower-cased.
+fn header_tokens(headers: &HeaderMap, name: HeaderName) -> Vec<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
+        .map(|token| String::from_utf8_lossy(token).trim().to_ascii_lowercase())
+        .filter(|token| !token.is_empty())
+        .collect()
+}
+
+/// `Client.BadResponse` for an answer that is not usable HTTP; `problem` is libsts's own text.
+fn bad_answer(target: &str, problem: &str) -> Error {
+    Error::bad_response(codes::BAD_RESPONSE, format!("{target}: the answer has {problem}"))
+}
+
+/// The URL's origin, for messages.
 fn target_of(options: &TransportOptions) -> String {
-    let url = &options.url;
-    let scheme_end = url.find("://").map_or(0, |i| i + 3);
-    let end = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
-    url[..end].to_owned()
+    origin(&options.url)
+}
+
+/// `scheme://host[:port]` of a URL or proxy, for messages: never its userinfo (a password),
+/// path or query (which can hold tokens). Parsed as ureq parses it, so it names the host
+/// actually connected to; what does not parse is not echoed at all.
+pub fn origin(url: &str) -> String {
+    let Ok(uri) = url.parse::<Uri>() else {
+        return String::from("(a URL that does not parse)");
+    };
+    let Some(host) = uri.host().filter(|h| !h.is_empty()) else {
+        return String::from("(a URL without a host)");
+    };
+    let scheme = uri.scheme_str().map(|s| format!("{s}://")).unwrap_or_default();
+    let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{scheme}{host}{port}")
 }
 
 fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Error {
     let ms = options.timeout.as_millis();
     let via = match effective_proxy(&options.proxy, &options.url) {
-        Some(p) => format!(" via proxy {}", config::redact_userinfo(&p)),
+        Some(p) => format!(" via proxy {}", origin(&p)),
         None => String::new(),
     };
     match error {
@@ -245,9 +339,59 @@ fn map_error(error: ureq::Error, target: &str, options: &TransportOptions) -> Er
             codes::RESPONSE_TOO_LARGE,
             format!("{target}: response body is over the {limit}-byte limit; this is not an STS answer"),
         ),
-        ureq::Error::Protocol(e) => Error::network(codes::NETWORK, format!("{target}{via}: broken HTTP exchange: {e}")),
+        ureq::Error::LargeResponseHeader(_, limit) => bad_answer(
+            target,
+            &format!("a status line and headers over {limit} bytes (endless headers or informational answers)"),
+        ),
+        ureq::Error::Protocol(e) => match protocol_problem(&e) {
+            Problem::Answer(problem) => bad_answer(target, problem),
+            // Only the SecretId can make the Authorization header unwritable; sending nothing
+            // and trying again would not help.
+            Problem::Request(ureq_proto::Error::BadAuthorizationHeader) => {
+                Error::invalid("secret_id", "must be printable ASCII: it is sent in the Authorization header")
+            }
+            Problem::Request(_) => Error::internal(format!("{target}: the request could not be written: {e}")),
+        },
+        ureq::Error::Http(e) => Error::internal(format!("{target}: the request could not be built: {e}")),
         other => Error::network(codes::NETWORK, format!("{target}{via}: {other}")),
     }
+}
+
+enum Problem<'a> {
+    /// What is wrong with the server's answer, in libsts's words.
+    Answer(&'static str),
+    /// The request could not be written: a libsts bug or input that validation let through.
+    Request(&'a ureq_proto::Error),
+}
+
+/// Sorts ureq's protocol errors into the answer's fault and the request's. The answer's are
+/// described here rather than with ureq's message, some of which quote what the server sent.
+fn protocol_problem(e: &ureq_proto::Error) -> Problem<'_> {
+    use ureq_proto::Error as P;
+    Problem::Answer(match e {
+        P::UnsupportedVersion => "an HTTP version other than 1.0 or 1.1",
+        P::BadContentLengthHeader => "a Content-Length that is not a number",
+        P::TooManyContentLengthHeaders => "conflicting Content-Length values",
+        P::ConflictingBodyHeaders => "both Transfer-Encoding and Content-Length (RFC 9112 forbids it)",
+        P::ChunkLenNotAscii | P::ChunkLenNotANumber | P::ChunkExpectedCrLf => "a broken chunked body",
+        P::HttpParseFail(_) => "a status line or header that is not HTTP",
+        P::HttpParseTooManyHeaders => "too many headers",
+        P::HeadersWith100 => "a 100 Continue carrying headers",
+        P::NoLocationHeader | P::BadLocationHeader(_) => "a redirect with a missing or malformed Location header",
+        P::BadReject100Status(_) => "a refusal of Expect: 100-continue with a status that is not 4xx or 5xx",
+        P::BadHeader(_)
+        | P::MethodVersionMismatch(..)
+        | P::TooManyHostHeaders
+        | P::BadHostHeader
+        | P::BadAuthorizationHeader
+        | P::OutputOverflow
+        | P::BodyContentAfterFinish
+        | P::BodyLargerThanContentLength
+        | P::BodyNotAllowed
+        | P::BodyIsChunked => return Problem::Request(e),
+        // A variant added by a later ureq-proto: all of 0.7's answer-side ones are parse errors.
+        _ => "framing that ureq could not parse",
+    })
 }
 
 /// Whether `e` wraps an error of the type `variant` takes. Passing the `ureq::Error` variant
@@ -339,5 +483,127 @@ mod tests {
             ca_file: None,
         };
         assert_eq!(target_of(&options), "http://127.0.0.1:9000");
+    }
+
+    fn options(url: &str, proxy: ProxySetting) -> TransportOptions {
+        TransportOptions {
+            endpoint: "sts.tencentcloudapi.com".into(),
+            url: url.into(),
+            proxy,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            ca_pem: None,
+            ca_file: None,
+        }
+    }
+
+    #[test]
+    fn origin_never_carries_userinfo_path_or_query() {
+        let cases = [
+            ("http://user:hunter2@127.0.0.1:9000/p/a?token=abc#frag", "http://127.0.0.1:9000"),
+            // The host connected to, not the one the userinfo pretends.
+            ("http://127.0.0.1:80@10.200.0.1/", "http://10.200.0.1"),
+            ("https://sts.tencentcloudapi.com/?X-TC-Token=abc", "https://sts.tencentcloudapi.com"),
+            ("https://[::1]:8443/x", "https://[::1]:8443"),
+            // A proxy spelled without a scheme, as HTTPS_PROXY often is.
+            ("user:hunter2@proxy.example:3128", "proxy.example:3128"),
+            ("http://proxy.example:3128", "http://proxy.example:3128"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(origin(url), shown, "{url}");
+        }
+        // What does not parse is not echoed, in part or whole.
+        for url in [
+            "http://user:hunter2/x@proxy.example:3128",
+            "http://us er:hunter2@h/",
+            "user:hunter2@",
+            "http://a@b:hunter2@proxy.example/",
+            "http://user:hunter2@@proxy.example/",
+            "http://user:hunter2#x@proxy.example/",
+        ] {
+            let shown = origin(url);
+            assert!(!shown.contains("hunter2"), "{url} -> {shown}");
+        }
+        let options = options("http://user:hunter2@127.0.0.1:9000/secret/path?q=hunter2", ProxySetting::Disabled);
+        assert_eq!(target_of(&options), "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn proxies_in_messages_show_scheme_host_and_port_only() {
+        for proxy in ["http://user:hunter2@127.0.0.1:3128/path?q=hunter2", "user:hunter2@127.0.0.1:3128"] {
+            let options = options("https://sts.tencentcloudapi.com/", ProxySetting::Url(proxy.into()));
+            let e = map_error(ureq::Error::ConnectProxyFailed("403".into()), &target_of(&options), &options);
+            assert_eq!(e.code(), codes::PROXY, "{e}");
+            assert!(e.message().contains("via proxy ") && e.message().contains("127.0.0.1:3128"), "{e}");
+            assert!(!e.message().contains("hunter2") && !e.message().contains("user"), "{e}");
+        }
+    }
+
+    #[test]
+    fn garbled_answers_are_bad_responses_that_quote_nothing() {
+        use ureq_proto::Error as P;
+        let options = options("http://127.0.0.1:9000/", ProxySetting::Disabled);
+        let answer_side = [
+            P::UnsupportedVersion,
+            P::BadContentLengthHeader,
+            P::TooManyContentLengthHeaders,
+            P::ConflictingBodyHeaders,
+            P::ChunkLenNotAscii,
+            P::ChunkLenNotANumber,
+            P::ChunkExpectedCrLf,
+            P::HttpParseFail("QUOTED-EXAMPLE".into()),
+            P::HttpParseTooManyHeaders,
+            P::HeadersWith100,
+            P::NoLocationHeader,
+            P::BadLocationHeader("QUOTED-EXAMPLE".into()),
+        ];
+        for problem in answer_side {
+            let label = format!("{problem:?}");
+            let e = map_error(ureq::Error::Protocol(problem), "http://127.0.0.1:9000", &options);
+            assert_eq!((e.kind(), e.code()), (crate::error::ErrorKind::BadResponse, codes::BAD_RESPONSE), "{label}");
+            assert!(!e.is_transient(), "{label}");
+            assert!(e.message().starts_with("http://127.0.0.1:9000: the answer has "), "{label}: {e}");
+            assert!(!e.message().contains("QUOTED"), "{label}: {e}");
+        }
+        let e = map_error(ureq::Error::LargeResponseHeader(20_000, 16_384), "http://x:1", &options);
+        assert_eq!(e.code(), codes::BAD_RESPONSE, "{e}");
+        assert!(e.message().contains("over 16384 bytes"), "{e}");
+
+        let e = map_error(ureq::Error::Protocol(P::BadAuthorizationHeader), "http://x:1", &options);
+        assert_eq!(e.code(), codes::INVALID_ARGUMENT, "{e}");
+        assert!(e.message().starts_with("secret_id: "), "{e}");
+        let e = map_error(ureq::Error::Protocol(P::OutputOverflow), "http://x:1", &options);
+        assert_eq!((e.code(), e.is_transient()), (codes::INTERNAL, false), "{e}");
+    }
+
+    #[test]
+    fn framing_and_codings_libsts_cannot_read_are_named_without_quoting() {
+        let headers = |pairs: &[(&str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.append(HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+            }
+            map
+        };
+        let v11 = Version::HTTP_11;
+        assert_eq!(check_framing(v11, &headers(&[("content-length", "5")])), Ok(()));
+        assert_eq!(check_framing(v11, &headers(&[("transfer-encoding", "Chunked")])), Ok(()));
+        for bad in [
+            headers(&[("transfer-encoding", "chunked"), ("content-length", "5")]),
+            headers(&[("transfer-encoding", "gzip")]),
+            headers(&[("transfer-encoding", "gzip, chunked")]),
+            headers(&[("transfer-encoding", "chunked"), ("transfer-encoding", "QUOTED-EXAMPLE")]),
+        ] {
+            let problem = check_framing(v11, &bad).unwrap_err();
+            assert!(problem.contains("Transfer-Encoding") && !problem.contains("QUOTED"), "{problem}");
+        }
+        assert!(check_framing(Version::HTTP_10, &headers(&[("transfer-encoding", "chunked")])).is_err());
+
+        assert_eq!(content_coding_problem(&headers(&[])), None);
+        assert_eq!(content_coding_problem(&headers(&[("content-encoding", "identity")])), None);
+        assert!(content_coding_problem(&headers(&[("content-encoding", "GZIP")])).unwrap().contains("gzip"));
+        assert!(content_coding_problem(&headers(&[("content-encoding", "identity, br")])).unwrap().contains("br"));
+        let unknown = content_coding_problem(&headers(&[("content-encoding", "QUOTED-EXAMPLE")])).unwrap();
+        assert!(!unknown.contains("QUOTED"), "{unknown}");
     }
 }
