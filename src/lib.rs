@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod error;
 pub mod ffi;
 pub mod policy;
+pub mod process;
 pub mod sign;
 pub mod time;
 pub mod transport;

@@ -4,6 +4,12 @@
 //! cached per (proxy, CA roots). A server calling libsts per request then reuses its TCP+TLS
 //! connection instead of paying a handshake every time.
 //!
+//! Fork: the agent cache is per process ([`PerProcess`]). A child forked after calls (gunicorn
+//! `--preload`, uWSGI, `multiprocessing`) starts with no agent, so it opens connections of its
+//! own and never writes to or reads from a socket its parent pooled, and it never waits on a
+//! lock a parent thread held at fork time. The parent's sockets stay open, unused, in the child
+//! until it exits or execs.
+//!
 //! An answer that is not well-formed HTTP/1.1 or that libsts cannot decode (broken framing,
 //! endless headers, a compression it did not ask for) is a bad response, never retried: a
 //! server that garbles one answer garbles the next. Messages say what is wrong with it without
@@ -11,12 +17,13 @@
 
 use crate::config::{self, ProxySetting, TransportOptions};
 use crate::error::{codes, Error, Result};
+use crate::process::PerProcess;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::http::{header, HeaderMap, HeaderName, Uri, Version};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
@@ -88,9 +95,15 @@ struct AgentKey {
     ca_digest: Option<u64>,
 }
 
-fn agents() -> &'static Mutex<HashMap<AgentKey, Agent>> {
-    static AGENTS: OnceLock<Mutex<HashMap<AgentKey, Agent>>> = OnceLock::new();
-    AGENTS.get_or_init(|| Mutex::new(HashMap::new()))
+/// Per process: a forked child must not share its parent's pooled sockets or locks.
+static AGENTS: PerProcess<Mutex<HashMap<AgentKey, Agent>>> = PerProcess::new(|| Mutex::new(HashMap::new()));
+
+/// Runs `f` while holding the agent cache's lock, as every call does for a moment. Only for
+/// tests/fork.rs, which forks inside `f` to prove a child never waits for that lock.
+#[doc(hidden)]
+pub fn with_agent_cache_locked<R>(f: impl FnOnce() -> R) -> R {
+    let _held = AGENTS.get().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    f()
 }
 
 /// The proxy to use for `url`, resolving `FromEnv` as curl does.
@@ -171,7 +184,7 @@ fn agent_for(options: &TransportOptions) -> Result<Agent> {
         }),
     };
     // A panic elsewhere while holding the lock leaves only a cache behind; keep using it.
-    let mut cache = agents().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = AGENTS.get().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(agent) = cache.get(&key) {
         return Ok(agent.clone());
     }
