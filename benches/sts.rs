@@ -4,6 +4,8 @@
 //! - the TC3 signer on a typical GetFederationToken request
 //! - sts_get_credential end to end against the in-process emulator over keep-alive
 //! - the library's own CPU time per credential call (client thread CPU, excluding waiting)
+//! - the fork check every call pays to reach process-wide state (`PerProcess::get`), next to a
+//!   bare getpid system call
 #![allow(unsafe_code)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -123,9 +125,17 @@ fn credential(c: &mut Criterion) {
     println!("emulator TCP connections for all credential calls: {}", emulator.connections());
 }
 
+fn per_process(c: &mut Criterion) {
+    static STATE: sts::process::PerProcess<std::sync::Mutex<u64>> =
+        sts::process::PerProcess::new(|| std::sync::Mutex::new(0));
+    STATE.get();
+    c.bench_function("per_process/get", |b| b.iter(|| black_box(STATE.get())));
+    c.bench_function("per_process/getpid_alone", |b| b.iter(|| black_box(std::process::id())));
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = policy, signer, credential_own_work, credential
+    targets = policy, signer, credential_own_work, credential, per_process
 }
 criterion_main!(benches);

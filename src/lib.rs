@@ -27,6 +27,7 @@ pub mod endpoint;
 pub mod error;
 pub mod ffi;
 pub mod policy;
+pub mod process;
 pub mod proxy;
 pub mod sign;
 pub mod time;
