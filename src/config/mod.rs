@@ -37,9 +37,8 @@ pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
 pub const MAX_ROLE_SECONDS: u32 = 43_200;
 /// Largest JSON input accepted by any entry point.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
-/// Largest percent-encoded policy sent; CAM itself refuses far smaller ones, but this stops
-/// runaway inputs before the request is built.
-pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
+/// Largest percent-encoded policy sent (the policy's rules own the limit).
+pub use crate::policy::MAX_ENCODED_POLICY_BYTES;
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
@@ -356,6 +355,7 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
     let actions_field = given.name_of("allow_actions");
     let allow_prefix = given.take("allow_prefix").map(|v| string_list(&prefix_field, v)).transpose()?;
     let allow_actions = given.take("allow_actions").map(|v| string_list(&actions_field, v)).transpose()?;
+    let condition_field = given.name_of("condition");
     let condition = given.take("condition");
     let policy = match given.take("policy") {
         Some(ready) => {
@@ -389,7 +389,13 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
                 allow_prefix.ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
             let actions = allow_actions
                 .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
-            policy::config_policy(&bucket, region, &prefixes, &actions, condition.as_ref())?
+            let fields = policy::ConfigFields {
+                prefixes: &prefix_field,
+                actions: &actions_field,
+                condition: &condition_field,
+                ..policy::ConfigFields::default()
+            };
+            policy::config_policy_named(&fields, &bucket, region, &prefixes, &actions, condition.as_ref())?
         }
     };
     let encoded = policy::percent_encoded_len(&policy);
