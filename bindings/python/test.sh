@@ -44,7 +44,8 @@ export LIBSTS_PATH="$LIB"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$HERE"
 echo "== pytest (libsts $("$PYTHON" -c 'import libsts; print(libsts.library_version(), libsts.library_path())'))"
-"$PYTHON" -m pytest -p no:cacheprovider -ra -o addopts= tests
+status=0  # both parts run; the script fails if either did
+"$PYTHON" -m pytest -p no:cacheprovider -ra -o addopts= tests || status=$?
 
 # The shared bad configs name non-loopback addresses: in a fresh network namespace (10.200.0.1 is
 # a local trap there), with an emulator started inside it whose log shows whether anything arrived.
@@ -55,4 +56,5 @@ echo "== pytest tests/netns (inside scripts/netns.sh)"
     start_emulator LIBSTS_TEST_EMU_BAD
     export LIBSTS_TEST_EMU_BAD_LOG="$EMULATOR_LOGS/LIBSTS_TEST_EMU_BAD.err"
     "$2" -m pytest -p no:cacheprovider -ra -o addopts= tests/netns/test_bad_configs.py
-' netns-tests "$ROOT" "$PYTHON"
+' netns-tests "$ROOT" "$PYTHON" || status=$?
+exit "$status"
