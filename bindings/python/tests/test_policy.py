@@ -115,6 +115,11 @@ def test_scope_errors_are_value_errors() -> None:
         Sts.get_policy([Scope("a", B, R, "")])
     with pytest.raises(ValueError):
         Sts.get_policy([42])  # type: ignore[list-item]
+    # What has no JSON form is refused naming the field, before the library sees it.
+    scope = Scope("a", B, R, "p")
+    scope.set_condition({"numeric_equal": {"cos:x": float("inf")}})
+    with pytest.raises(ValueError, match=r"^scopes\[0\]\.condition\.numeric_equal\.cos:x: NaN and infinity"):
+        Sts.get_policy([scope])
 
 
 def test_get_service_gets_star() -> None:

@@ -106,10 +106,11 @@ def entries(config: Mapping[str, Any], stacklevel: int) -> List[Tuple[str, Any]]
 
 def encode(pairs: List[Tuple[str, Any]]) -> str:
     """A JSON object with the pairs in order; a key given twice stays twice, so the core names it."""
-    return "{" + ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in pairs) + "}"
+    return "{" + ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in pairs) + "}"
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON of a value that went through :func:`to_json`."""
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 

@@ -41,7 +41,11 @@ _FEDERATION_KEYS = ("name",)
 
 def _policy_from_scopes(scopes: List[Dict[str, Any]]) -> Dict[str, Any]:
     """``sts_get_policy``; invalid scopes raise ``ValueError`` with the library's message."""
-    code, out = _ffi.call("sts_get_policy", scopes)
+    try:
+        text = _config.dumps(_config.to_json(scopes, "scopes"))
+    except StsConfigError as e:
+        raise ValueError(e.message) from None  # as the library's own scope errors
+    code, out = _ffi.call_text("sts_get_policy", text)
     if code == _ffi.STS_OK:
         return out
     err = error_from(code, out)
@@ -98,7 +102,6 @@ class Sts:
     external_id: Optional[str] = None
 
     def __init__(self, config: Mapping[str, Any] = {}) -> None:  # noqa: B006 (read only, as the original)
-        self._extra: List[Tuple[str, Any]] = []
         self.parse_parameters(config)
 
     def __repr__(self) -> str:
@@ -118,6 +121,7 @@ class Sts:
             raise error_from(code, out)
         # The core accepted the pairs: no key is unknown or given twice. Keep each in its attribute;
         # a key this binding does not know yet (a newer core) is passed on unchanged.
+        self._extra: List[Tuple[str, Any]] = []
         given: Dict[str, Any] = {}
         for key, value in pairs:
             name = _config.canonical(key)
