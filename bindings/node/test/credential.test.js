@@ -161,8 +161,9 @@ test('bad options reject (Promise) or call back (callback) with Client.InvalidAr
     [{ roleArn: ROLE }, 'roleArn: is a parameter of AssumeRole'],
     [{ bucket: h.BUCKET, allowPrefix: 'a/*' }, 'policy'],
     [{ proxy: null }, 'proxy'],
-    // JSON carries the NUL: the core sees the whole value (not cut at the NUL) and refuses it.
-    [{ region: 'ap-guangzhou\0evil' }, 'region: `ap-guangzhou\u0000evil`'],
+    // JSON carries the NUL (cut there, both would be valid): the core sees it and refuses it by name.
+    [{ region: 'ap-guangzhou\0evil' }, 'region: contains the control character U+0000'],
+    [{ secretKey: 'abc\0def' }, 'secretKey: contains the control character U+0000'],
     [{ secretKey: 'abc\ud800def' }, 'secretKey: not valid Unicode (a lone surrogate)'],
     [{ policy: { version: '2.0', statement: [{ resource: ['a\udfff'] }] } }, 'policy.statement[0].resource[0]: not valid Unicode'],
     [{ durationSeconds: NaN }, 'durationSeconds: NaN and Infinity have no JSON form'],
@@ -175,7 +176,7 @@ test('bad options reject (Promise) or call back (callback) with Client.InvalidAr
       assert.equal(e.kind, 'InvalidArgument', `${JSON.stringify(Object.keys(extra))}: ${e.message}`);
       assert.equal(e.code, 'Client.InvalidArgument');
       assert.ok(e.message.includes(part), `${JSON.stringify(e.message)} lacks ${JSON.stringify(part)}`);
-      assertNoSecret(e, h.SECRET_KEY, 'abc\ud800def');
+      assertNoSecret(e, h.SECRET_KEY, 'abc\ud800def', 'abc\0def');
       return true;
     });
   }

@@ -254,6 +254,9 @@ def test_policy_together_with_built_policy_keys_is_refused() -> None:
         (dict(secret_id="AKIDtest", secretId="AKIDtest"), "secretId", "given twice, also as `secret_id`"),
         (dict(secret_id="AKIDtest", SECRET_ID="AKIDtest"), "secret_id", "given twice"),
         (dict(secret_key=SECRET + "\udcff"), "secret_key", "lone surrogate"),
+        # JSON carries a NUL (cut there, both values would be valid): the core sees it and refuses it.
+        (dict(region="ap-guangzhou\x00evil"), "region", "control character U+0000"),
+        (dict(secret_key=SECRET + "\x00"), "secret_key", "control character U+0000"),
         (dict(allow_prefix=["ok", "bad\ud800"]), "allow_prefix[1]", "lone surrogate"),
         (dict(conditon={}), "conditon", "did you mean `condition`?"),
         (dict(role_arn="qcs::cam::uin/1:roleName/r", duration_seconds=50000), "duration_seconds", "out of range 1..=43200"),
