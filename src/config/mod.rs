@@ -120,6 +120,21 @@ pub enum ActionParams {
     Role { role_arn: String, role_session_name: String, external_id: Option<String> },
 }
 
+/// The parameters as (name, role_arn, role_session_name, external_id), each present only for its action.
+pub type ParamParts<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+impl ActionParams {
+    /// The parameters for a serializer: `None` for those of the other action.
+    pub fn parts(&self) -> ParamParts<'_> {
+        match self {
+            ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
+            ActionParams::Role { role_arn, role_session_name, external_id } => {
+                (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
+            }
+        }
+    }
+}
+
 /// Where and how to connect; everything the transport needs and nothing more.
 #[derive(Clone, Debug)]
 pub struct TransportOptions {
@@ -234,15 +249,7 @@ impl Config {
         }
         let policy: Option<Box<serde_json::value::RawValue>> =
             self.policy.as_deref().and_then(|p| serde_json::value::RawValue::from_string(p.to_owned()).ok());
-        let (mut name, mut role_arn, mut role_session_name, mut external_id) = (None, None, None, None);
-        match &self.params {
-            ActionParams::Federation { name: n } => name = Some(n.as_str()),
-            ActionParams::Role { role_arn: arn, role_session_name: session, external_id: id } => {
-                role_arn = Some(arn.as_str());
-                role_session_name = Some(session.as_str());
-                external_id = id.as_deref();
-            }
-        }
+        let (name, role_arn, role_session_name, external_id) = self.params.parts();
         let normalized = Normalized {
             action: self.action().name(),
             secret_id: &self.identity.secret_id,
