@@ -237,7 +237,7 @@ def test_policy_together_with_built_policy_keys_is_refused() -> None:
         (dict(bucket="example-abc"), "bucket", "numeric appid"),
         (dict(bucket="exa mple-1250000000"), "bucket", "only letters, digits"),
         (dict(region="ap/guangzhou"), "region", "only letters, digits"),
-        (dict(condition="ip"), "condition", "expected an object"),
+        (dict(condition="ip"), "condition", "expected a JSON object"),
         (dict(condition={"x": float("nan")}), "condition.x", "no JSON form"),
         (dict(condition={"x": b"bytes"}), "condition.x", "a bytes has no JSON form"),
         (dict(condition={1: "x"}), "condition", "keys must be strings"),
