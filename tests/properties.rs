@@ -196,6 +196,8 @@ const KNOWN: &[&str] = &[
     "proxy",
     "timeout_ms",
     "timeoutMs",
+    "total_timeout_ms",
+    "totalTimeoutMs",
     "retries",
     "ca_file",
     "caFile",
