@@ -1,13 +1,13 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
-use crate::config::{Action, Config, MAX_INPUT_BYTES};
+use crate::config::{backoff_ceiling, Action, Config, TransportOptions, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::http::header::{self, HeaderName};
 use zeroize::Zeroizing;
 
@@ -19,17 +19,28 @@ const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
 const X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
 pub const SERVICE: &str = "sts";
-const BACKOFF_BASE: Duration = Duration::from_millis(100);
-const BACKOFF_CAP: Duration = Duration::from_secs(2);
+/// A retry left with less time than this before `total_timeout_ms` could only time out.
+const MIN_RETRY_TIME: Duration = Duration::from_millis(10);
 
 /// `sts_get_credential`: STS GetFederationToken.
 pub fn get_credential(config_json: &str) -> Result<String> {
-    request(config_json, Action::GetFederationToken)
+    request(config_json, Action::GetFederationToken, Instant::now())
 }
 
 /// `sts_get_role_credential`: STS AssumeRole.
 pub fn get_role_credential(config_json: &str) -> Result<String> {
-    request(config_json, Action::AssumeRole)
+    request(config_json, Action::AssumeRole, Instant::now())
+}
+
+/// `sts_get_credential_async`: `total_timeout_ms` counts from `started`, when the call was
+/// queued, so time spent waiting for a worker counts too.
+pub fn get_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    request(config_json, Action::GetFederationToken, started)
+}
+
+/// `sts_get_role_credential_async`, as [`get_credential_since`].
+pub fn get_role_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    request(config_json, Action::AssumeRole, started)
 }
 
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
@@ -48,20 +59,72 @@ pub fn get_policy(scopes_json: &str) -> Result<String> {
     policy::get_policy(scopes_json)
 }
 
-fn request(config_json: &str, action: Action) -> Result<String> {
+/// The retry loop, bounded by `total_timeout_ms` from `started`: each attempt gets at most the
+/// time left, and a retry whose backoff would end past the deadline is not started.
+fn request(config_json: &str, action: Action, started: Instant) -> Result<String> {
     let config = Config::parse(config_json, action)?;
     let body = request_body(&config);
+    let deadline = started + config.total_timeout;
     let mut attempt = 0;
     loop {
-        match attempt_once(&config, &body) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(deadline_passed(&config, attempt));
+        }
+        let cut = left < config.transport.timeout;
+        let result = if cut {
+            // A copy only when the deadline cuts this attempt short; the usual path borrows.
+            attempt_once(&config, &body, &TransportOptions { timeout: left, ..config.transport.clone() })
+        } else {
+            attempt_once(&config, &body, &config.transport)
+        };
+        match result {
             Ok(result) => return Ok(result),
+            // The attempt ran into the deadline, not into its own timeout_ms.
+            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(&config, attempt + 1)),
             Err(e) if e.is_transient() && attempt < config.transport.retries => {
-                std::thread::sleep(backoff(attempt));
+                let wait = backoff(attempt);
+                let not_retried = |e: Error| {
+                    let ms = config.total_timeout.as_millis();
+                    e.with_note(&format!("not retried: the next attempt would start after total_timeout_ms={ms}"))
+                };
+                if !retry_fits(Instant::now(), wait, deadline) {
+                    return Err(not_retried(e));
+                }
+                std::thread::sleep(wait);
+                // A sleep may overrun on a loaded machine.
+                if Instant::now() >= deadline {
+                    return Err(not_retried(e));
+                }
                 attempt += 1;
             }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Whether a retry after `wait` would start at least [`MIN_RETRY_TIME`] before `deadline`.
+fn retry_fits(now: Instant, wait: Duration, deadline: Instant) -> bool {
+    now + wait + MIN_RETRY_TIME <= deadline
+}
+
+fn deadline_passed(config: &Config, attempts: u32) -> Error {
+    let total = config.total_timeout.as_millis();
+    let each = config.transport.timeout.as_millis();
+    let target = &config.transport.target;
+    if attempts == 0 {
+        return Error::network(
+            codes::TIMEOUT,
+            format!(
+                "{target}: total_timeout_ms={total} passed while the call waited for a libsts worker; nothing was sent"
+            ),
+        );
+    }
+    let attempts = if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") };
+    Error::network(
+        codes::TIMEOUT,
+        format!("{target}: no answer within total_timeout_ms={total} ({attempts}, timeout_ms={each} each at most)"),
+    )
 }
 
 /// The JSON body of the action. Field order is fixed so the emulator's log is readable.
@@ -93,8 +156,9 @@ pub fn request_body(config: &Config) -> String {
     serde_json::to_string(&body).unwrap_or_default()
 }
 
-/// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once.
-fn attempt_once(config: &Config, body: &str) -> Result<String> {
+/// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once with
+/// `transport` (the config's, or a copy with a shorter timeout).
+fn attempt_once(config: &Config, body: &str, transport: &TransportOptions) -> Result<String> {
     let timestamp = time::now_unix();
     let input = sign::SigningInput {
         secret_id: &config.identity.secret_id,
@@ -119,13 +183,13 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
         (X_TC_TOKEN, config.identity.session_token.as_ref().map_or("", |token| token.expose())),
     ];
     let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
-    let response = transport::post(&config.transport, headers, body.as_bytes())?;
+    let response = transport::post(transport, headers, body.as_bytes())?;
     credential_result(response.status, &response.body, config.duration_seconds, &config.transport.target)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+    let ceiling = backoff_ceiling(attempt);
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u32(attempt);
     let fraction = (hasher.finish() % 1_000_001) as f64 / 1_000_000.0;
@@ -334,9 +398,18 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_needs_its_backoff_and_ten_ms_before_the_deadline() {
+        let now = Instant::now();
+        let deadline = now + Duration::from_millis(100);
+        assert!(retry_fits(now, Duration::from_millis(90), deadline));
+        assert!(!retry_fits(now, Duration::from_millis(91), deadline));
+        assert!(!retry_fits(now, Duration::from_millis(150), deadline));
+    }
+
+    #[test]
     fn backoff_is_bounded_by_the_doubling_ceiling_and_the_cap() {
         for attempt in 0..12 {
-            let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt).min(BACKOFF_CAP);
+            let ceiling = crate::config::BACKOFF_BASE.saturating_mul(1 << attempt).min(crate::config::BACKOFF_CAP);
             for _ in 0..50 {
                 assert!(backoff(attempt) <= ceiling);
             }

@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! ffi::sts_get_credential         pointers, UTF-8, panic boundary, ownership of *out_json
+//!  (ffi::sts_get_credential_async  the same, queued on a worker thread, answered via callback)
 //!  └ api::get_credential          the action: parse, sign, send with retries, map the answer
 //!     ├ config::Config::parse     the one validator (keys, types, ranges), using
 //!     │  ├ policy                 scopes and allow_prefix -> CAM policy, with its limits
@@ -15,6 +16,9 @@
 //!     │  └ proxy                  proxy from the config or the environment, resolved once
 //!     ├ sign                      TC3-HMAC-SHA256, pure functions
 //!     └ transport                 ureq agents: keep-alive pool, DNS cache, error classes
+//! worker                          the async exports' bounded thread pool and queue
+//! ffi::sts_get_credential_async   the same call queued on worker::submit (a bounded pool)
+//! process                         per-process state: a forked child starts afresh
 //! error                           one error type -> StsCode + {"error":{...}}
 //! ```
 //!
@@ -32,3 +36,4 @@ pub mod proxy;
 pub mod sign;
 pub mod time;
 pub mod transport;
+pub mod worker;

@@ -46,6 +46,10 @@ fn header_declares_every_export_and_code() {
     for name in [
         "sts_get_credential",
         "sts_get_role_credential",
+        "sts_get_credential_async",
+        "sts_get_role_credential_async",
+        "sts_set_async_workers",
+        "typedef void (*StsCallback)(void *user_data, enum StsCode code, char *out_json);",
         "sts_get_policy",
         "sts_string_free",
         "sts_version",

@@ -27,6 +27,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("url", &[]),
     ("proxy", &[]),
     ("timeout_ms", &["timeoutMs"]),
+    ("total_timeout_ms", &["totalTimeoutMs"]),
     ("retries", &[]),
     ("ca_file", &["caFile"]),
 ];

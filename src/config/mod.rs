@@ -32,6 +32,14 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 pub const MAX_TIMEOUT_MS: u64 = 600_000;
 pub const DEFAULT_RETRIES: u32 = 2;
 pub const MAX_RETRIES: u32 = 10;
+/// `total_timeout_ms` when not given: the worst case of the retries (see [`read_total_timeout`]),
+/// at most this.
+pub const DEFAULT_MAX_TOTAL_TIMEOUT_MS: u64 = 60_000;
+/// Retry backoff: full jitter below a ceiling that starts here and doubles per retry...
+pub const BACKOFF_BASE: Duration = Duration::from_millis(100);
+/// ...up to this.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(2);
+pub const MAX_TOTAL_TIMEOUT_MS: u64 = 600_000;
 /// GetFederationToken's documented maximum (36 h); the root account's 7200 s limit is the service's to enforce.
 pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
 pub const MAX_ROLE_SECONDS: u32 = 43_200;
@@ -171,6 +179,8 @@ pub struct Config {
     /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
     pub policy: Option<String>,
     pub transport: TransportOptions,
+    /// The whole call, retries and backoff included (`total_timeout_ms`).
+    pub total_timeout: Duration,
 }
 
 impl Config {
@@ -217,7 +227,8 @@ impl Config {
         let policy = read_policy(&mut given, &region, action)?;
         let params = read_params(&mut given, action)?;
         let transport = read_transport(&mut given)?;
-        Ok(Config { identity, params, duration_seconds, region, policy, transport })
+        let total_timeout = read_total_timeout(&mut given, &transport)?;
+        Ok(Config { identity, params, duration_seconds, region, policy, transport, total_timeout })
     }
 
     /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
@@ -244,6 +255,7 @@ impl Config {
             /// `scheme://host:port` and where it came from; never its userinfo.
             proxy: Option<String>,
             timeout_ms: u128,
+            total_timeout_ms: u128,
             retries: u32,
             ca_file: Option<&'a str>,
         }
@@ -265,6 +277,7 @@ impl Config {
             url: self.transport.target.as_str(),
             proxy: self.transport.proxy.as_ref().map(|p| format!("{p} (from {})", p.source())),
             timeout_ms: self.transport.timeout.as_millis(),
+            total_timeout_ms: self.total_timeout.as_millis(),
             retries: self.transport.retries,
             ca_file: self.transport.ca_file.as_deref(),
         };
@@ -476,6 +489,26 @@ fn read_transport(given: &mut Given) -> Result<TransportOptions> {
         retries,
         ca_pem,
         ca_file,
+    })
+}
+
+/// The longest backoff before retry number `retry + 1`.
+pub fn backoff_ceiling(retry: u32) -> Duration {
+    BACKOFF_BASE.saturating_mul(1 << retry.min(16)).min(BACKOFF_CAP)
+}
+
+/// `total_timeout_ms`. By default the worst case without it, every attempt's full `timeout_ms`
+/// plus every backoff's ceiling, capped at [`DEFAULT_MAX_TOTAL_TIMEOUT_MS`]: a config that does
+/// not set it behaves as before unless that worst case is over 60 s. Kept out of
+/// [`TransportOptions`]: it bounds the api layer's retry loop, not one request.
+fn read_total_timeout(given: &mut Given, transport: &TransportOptions) -> Result<Duration> {
+    Ok(match given.take("total_timeout_ms") {
+        Some(v) => Duration::from_millis(integer(&given.name_of("total_timeout_ms"), &v, 1, MAX_TOTAL_TIMEOUT_MS)?),
+        None => {
+            let attempts = transport.timeout.saturating_mul(transport.retries + 1);
+            let backoff: Duration = (0..transport.retries).map(backoff_ceiling).sum();
+            (attempts + backoff).min(Duration::from_millis(DEFAULT_MAX_TOTAL_TIMEOUT_MS))
+        }
     })
 }
 
