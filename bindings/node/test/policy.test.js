@@ -71,7 +71,7 @@ test('invalid scopes throw StsError naming the field', () => {
 test('NUL: raw JSON text is refused (koffi would cut it); inside values it reaches the core whole', () => {
   throwsInvalid(() => sts.getPolicy(JSON.stringify([scope()]) + '\0garbage'), 'scopes: contains a NUL character');
   // JSON escapes a NUL in a value or key, so the core sees all of it and its rules decide.
-  throwsInvalid(() => sts.getPolicy([{ ...scope(), ['a\0b']: 1 }]), 'scopes[0]: unknown key `a\u0000b`');
+  throwsInvalid(() => sts.getPolicy([{ ...scope(), ['a\0b']: 1 }]), 'scopes[0]: unknown key with a control character in its name');
   throwsInvalid(() => sts.getPolicy([scope({ region: 'ap-guangzhou\0evil' })]), 'scopes[0].region: ');
 });
 
