@@ -1,5 +1,6 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
+use crate::cache::{self, Issued};
 use crate::config::{Action, ActionParams, Config, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
@@ -32,6 +33,19 @@ pub fn get_role_credential(config_json: &str) -> Result<String> {
     request(config_json, Action::AssumeRole)
 }
 
+/// `sts_get_upload_credential`: GetFederationToken for one object key chosen here from the
+/// config's `upload` template; the result names the bucket, region and key.
+pub fn get_upload_credential(config_json: &str) -> Result<String> {
+    let mut config = Config::parse_upload(config_json)?;
+    let Some(spec) = config.upload.take() else {
+        return Err(Error::internal("an upload config without its upload section"));
+    };
+    let key = spec.new_key()?;
+    config.policy = Some(spec.policy(&config.region, &key)?);
+    let location = Location { bucket: &spec.bucket, region: &config.region, key: &key };
+    send(&config, Some(&location)).map(|issued| issued.json)
+}
+
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
 pub fn check_config(config_json: &str) -> Result<String> {
     Config::parse_inferred(config_json).map(|config| config.normalized_json())
@@ -49,11 +63,30 @@ pub fn get_policy(scopes_json: &str) -> Result<String> {
 }
 
 fn request(config_json: &str, action: Action) -> Result<String> {
+    // A config text that was validated and cached before is answered without parsing it again.
+    if let Some(hit) = cache::global().get_by_text(config_json, action) {
+        return Ok(hit);
+    }
     let config = Config::parse(config_json, action)?;
-    let body = request_body(&config);
+    match &config.cache {
+        Some(options) => cache::global().get_or_fetch(&config, options, Some(config_json), || send(&config, None)),
+        None => send(&config, None).map(|issued| issued.json),
+    }
+}
+
+/// Where an upload credential may write, added to its result.
+pub struct Location<'a> {
+    pub bucket: &'a str,
+    pub region: &'a str,
+    pub key: &'a str,
+}
+
+/// Sends the config's request, with retries.
+fn send(config: &Config, location: Option<&Location<'_>>) -> Result<Issued> {
+    let body = request_body(config);
     let mut attempt = 0;
     loop {
-        match attempt_once(&config, &body) {
+        match attempt_once(config, &body, location) {
             Ok(result) => return Ok(result),
             Err(e) if e.is_transient() && attempt < config.transport.retries => {
                 std::thread::sleep(backoff(attempt));
@@ -99,7 +132,7 @@ pub fn request_body(config: &Config) -> String {
 }
 
 /// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once.
-fn attempt_once(config: &Config, body: &str) -> Result<String> {
+fn attempt_once(config: &Config, body: &str, location: Option<&Location<'_>>) -> Result<Issued> {
     let timestamp = time::now_unix();
     let input = sign::SigningInput {
         secret_id: &config.identity.secret_id,
@@ -125,7 +158,7 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
     ];
     let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
     let response = transport::post(&config.transport, headers, body.as_bytes())?;
-    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.target)
+    credential_issued(response.status, &response.body, config.duration_seconds, &config.transport.target, location)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
@@ -161,6 +194,17 @@ struct Credentials {
 /// Maps the HTTP answer to the result JSON or an error.
 /// `url` names where the answer came from in messages (`scheme://host:port`, see `endpoint::Target`).
 pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &dyn fmt::Display) -> Result<String> {
+    credential_issued(status, body, duration_seconds, url, None).map(|issued| issued.json)
+}
+
+/// [`credential_result`] with the key's expiry, and an upload's location appended to the result.
+pub fn credential_issued(
+    status: u16,
+    body: &str,
+    duration_seconds: u32,
+    url: &dyn fmt::Display,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
     let http_status_error = || {
         Error::http_status(
             status,
@@ -239,6 +283,12 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: i64,
         expired_time: i64,
         request_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bucket: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<&'a str>,
     }
     let out = Out {
         credentials: OutCredentials {
@@ -250,14 +300,20 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: expired_time - i64::from(duration_seconds),
         expired_time,
         request_id: request_id.as_deref(),
+        bucket: location.map(|l| l.bucket),
+        region: location.map(|l| l.region),
+        key: location.map(|l| l.key),
     };
     // Sized up front so the buffer holding the temporary keys is never reallocated (a
     // reallocation frees the old copy unwiped); the result is at most the answer's size plus
-    // the longer key names and startTime. The +1 leaves room for the C string's NUL.
-    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + 1);
+    // the longer key names and startTime, plus an upload's location (escaped: at most 6 bytes
+    // per byte). The +1 leaves room for the C string's NUL.
+    let located = location.map_or(0, |l| 64 + 6 * (l.bucket.len() + l.region.len() + l.key.len()));
+    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + located + 1);
     serde_json::to_writer(&mut buffer, &out)
         .map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
-    String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))
+    let json = String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))?;
+    Ok(Issued { json, expired_time })
 }
 
 #[cfg(test)]

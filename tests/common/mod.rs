@@ -96,3 +96,17 @@ pub fn c_call(f: Export, input: &str) -> (StsCode, Value) {
     let (code, json) = c_call_text(f, &input);
     (code, parse(&json))
 }
+
+/// A `sts_get_upload_credential` config for `emulator` with this `upload` object, and `extra`
+/// top-level keys merged in.
+pub fn upload_config(emulator: &Emulator, upload: Value, extra: Value) -> String {
+    let base = json!({
+        "secret_id": DEFAULT_SECRET_ID,
+        "secret_key": DEFAULT_SECRET_KEY,
+        "url": emulator.url(),
+        "bucket": BUCKET,
+        "region": "ap-guangzhou",
+        "upload": upload,
+    });
+    merge(base, extra)
+}
