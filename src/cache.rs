@@ -61,7 +61,7 @@ enum Slot {
 }
 
 /// Config texts remembered, at most; past that the memory of texts starts over (entries stay).
-const MAX_TEXTS: usize = crate::config::MAX_CACHE_ENTRIES;
+const MAX_TEXTS: usize = 16_384;
 
 #[derive(Default)]
 struct State {
