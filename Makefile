@@ -25,7 +25,7 @@ BINDINGS := python node go java
 all: build
 
 build:
-	$(CARGO) build --release --features emulator
+	$(CARGO) build --release --workspace
 	ln -sf libsts.so $(RELEASE)/$(SONAME)
 
 # Regenerates include/sts.h from src/ffi.rs (tests/header.rs fails while it is stale).
@@ -50,11 +50,11 @@ deps:
 	scripts/install-deps.sh
 
 lint:
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-rust: lint
-	RUST_BACKTRACE=0 $(CARGO) test
+	RUST_BACKTRACE=0 $(CARGO) test --workspace
 
 # The header must compile cleanly as C99 and C++11.
 test-header: | $(OUT)

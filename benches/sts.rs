@@ -4,6 +4,8 @@
 //! - the TC3 signer on a typical GetFederationToken request
 //! - sts_get_credential end to end against the in-process emulator over keep-alive
 //! - the library's own CPU time per credential call (client thread CPU, excluding waiting)
+//! - the fork check every call pays to reach process-wide state (`PerProcess::get`), next to a
+//!   bare getpid system call
 //! - a credential cache hit through the C ABI (`"cache": true`): the text seen before, and a
 //!   text that must be parsed (its key pair comes from the environment)
 //! - sts_get_upload_credential end to end against the emulator
@@ -13,8 +15,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::ffi::{c_char, CString};
 use std::hint::black_box;
 use std::time::Duration;
-use sts::emulator::{Emulator, EmulatorOptions, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_upload_credential, sts_string_free, StsCode};
+use sts_emulator::{Emulator, EmulatorOptions, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 fn scopes(n: usize) -> CString {
     let one = r#"{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/user-42/*"}"#;
@@ -170,9 +172,17 @@ fn upload(c: &mut Criterion) {
     });
 }
 
+fn per_process(c: &mut Criterion) {
+    static STATE: sts::process::PerProcess<std::sync::Mutex<u64>> =
+        sts::process::PerProcess::new(|| std::sync::Mutex::new(0));
+    STATE.get();
+    c.bench_function("per_process/get", |b| b.iter(|| black_box(STATE.get())));
+    c.bench_function("per_process/getpid_alone", |b| b.iter(|| black_box(std::process::id())));
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = policy, signer, credential_own_work, credential, cache, upload
+    targets = policy, signer, credential_own_work, credential, per_process, cache, upload
 }
 criterion_main!(benches);

@@ -1,7 +1,7 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
 use crate::cache::{self, Issued};
-use crate::config::{Action, ActionParams, Config, MAX_INPUT_BYTES};
+use crate::config::{Action, Config, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
 use serde::{Deserialize, Serialize};
@@ -114,12 +114,7 @@ pub fn request_body(config: &Config) -> String {
         #[serde(skip_serializing_if = "Option::is_none")]
         policy: Option<String>,
     }
-    let (name, role_arn, role_session_name, external_id) = match &config.params {
-        ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
-        ActionParams::Role { role_arn, role_session_name, external_id } => {
-            (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
-        }
-    };
+    let (name, role_arn, role_session_name, external_id) = config.params.parts();
     let body = Body {
         name,
         role_arn,

@@ -26,9 +26,11 @@
 //! `expiredTime`, not by the configured duration). Concurrent identical misses send one request:
 //! the first caller fetches, the others wait for its answer (also an error) on a per-key slot.
 //! Entries are wiped (zeroized) when they are replaced, evicted, found expired or cleared.
+//! The cache is per process (`crate::process::PerProcess`): a forked child starts empty.
 
 use crate::config::{Action, CacheOptions, Config, Identity, TransportOptions};
 use crate::error::{Error, Result};
+use crate::process::PerProcess;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -337,100 +339,17 @@ fn make_room(slots: &mut HashMap<Key, Slot>, max_entries: usize, now: i64) {
     }
 }
 
-/// The process's cache; a child started by `fork()` gets an empty one of its own.
+/// The process's cache. A child started by `fork()` gets an empty one of its own and never
+/// touches its parent's (whose lock a parent thread may have held at the fork, and whose
+/// in-flight slots wait for threads the child does not have); see `crate::process`.
 pub fn global() -> &'static Cache {
-    static CACHE: per_process::PerProcess<Cache> = per_process::PerProcess::new(Cache::new);
+    static CACHE: PerProcess<Cache> = PerProcess::new(Cache::new);
     CACHE.get()
 }
 
 /// `sts_cache_clear`.
 pub fn clear() {
     global().clear();
-}
-
-/// Fork safety for the cache, by process id.
-///
-/// After `fork()` the child has a copy of the parent's cache, and of its lock, which a parent
-/// thread may have held at that instant and which nobody in the child will ever release. So
-/// the cache records the process that built it, and the first use in a child builds a fresh
-/// one without touching the parent's (its lock, its entries, its destructor): the parent's copy
-/// is leaked in the child. The child's copy of the parent's keys stays in that leaked memory;
-/// wiping it would need the lock.
-///
-/// The shared `crate::process::PerProcess` (the connection pool's, which also catches a child
-/// that gets its parent's pid number) replaces this when both are merged: the API is the same.
-#[allow(unsafe_code)]
-mod per_process {
-    use std::ptr;
-    use std::sync::atomic::{AtomicPtr, Ordering};
-
-    struct Slot<T> {
-        pid: u32,
-        value: T,
-    }
-
-    pub struct PerProcess<T> {
-        /// A leaked `Box<Slot<T>>` or null; never freed, so references stay valid.
-        slot: AtomicPtr<Slot<T>>,
-        init: fn() -> T,
-    }
-
-    // SAFETY: `get` hands out `&T` to any thread, and a value built on one thread may be
-    // freed (after losing a race) on another: T must be Send + Sync.
-    unsafe impl<T: Send + Sync> Sync for PerProcess<T> {}
-
-    impl<T> PerProcess<T> {
-        pub const fn new(init: fn() -> T) -> Self {
-            PerProcess { slot: AtomicPtr::new(ptr::null_mut()), init }
-        }
-
-        pub fn get(&self) -> &T {
-            self.get_as(std::process::id())
-        }
-
-        fn get_as(&self, pid: u32) -> &T {
-            let mut seen = self.slot.load(Ordering::Acquire);
-            loop {
-                // SAFETY: non-null pointers come from Box::into_raw below and are never freed.
-                if let Some(slot) = unsafe { seen.as_ref() } {
-                    if slot.pid == pid {
-                        return &slot.value;
-                    }
-                }
-                let fresh = Box::into_raw(Box::new(Slot { pid, value: (self.init)() }));
-                match self.slot.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
-                    // An ancestor's slot, if any, is leaked on purpose (module docs).
-                    // SAFETY: just made from a Box and never freed.
-                    Ok(_) => return unsafe { &(*fresh).value },
-                    Err(current) => {
-                        // SAFETY: `fresh` was never published; this thread owns it alone.
-                        drop(unsafe { Box::from_raw(fresh) });
-                        seen = current;
-                    }
-                }
-            }
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use std::sync::Mutex;
-
-        #[test]
-        fn a_child_gets_its_own_value_and_never_takes_a_lock_held_at_fork_time() {
-            let state = PerProcess::new(|| Mutex::new(0));
-            let me = std::process::id();
-            let parent = state.get();
-            assert!(ptr::eq(parent, state.get()));
-            // Held by a parent thread when the fork happens; nobody in the child releases it.
-            let _held = parent.lock().unwrap();
-            let child = state.get_as(me.wrapping_add(1));
-            assert!(!ptr::eq(parent, child));
-            assert!(child.try_lock().is_ok(), "the child's value has a lock of its own");
-            assert!(ptr::eq(child, state.get_as(me.wrapping_add(1))));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -26,12 +26,11 @@
 pub mod api;
 pub mod cache;
 pub mod config;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;
 pub mod policy;
+pub mod process;
 pub mod proxy;
 pub mod sign;
 pub mod time;

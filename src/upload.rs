@@ -279,9 +279,8 @@ impl UploadSpec {
     /// The policy for `key` in `region`: the upload actions on exactly that one object, with
     /// the content type and size conditions.
     pub fn policy(&self, region: &str, key: &str) -> Result<String> {
-        policy::check_name(&self.bucket, "bucket")?;
-        policy::check_name(region, "region")?;
-        let appid = policy::appid_of(&self.bucket, "bucket")?;
+        let appid = policy::check_bucket(&self.bucket, "bucket")?;
+        policy::check_region(region, "region")?;
         let resource = policy::resource(Service::Cos, region, appid, &self.bucket, key);
         let mut condition = serde_json::Map::new();
         if let Some(types) = &self.content_type {

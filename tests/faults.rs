@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
-use sts::emulator::TlsIdentity;
 use sts::ffi::{sts_get_credential, sts_get_role_credential, StsCode};
+use sts_emulator::TlsIdentity;
 
 fn tls_emulator() -> Emulator {
     let identity = TlsIdentity::from_files(data("test-only-server.pem"), data("test-only-server.key.pem")).unwrap();

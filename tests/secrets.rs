@@ -13,8 +13,8 @@ use serde_json::json;
 use std::ffi::CString;
 use std::process::Command;
 use sts::config::{Action, Config};
-use sts::emulator::TlsIdentity;
 use sts::ffi::{call_with_core, sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
+use sts_emulator::TlsIdentity;
 
 const SECRET_ID: &str = "AKIDhygieneTEST0000000000000000000";
 const SECRET_KEY: &str = "HYGIENE-secret-key-7f3a9c";

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
-use sts::emulator::RecordedRequest;
 use sts::sign::{self, SigningInput};
+use sts_emulator::RecordedRequest;
 
 const CASES: [&str; 4] =
     ["cvm-describe-instances", "sts-get-federation-token", "sts-assume-role-utf8", "sts-utc-midnight"];

@@ -3,11 +3,17 @@
  * Needs STS_EMULATOR_URL (an sts-emulator with its default key pair); `make test` starts one.
  * Run plain, under valgrind memcheck and under ASan/UBSan: every string is freed exactly once.
  */
+/* fork, waitpid, alarm, getpid: POSIX, not C99. */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sts.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define CALLS_PER_THREAD_CACHE 200
 
@@ -312,6 +318,54 @@ static int test_cache_threads(void) {
     return 0;
 }
 
+/* One GetFederationToken call for `duration` seconds; 0 when the answer is the caller's own: the
+ * emulator's expiredTime is its clock plus the duration asked for, so another request's answer
+ * (read off a socket shared with another process) shows up as the wrong expiry. */
+static int call_for_duration(int duration) {
+    char extra[64];
+    snprintf(extra, sizeof extra, ",\"duration_seconds\":%d,\"retries\":0", duration);
+    char *out = NULL;
+    StsCode code = sts_get_credential(config_with(extra), &out);
+    const char *expired = out ? strstr(out, "\"expiredTime\":") : NULL;
+    long expires_in = expired ? strtol(expired + strlen("\"expiredTime\":"), NULL, 10) - (long)time(NULL) : -1;
+    int ok = code == STS_OK && expires_in <= duration && expires_in >= duration - 10;
+    if (!ok)
+        fprintf(stderr, "  [pid %d] asked for %ds: code %d, expires in %lds: %s\n", (int)getpid(), duration, (int)code, expires_in,
+                out ? out : "(null)");
+    sts_string_free(out);
+    return ok ? 0 : 1;
+}
+
+#define FORK_ROUNDS 10
+/* Generous: under valgrind a call takes a good fraction of a second. */
+#define CHILD_ALARM_SECONDS 60
+
+/* A pre-fork server: calls, forks, and parent and child call at once. The child must use a
+ * connection of its own (a shared pooled socket hands one process the other's credentials) and
+ * must not hang on a lock the parent held. Its exit status says whether its answer was its own;
+ * under valgrind, valgrind's errors in the child show up as exit status 3. */
+static int test_fork(void) {
+    CHECK(call_for_duration(900) == 0, "the parent's call before any fork");
+    for (int round = 1; round <= FORK_ROUNDS; round++) {
+        fflush(stdout); /* else the child prints the parent's buffered lines again */
+        fflush(stderr);
+        pid_t pid = fork();
+        CHECK(pid >= 0, "fork failed");
+        if (pid == 0) {
+            alarm(CHILD_ALARM_SECONDS); /* a hang kills the child with SIGALRM: a failure, not a stuck test */
+            _exit(call_for_duration(1800 + round));
+        }
+        int parent_bad = call_for_duration(900 + round);
+        int status = 0;
+        CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "round %d: the child %s %d", round,
+              WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        CHECK(!parent_bad, "round %d: the parent's answer was not its own", round);
+    }
+    return 0;
+}
+
 int main(void) {
     emulator_url = getenv("STS_EMULATOR_URL");
     if (emulator_url == NULL || *emulator_url == '\0') {
@@ -333,6 +387,7 @@ int main(void) {
     run("service error kept intact, no secret", test_service_error);
     run("network error", test_network_error);
     run("8 threads x 25 mixed calls", test_threads);
+    run("fork after calls: parent and child call at once, each gets its own answer", test_fork);
     run("upload credential for one server-chosen key", test_upload);
     run("upload configs refused naming the field", test_upload_refused);
     run("cache hit, sts_cache_clear", test_cache);

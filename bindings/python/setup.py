@@ -1,7 +1,7 @@
 """Builds the libsts cdylib with cargo and ships it inside the package as libsts/libsts.so.
 
 The Rust crate is two directories up (this file lives in bindings/python/). Set
-LIBSTS_CARGO_FLAGS to pass extra flags to `cargo build` (e.g. "--no-default-features").
+LIBSTS_CARGO_FLAGS to pass extra flags to `cargo build` (e.g. "--offline").
 The package has no Python extension of its own (ctypes loads the library), so the wheel is
 tagged py3-none-<platform>.
 """

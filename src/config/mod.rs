@@ -42,9 +42,8 @@ pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
 pub const MAX_ROLE_SECONDS: u32 = 43_200;
 /// Largest JSON input accepted by any entry point.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
-/// Largest percent-encoded policy sent; CAM itself refuses far smaller ones, but this stops
-/// runaway inputs before the request is built.
-pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
+/// Largest percent-encoded policy sent (the policy's rules own the limit).
+pub use crate::policy::MAX_ENCODED_POLICY_BYTES;
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
@@ -124,6 +123,21 @@ pub enum ActionParams {
     Federation { name: String },
     /// AssumeRole.
     Role { role_arn: String, role_session_name: String, external_id: Option<String> },
+}
+
+/// The parameters as (name, role_arn, role_session_name, external_id), each present only for its action.
+pub type ParamParts<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+impl ActionParams {
+    /// The parameters for a serializer: `None` for those of the other action.
+    pub fn parts(&self) -> ParamParts<'_> {
+        match self {
+            ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
+            ActionParams::Role { role_arn, role_session_name, external_id } => {
+                (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
+            }
+        }
+    }
 }
 
 /// Where and how to connect; everything the transport needs and nothing more.
@@ -300,15 +314,7 @@ impl Config {
         let upload_policy = self.upload.as_ref().and_then(|spec| spec.policy(&self.region, &spec.key_pattern()).ok());
         let policy: Option<Box<serde_json::value::RawValue>> =
             self.policy.clone().or(upload_policy).and_then(|p| serde_json::value::RawValue::from_string(p).ok());
-        let (mut name, mut role_arn, mut role_session_name, mut external_id) = (None, None, None, None);
-        match &self.params {
-            ActionParams::Federation { name: n } => name = Some(n.as_str()),
-            ActionParams::Role { role_arn: arn, role_session_name: session, external_id: id } => {
-                role_arn = Some(arn.as_str());
-                role_session_name = Some(session.as_str());
-                external_id = id.as_deref();
-            }
-        }
+        let (name, role_arn, role_session_name, external_id) = self.params.parts();
         let normalized = Normalized {
             action: self.action().name(),
             secret_id: &self.identity.secret_id,
@@ -439,6 +445,7 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
     let actions_field = given.name_of("allow_actions");
     let allow_prefix = given.take("allow_prefix").map(|v| string_list(&prefix_field, v)).transpose()?;
     let allow_actions = given.take("allow_actions").map(|v| string_list(&actions_field, v)).transpose()?;
+    let condition_field = given.name_of("condition");
     let condition = given.take("condition");
     let policy = match given.take("policy") {
         Some(ready) => {
@@ -472,7 +479,13 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
                 allow_prefix.ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
             let actions = allow_actions
                 .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
-            policy::config_policy(&bucket, region, &prefixes, &actions, condition.as_ref())?
+            let fields = policy::ConfigFields {
+                prefixes: &prefix_field,
+                actions: &actions_field,
+                condition: &condition_field,
+                ..policy::ConfigFields::default()
+            };
+            policy::config_policy_named(&fields, &bucket, region, &prefixes, &actions, condition.as_ref())?
         }
     };
     let encoded = policy::percent_encoded_len(&policy);

@@ -171,7 +171,7 @@ fn every_rule_names_its_field() {
         (r#""bucket":"b-1","allow_actions":"a""#.into(), Action::GetFederationToken, "allow_prefix: missing"),
         (r#""allow_prefix":"*","allow_actions":"a""#.into(), Action::GetFederationToken, "bucket: missing"),
         ("".into(), Action::GetFederationToken, "policy: missing"),
-        (format!(r#"{BUILD},"condition":"x""#), Action::GetFederationToken, "condition: expected an object"),
+        (format!(r#"{BUILD},"condition":"x""#), Action::GetFederationToken, "condition: expected a JSON object"),
         (
             r#""policy":{"version":"2.0","statement":[{"principal":{"qcs":["*"]},"effect":"allow"}]}"#.into(),
             Action::GetFederationToken,
@@ -261,12 +261,13 @@ fn oversized_input_is_refused_before_parsing() {
 
 #[test]
 fn oversized_policy_is_refused_with_its_length() {
-    let many: Vec<String> = (0..5000).map(|i| format!("dir/{i}/*")).collect();
+    let many: Vec<String> = (0..900).map(|i| format!("uploads/user-{i}/photos/*")).collect();
     let extra =
-        format!(r#""bucket":"b-1","allow_prefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
+        format!(r#""bucket":"b-1","allowPrefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
     let got = message(federation(&extra));
     assert!(
-        got.starts_with("policy: ") && got.contains("bytes once percent-encoded, over the 65536-byte limit"),
+        got.starts_with("allowPrefix: the policy would be ")
+            && got.contains("bytes once percent-encoded, over the 65536-byte limit"),
         "{got}"
     );
 }

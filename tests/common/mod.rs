@@ -2,13 +2,10 @@
 // Each test binary uses a different subset.
 #![allow(dead_code, unused_imports)]
 
-#[cfg(not(feature = "emulator"))]
-compile_error!("the integration tests need the `emulator` feature (on by default; `make test` enables it)");
-
 use serde_json::{json, Value};
 use std::ffi::{c_char, CStr, CString};
-pub use sts::emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 use sts::ffi::{sts_string_free, StsCode};
+pub use sts_emulator::{Emulator, EmulatorOptions, FailMode, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 pub const BUCKET: &str = "example-1250000000";
 

@@ -8,11 +8,12 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
 use super::http::Request;
 use super::RecordedRequest;
-use crate::sign;
+use sts::sign;
 
 pub(crate) const SERVICE: &str = "sts";
 pub(crate) const VERSION: &str = "2018-08-13";
@@ -76,49 +77,30 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// Everything but the RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const POLICY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Decodes `%XX` escapes (either hex case) into bytes and requires the result to be UTF-8.
 /// Every other character stands for itself, `+` included (this is RFC 3986 decoding, not
-/// form decoding). `None` for a `%` not followed by two hex digits or for non-UTF-8 results.
+/// form decoding). `None` for a `%` not followed by two hex digits or for non-UTF-8 results:
+/// the crate's decoder passes a broken escape through as text, the service refuses it.
 pub fn percent_decode(input: &str) -> Option<String> {
-    fn hex(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
     let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let high = hex(*bytes.get(i + 1)?)?;
-            let low = hex(*bytes.get(i + 2)?)?;
-            out.push(high << 4 | low);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let escapes_ok = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(input).decode_utf8().ok().map(|text| text.into_owned())
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`),
-/// with upper-case hex: the encoding the STS `Policy` parameter is sent in.
+/// Percent-encodes everything but RFC 3986 unreserved characters, with upper-case hex: the
+/// encoding the STS `Policy` parameter is sent in.
 pub fn percent_encode(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() * 3);
-    for &b in input.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
-        }
-    }
-    out
+    utf8_percent_encode(input, POLICY_ENCODE).to_string()
 }
 
 /// A service error: `Response.Error.Code` and `Message`.
@@ -246,7 +228,7 @@ fn answer(
         }),
     );
     response.insert("ExpiredTime".into(), json!(expired_time));
-    response.insert("Expiration".into(), json!(crate::time::rfc3339(expired_time)));
+    response.insert("Expiration".into(), json!(sts::time::rfc3339(expired_time)));
     Ok(response)
 }
 
@@ -293,7 +275,7 @@ fn verify_signature(
             ),
         ));
     }
-    let date = crate::time::utc_date(timestamp);
+    let date = sts::time::utc_date(timestamp);
     if auth.date != date {
         return Err(fail(
             "AuthFailure.SignatureFailure",
@@ -515,8 +497,8 @@ fn is_role_arn(arn: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::emulator::http::Version;
-    use crate::emulator::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+    use crate::http::Version;
+    use crate::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
     pub(crate) const HOST: &str = "sts.tencentcloudapi.com";
     pub(crate) const NOW: i64 = 1_700_000_000;
@@ -703,7 +685,7 @@ pub(crate) mod tests {
         assert!(id.starts_with("AKID") && id.len() >= 44, "{id}");
         assert_eq!(credentials["TmpSecretKey"].as_str().unwrap().len(), 44);
         assert_eq!(response["ExpiredTime"], json!(NOW + 1800));
-        assert_eq!(response["Expiration"], json!(crate::time::rfc3339(NOW + 1800)));
+        assert_eq!(response["Expiration"], json!(sts::time::rfc3339(NOW + 1800)));
         assert!(is_request_id(response["RequestId"].as_str().unwrap()));
         assert_eq!(response.len(), 4, "{body}");
 

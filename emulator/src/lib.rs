@@ -8,7 +8,7 @@
 //! counts TCP connections so a client's keep-alive reuse can be proven.
 //!
 //! ```no_run
-//! use sts::emulator::{Emulator, EmulatorOptions};
+//! use sts_emulator::{Emulator, EmulatorOptions};
 //! let emulator = Emulator::start(EmulatorOptions::default())?;
 //! println!("send requests to {}", emulator.url());
 //! # Ok::<(), std::io::Error>(())
@@ -17,7 +17,9 @@
 //! Requests are answered as the service does: HTTP 200 with
 //! `{"Response":{"Credentials":{..},"ExpiredTime":..,"Expiration":..,"RequestId":..}}` or
 //! `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`. Only malformed HTTP gets
-//! an HTTP error status (400, 404, 405, 413, 431, 501, 505), unless a fault says otherwise.
+//! an HTTP error status (400, 404, 405, 408, 413, 431, 501, 505), unless a fault says otherwise.
+
+#![deny(unsafe_code)]
 
 mod http;
 mod service;
@@ -41,8 +43,16 @@ pub const DEFAULT_SECRET_KEY: &str = "emulator-secret-key-EXAMPLE";
 /// How many [`RecordedRequest`]s are kept; older ones are dropped first.
 pub const MAX_RECORDED_REQUESTS: usize = 100_000;
 
+/// The default of [`EmulatorOptions::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// The default of [`EmulatorOptions::request_timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A keep-alive connection idle this long is closed, as a real server would.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// After a rejection the peer's remaining bytes are read and dropped for this long at most,
+/// so that closing does not reset the connection before the peer has read the answer.
+const LINGER: Duration = Duration::from_secs(1);
 /// A write the peer does not drain for this long ends the connection.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 /// [`FailMode::Trickle`] sends one byte per this interval.
@@ -66,6 +76,17 @@ pub struct EmulatorOptions {
     /// A fixed server clock (Unix seconds) instead of the system's, so a recorded request
     /// (tests/data/tc3) is verified at its own timestamp. None: the system clock.
     pub now: Option<i64>,
+    /// Connections served at once (one thread each), at least 1. A connection accepted
+    /// while this many are open is closed at once, unread and unanswered, and counted in
+    /// [`Emulator::refused_connections`]: a flood of slow or idle connections costs no
+    /// thread, and clients see a closed connection rather than an unbounded wait.
+    pub max_connections: usize,
+    /// The time a request's head and body have to arrive, at least 1 ms: from the accept for
+    /// a connection's first request, from its first byte for later ones. A request still
+    /// incomplete then gets `408 Request Timeout` and the connection is closed; a connection
+    /// that sent nothing of a first request is closed without an answer. Between keep-alive
+    /// requests a connection may stay idle for 60 s.
+    pub request_timeout: Duration,
 }
 
 /// A server certificate chain and its private key, both PEM, for an HTTPS emulator.
@@ -132,6 +153,8 @@ impl Default for EmulatorOptions {
             port: 0,
             tls: None,
             now: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -146,6 +169,8 @@ impl fmt::Debug for EmulatorOptions {
             .field("port", &self.port)
             .field("tls", &self.tls.is_some())
             .field("now", &self.now)
+            .field("max_connections", &self.max_connections)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }
@@ -289,7 +314,14 @@ struct Shared {
     stopped: AtomicBool,
     stop_lock: Mutex<()>,
     stop_signal: Condvar,
+    max_connections: usize,
+    timeouts: http::Timeouts,
+    /// Connections served so far.
     connections: AtomicUsize,
+    /// Connections being served now (each has a thread).
+    active: AtomicUsize,
+    /// Connections closed at once because `max_connections` were being served.
+    refused: AtomicUsize,
     /// `POST /` requests seen: decides which ones `fail_first` hits.
     sequence: AtomicU64,
     requests: Mutex<VecDeque<RecordedRequest>>,
@@ -383,6 +415,12 @@ impl Emulator {
     }
 
     fn start_inner(options: EmulatorOptions, log: Option<Log>) -> io::Result<Emulator> {
+        if options.max_connections == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "max_connections: must be at least 1"));
+        }
+        if options.request_timeout < Duration::from_millis(1) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "request_timeout: must be at least 1 ms"));
+        }
         // Loopback only: the emulator accepts any client holding its well-known keys.
         let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, options.port))?;
         let addr = listener.local_addr()?;
@@ -396,7 +434,11 @@ impl Emulator {
             stopped: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
             stop_signal: Condvar::new(),
+            max_connections: options.max_connections,
+            timeouts: http::Timeouts { idle: IDLE_TIMEOUT, request: options.request_timeout },
             connections: AtomicUsize::new(0),
+            active: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
             sequence: AtomicU64::new(0),
             requests: Mutex::new(VecDeque::new()),
             live: Mutex::new(HashMap::new()),
@@ -420,9 +462,20 @@ impl Emulator {
         format!("{scheme}://{}/", self.addr)
     }
 
-    /// TCP connections accepted so far.
+    /// TCP connections served so far (not counting [`Emulator::refused_connections`]).
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// TCP connections being served now: at most [`EmulatorOptions::max_connections`], one
+    /// thread each.
+    pub fn active_connections(&self) -> usize {
+        self.shared.active.load(Ordering::SeqCst)
+    }
+
+    /// TCP connections closed unanswered because the cap was reached.
+    pub fn refused_connections(&self) -> usize {
+        self.shared.refused.load(Ordering::SeqCst)
     }
 
     /// Every `POST /` request parsed so far, oldest first (the last
@@ -469,23 +522,26 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 continue;
             }
         };
+        // Only this thread adds to `active` (workers only take away), so the cap holds.
+        if shared.active.load(Ordering::SeqCst) >= shared.max_connections {
+            shared.refused.fetch_add(1, Ordering::SeqCst);
+            let _ = stream.shutdown(Shutdown::Both);
+            continue;
+        }
+        shared.active.fetch_add(1, Ordering::SeqCst);
         shared.connections.fetch_add(1, Ordering::SeqCst);
         let id = next_id;
         next_id += 1;
         if let Ok(clone) = stream.try_clone() {
             lock(&shared.live).insert(id, clone);
         }
+        // Made before the spawn so that a failed spawn, which drops the closure, still
+        // gives the slot back and closes the stream.
+        let guard = LiveGuard { shared: Arc::clone(&shared), id };
         workers.retain(|worker| !worker.is_finished());
-        let worker_shared = Arc::clone(&shared);
-        let spawned =
-            thread::Builder::new().name("sts-emulator-conn".into()).spawn(move || serve(stream, id, worker_shared));
-        match spawned {
-            Ok(worker) => workers.push(worker),
-            Err(_) => {
-                if let Some(stream) = lock(&shared.live).remove(&id) {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-            }
+        let spawned = thread::Builder::new().name("sts-emulator-conn".into()).spawn(move || serve(stream, guard));
+        if let Ok(worker) = spawned {
+            workers.push(worker);
         }
     }
     shared.close_connections();
@@ -494,7 +550,8 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Removes a connection from the live set when its thread ends, however it ends.
+/// Removes a connection from the live set and frees its slot when its thread ends, however
+/// it ends.
 struct LiveGuard {
     shared: Arc<Shared>,
     id: u64,
@@ -502,7 +559,10 @@ struct LiveGuard {
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
-        lock(&self.shared.live).remove(&self.id);
+        if let Some(stream) = lock(&self.shared.live).remove(&self.id) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        self.shared.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -513,6 +573,12 @@ trait Conn: Read + Write {
     fn close_write(&mut self) {
         let _ = self.flush();
         let _ = self.tcp().shutdown(Shutdown::Write);
+    }
+}
+
+impl<T: Conn> http::Stream for T {
+    fn set_read_timeout(&mut self, timeout: Duration) {
+        let _ = self.tcp().set_read_timeout(Some(timeout));
     }
 }
 
@@ -533,11 +599,9 @@ impl Conn for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
     }
 }
 
-fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>) {
-    let guard = LiveGuard { shared, id };
+fn serve(stream: TcpStream, guard: LiveGuard) {
     let shared = &guard.shared;
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     match &shared.tls {
         None => serve_conn(stream, shared),
@@ -553,7 +617,7 @@ fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>) {
 }
 
 fn serve_conn<S: Conn>(stream: S, shared: &Shared) {
-    let mut reader = http::Reader::new(stream);
+    let mut reader = http::Reader::new(stream, shared.timeouts);
     while !shared.stopped() {
         match reader.next_request() {
             http::Incoming::Closed => break,
@@ -580,10 +644,13 @@ fn serve_conn<S: Conn>(stream: S, shared: &Shared) {
 /// could lose the answer.
 fn linger<S: Conn>(stream: &mut S) {
     stream.close_write();
-    let _ = stream.tcp().set_read_timeout(Some(Duration::from_millis(500)));
+    // Bounded in time as well as in bytes: a peer trickling bytes must not hold the thread.
+    let until = Instant::now() + LINGER;
     let mut sink = [0u8; 16 * 1024];
     let mut drained = 0;
     while drained < 2 * http::MAX_BODY {
+        let Some(left) = until.checked_duration_since(Instant::now()).filter(|left| !left.is_zero()) else { break };
+        let _ = stream.tcp().set_read_timeout(Some(left));
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained += n,
@@ -613,7 +680,7 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
     if !faults.latency.is_zero() && !shared.sleep(faults.latency) {
         return false;
     }
-    let now = shared.now.unwrap_or_else(crate::time::now_unix);
+    let now = shared.now.unwrap_or_else(sts::time::now_unix);
     let (answer, mut record) = service::handle(&shared.keys, &shared.session_tokens, request, now, &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);

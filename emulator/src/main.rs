@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sts::emulator::{
-    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
+use sts_emulator::{
+    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
 };
 
 const USAGE: &str = "\
@@ -39,6 +40,15 @@ Options:
                       printed is then https://127.0.0.1:PORT/ and clients need the issuing CA
                       (libsts: `ca_file`). tests/data/ has a TEST-ONLY pair for 127.0.0.1.
   --tls-key PEM       The private key of --tls-cert.
+  --max-connections N Serve at most N connections at once, one thread each (default 256).
+                      A connection accepted while N are open is closed at once, unread and
+                      unanswered, so a flood of idle or slow connections costs no thread.
+  --request-timeout-ms N
+                      A request's head and body must arrive within N ms (default 10000): from
+                      the accept for a connection's first request, from its first byte for the
+                      next ones. Late requests get 408 Request Timeout and the connection is
+                      closed; a connection that sends nothing is closed unanswered. Idle
+                      keep-alive connections are closed after 60 s.
   -h, --help          Print this help.
   -V, --version       Print the version.
 
@@ -77,6 +87,8 @@ struct Settings {
     port_file: Option<PathBuf>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    max_connections: usize,
+    request_timeout: Duration,
 }
 
 #[derive(Debug, PartialEq)]
@@ -102,6 +114,14 @@ fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, Stri
     value.parse().map_err(|_| format!("{flag}: `{value}` is not a valid number"))
 }
 
+/// A number of at least 1.
+fn parse_positive(flag: &str, value: &str) -> Result<u64, String> {
+    match parse_number(flag, value)? {
+        0 => Err(format!("{flag}: must be at least 1")),
+        n => Ok(n),
+    }
+}
+
 /// Parses the command line (without the program name) and the `STS_EMULATOR_KEYS` value.
 fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) -> Result<Command, String> {
     let mut settings = Settings {
@@ -115,6 +135,8 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         port_file: None,
         tls_cert: None,
         tls_key: None,
+        max_connections: DEFAULT_MAX_CONNECTIONS,
+        request_timeout: DEFAULT_REQUEST_TIMEOUT,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -126,8 +148,18 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--port" | "--key" | "--token" | "--latency-ms" | "--fail-first" | "--fail-with" | "--always"
-            | "--port-file" | "--tls-cert" | "--tls-key" => {}
+            "--port"
+            | "--key"
+            | "--token"
+            | "--latency-ms"
+            | "--fail-first"
+            | "--fail-with"
+            | "--always"
+            | "--port-file"
+            | "--tls-cert"
+            | "--tls-key"
+            | "--max-connections"
+            | "--request-timeout-ms" => {}
             _ => return Err(format!("unknown argument `{arg}`")),
         }
         let value = match inline {
@@ -148,6 +180,11 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             "--always" => settings.always = Some(value.parse().map_err(|e| format!("--always: {e}"))?),
             "--tls-cert" => settings.tls_cert = Some(PathBuf::from(value)),
             "--tls-key" => settings.tls_key = Some(PathBuf::from(value)),
+            "--max-connections" => {
+                settings.max_connections = usize::try_from(parse_positive(&flag, &value)?)
+                    .map_err(|_| format!("{flag}: `{value}` is too large"))?
+            }
+            "--request-timeout-ms" => settings.request_timeout = Duration::from_millis(parse_positive(&flag, &value)?),
             _ => settings.port_file = Some(PathBuf::from(value)),
         }
     }
@@ -238,6 +275,8 @@ fn main() -> ExitCode {
         port: settings.port,
         tls,
         now: None,
+        max_connections: settings.max_connections,
+        request_timeout: settings.request_timeout,
     };
     let emulator = match Emulator::start_with_log(options, |request| {
         let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));
@@ -295,6 +334,9 @@ mod tests {
                 "--always=drop",
                 "--port-file",
                 "/tmp/p",
+                "--max-connections",
+                "8",
+                "--request-timeout-ms=1500",
             ],
             Some("AKIDc:kc, AKIDd:kd,"),
         );
@@ -304,6 +346,7 @@ mod tests {
         assert_eq!(s.latency, Duration::from_millis(250));
         assert_eq!((s.fail_first, s.fail_with, s.always), (3, FailMode::Throttle, Some(FailMode::Drop)));
         assert_eq!(s.port_file, Some(PathBuf::from("/tmp/p")));
+        assert_eq!((s.max_connections, s.request_timeout), (8, Duration::from_millis(1500)));
     }
 
     #[test]
@@ -311,6 +354,7 @@ mod tests {
         let s = settings(&[], None);
         assert_eq!((s.port, s.keys.len(), s.fail_first, s.always), (0, 0, 0, None));
         assert_eq!(s.fail_with, FailMode::Http500);
+        assert_eq!((s.max_connections, s.request_timeout), (256, Duration::from_secs(10)));
         assert_eq!(parse(&["--help"], None), Ok(Command::Help));
         assert_eq!(parse(&["-V"], None), Ok(Command::Version));
     }
@@ -335,6 +379,10 @@ mod tests {
             (&["--key", ":secret"][..], None),
             (&[][..], Some("AKIDx:ok,broken-secret")),
             (&["--bind", "0.0.0.0"][..], None),
+            (&["--max-connections", "0"][..], None),
+            (&["--max-connections", "-3"][..], None),
+            (&["--request-timeout-ms", "0"][..], None),
+            (&["--request-timeout-ms"][..], None),
         ] {
             let error = parse(args, env).expect_err("a usage error");
             assert!(!error.contains("secret"), "{error}");
@@ -353,6 +401,8 @@ mod tests {
             "--port-file",
             "--tls-cert",
             "--tls-key",
+            "--max-connections",
+            "--request-timeout-ms",
             "STS_EMULATOR_KEYS",
         ] {
             assert!(USAGE.contains(flag), "{flag}");

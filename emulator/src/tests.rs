@@ -17,7 +17,7 @@ fn connect(emulator: &Emulator) -> TcpStream {
 
 /// A request signed now with the default key.
 fn call(action: &'static str, body: &Value) -> Call {
-    Call { timestamp: crate::time::now_unix(), ..Call::new(action, body) }
+    Call { timestamp: sts::time::now_unix(), ..Call::new(action, body) }
 }
 
 fn federation() -> Vec<u8> {
@@ -100,8 +100,8 @@ fn assert_credentials(response: &Response) {
         assert!(r["Credentials"][field].as_str().is_some_and(|s| !s.is_empty()), "{body}");
     }
     let expired = r["ExpiredTime"].as_i64().unwrap();
-    assert!((expired - crate::time::now_unix() - 1800).abs() <= 5, "{body}");
-    assert_eq!(r["Expiration"], json!(crate::time::rfc3339(expired)));
+    assert!((expired - sts::time::now_unix() - 1800).abs() <= 5, "{body}");
+    assert_eq!(r["Expiration"], json!(sts::time::rfc3339(expired)));
     assert!(is_request_id(r["RequestId"].as_str().unwrap()));
 }
 
@@ -145,7 +145,7 @@ fn both_actions_succeed_over_one_keep_alive_connection() {
 fn service_errors_travel_as_http_200_and_keep_the_connection() {
     let emulator = start(Faults::default());
     let mut stream = connect(&emulator);
-    let stale = Call { timestamp: crate::time::now_unix() - 301, ..call("GetFederationToken", &federation_body()) };
+    let stale = Call { timestamp: sts::time::now_unix() - 301, ..call("GetFederationToken", &federation_body()) };
     let response = exchange(&mut stream, &stale.bytes());
     assert_eq!(response.status, 200);
     assert_eq!(response.error_code().as_deref(), Some("AuthFailure.SignatureExpire"));
