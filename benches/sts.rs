@@ -8,6 +8,9 @@
 //!   bare getpid system call
 //! - sts_get_credential_async: 32 callers, 1,000 calls against the emulator answering in 30 ms,
 //!   next to 32 threads making blocking calls (printed: calls/s and the share of the ideal 32 / 30 ms)
+//! - a credential cache hit through the C ABI (`"cache": true`): the text seen before, and a
+//!   text that must be parsed (its key pair comes from the environment)
+//! - sts_get_upload_credential end to end against the emulator
 #![allow(unsafe_code)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -17,7 +20,9 @@ use std::hint::black_box;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 use std::time::Instant;
-use sts::ffi::{sts_get_credential, sts_get_credential_async, sts_get_policy, sts_string_free, StsCode};
+use sts::ffi::{
+    sts_get_credential, sts_get_credential_async, sts_get_policy, sts_get_upload_credential, sts_string_free, StsCode,
+};
 use sts_emulator::{Emulator, EmulatorOptions, Faults, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
 fn scopes(n: usize) -> CString {
@@ -130,6 +135,50 @@ fn credential(c: &mut Criterion) {
     println!("emulator TCP connections for all credential calls: {}", emulator.connections());
 }
 
+fn cache(c: &mut Criterion) {
+    let emulator = Emulator::start(EmulatorOptions::default()).unwrap();
+    let plain = config_for(&emulator);
+    let with_cache = |json: &CString, cache: &str| {
+        let text = json.to_str().unwrap();
+        CString::new(format!("{},\"cache\":{cache}}}", &text[..text.len() - 1])).unwrap()
+    };
+    let config = with_cache(&plain, "true");
+    assert_eq!(call(sts_get_credential, &config), StsCode::STS_OK);
+    let before = emulator.requests().len();
+    c.bench_function("sts_get_credential/cache_hit", |b| b.iter(|| call(sts_get_credential, black_box(&config))));
+
+    // No key pair in the text: each hit parses the config (about 10 µs) to know who signs.
+    std::env::set_var("TENCENTCLOUD_SECRET_ID", DEFAULT_SECRET_ID);
+    std::env::set_var("TENCENTCLOUD_SECRET_KEY", DEFAULT_SECRET_KEY);
+    let from_env = CString::new(
+        config
+            .to_str()
+            .unwrap()
+            .replace(&format!(r#""secret_id":"{DEFAULT_SECRET_ID}","secret_key":"{DEFAULT_SECRET_KEY}","#), ""),
+    )
+    .unwrap();
+    assert_eq!(call(sts_get_credential, &from_env), StsCode::STS_OK);
+    c.bench_function("sts_get_credential/cache_hit_parsed", |b| {
+        b.iter(|| call(sts_get_credential, black_box(&from_env)))
+    });
+    std::env::remove_var("TENCENTCLOUD_SECRET_ID");
+    std::env::remove_var("TENCENTCLOUD_SECRET_KEY");
+    assert_eq!(emulator.requests().len(), before, "every benchmarked call was a hit");
+}
+
+fn upload(c: &mut Criterion) {
+    let emulator = Emulator::start(EmulatorOptions::default()).unwrap();
+    let config = CString::new(format!(
+        r#"{{"secret_id":"{DEFAULT_SECRET_ID}","secret_key":"{DEFAULT_SECRET_KEY}","url":"{}","bucket":"example-1250000000","region":"ap-guangzhou","upload":{{"filename":"photo.JPG","allow_ext":["jpg","png"],"content_type":"image/*","max_bytes":10485760}}}}"#,
+        emulator.url()
+    ))
+    .unwrap();
+    assert_eq!(call(sts_get_upload_credential, &config), StsCode::STS_OK);
+    c.bench_function("sts_get_upload_credential/emulator_keep_alive", |b| {
+        b.iter(|| call(sts_get_upload_credential, black_box(&config)))
+    });
+}
+
 fn per_process(c: &mut Criterion) {
     static STATE: sts::process::PerProcess<std::sync::Mutex<u64>> =
         sts::process::PerProcess::new(|| std::sync::Mutex::new(0));
@@ -219,6 +268,6 @@ fn credential_async(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = policy, signer, credential_own_work, credential, per_process, credential_async
+    targets = policy, signer, credential_own_work, credential, per_process, cache, upload, credential_async
 }
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
+use crate::cache::{self, Issued};
 use crate::config::{backoff_ceiling, Action, Config, TransportOptions, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
@@ -43,6 +44,24 @@ pub fn get_role_credential_since(config_json: &str, started: Instant) -> Result<
     request(config_json, Action::AssumeRole, started)
 }
 
+/// `sts_get_upload_credential`: GetFederationToken for one object key chosen here from the
+/// config's `upload` template; the result names the bucket, region and key.
+pub fn get_upload_credential(config_json: &str) -> Result<String> {
+    get_upload_credential_since(config_json, Instant::now())
+}
+
+/// `sts_get_upload_credential_async`, as [`get_credential_since`].
+pub fn get_upload_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    let mut config = Config::parse_upload(config_json)?;
+    let Some(spec) = config.upload.take() else {
+        return Err(Error::internal("an upload config without its upload section"));
+    };
+    let key = spec.new_key()?;
+    config.policy = Some(spec.policy(&config.region, &key)?);
+    let location = Location { bucket: &spec.bucket, region: &config.region, key: &key };
+    send(&config, Some(&location), started).map(|issued| issued.json)
+}
+
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
 pub fn check_config(config_json: &str) -> Result<String> {
     Config::parse_inferred(config_json).map(|config| config.normalized_json())
@@ -59,29 +78,49 @@ pub fn get_policy(scopes_json: &str) -> Result<String> {
     policy::get_policy(scopes_json)
 }
 
-/// The retry loop, bounded by `total_timeout_ms` from `started`: each attempt gets at most the
-/// time left, and a retry whose backoff would end past the deadline is not started.
+/// The credential calls: the cache when the config opts in, else [`send`].
 fn request(config_json: &str, action: Action, started: Instant) -> Result<String> {
+    // A config text that was validated and cached before is answered without parsing it again.
+    if let Some(hit) = cache::global().get_by_text(config_json, action) {
+        return Ok(hit);
+    }
     let config = Config::parse(config_json, action)?;
-    let body = request_body(&config);
+    match &config.cache {
+        Some(options) => {
+            cache::global().get_or_fetch(&config, options, Some(config_json), || send(&config, None, started))
+        }
+        None => send(&config, None, started).map(|issued| issued.json),
+    }
+}
+
+/// Where an upload credential may write, added to its result.
+pub struct Location<'a> {
+    pub bucket: &'a str,
+    pub region: &'a str,
+    pub key: &'a str,
+}
+
+/// Sends the config's request with retries, all within `total_timeout_ms` from `started`.
+fn send(config: &Config, location: Option<&Location<'_>>, started: Instant) -> Result<Issued> {
+    let body = request_body(config);
     let deadline = started + config.total_timeout;
     let mut attempt = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(deadline_passed(&config, attempt));
+            return Err(deadline_passed(config, attempt));
         }
         let cut = left < config.transport.timeout;
         let result = if cut {
             // A copy only when the deadline cuts this attempt short; the usual path borrows.
-            attempt_once(&config, &body, &TransportOptions { timeout: left, ..config.transport.clone() })
+            attempt_once(config, &body, &TransportOptions { timeout: left, ..config.transport.clone() }, location)
         } else {
-            attempt_once(&config, &body, &config.transport)
+            attempt_once(config, &body, &config.transport, location)
         };
         match result {
             Ok(result) => return Ok(result),
             // The attempt ran into the deadline, not into its own timeout_ms.
-            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(&config, attempt + 1)),
+            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(config, attempt + 1)),
             Err(e) if e.is_transient() && attempt < config.transport.retries => {
                 let wait = backoff(attempt);
                 let not_retried = |e: Error| {
@@ -158,7 +197,12 @@ pub fn request_body(config: &Config) -> String {
 
 /// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once with
 /// `transport` (the config's, or a copy with a shorter timeout).
-fn attempt_once(config: &Config, body: &str, transport: &TransportOptions) -> Result<String> {
+fn attempt_once(
+    config: &Config,
+    body: &str,
+    transport: &TransportOptions,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
     let timestamp = time::now_unix();
     let input = sign::SigningInput {
         secret_id: &config.identity.secret_id,
@@ -184,7 +228,7 @@ fn attempt_once(config: &Config, body: &str, transport: &TransportOptions) -> Re
     ];
     let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
     let response = transport::post(transport, headers, body.as_bytes())?;
-    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.target)
+    credential_issued(response.status, &response.body, config.duration_seconds, &config.transport.target, location)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
@@ -220,6 +264,17 @@ struct Credentials {
 /// Maps the HTTP answer to the result JSON or an error.
 /// `url` names where the answer came from in messages (`scheme://host:port`, see `endpoint::Target`).
 pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &dyn fmt::Display) -> Result<String> {
+    credential_issued(status, body, duration_seconds, url, None).map(|issued| issued.json)
+}
+
+/// [`credential_result`] with the key's expiry, and an upload's location appended to the result.
+pub fn credential_issued(
+    status: u16,
+    body: &str,
+    duration_seconds: u32,
+    url: &dyn fmt::Display,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
     let http_status_error = || {
         Error::http_status(
             status,
@@ -298,6 +353,12 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: i64,
         expired_time: i64,
         request_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bucket: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<&'a str>,
     }
     let out = Out {
         credentials: OutCredentials {
@@ -309,14 +370,20 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: expired_time - i64::from(duration_seconds),
         expired_time,
         request_id: request_id.as_deref(),
+        bucket: location.map(|l| l.bucket),
+        region: location.map(|l| l.region),
+        key: location.map(|l| l.key),
     };
     // Sized up front so the buffer holding the temporary keys is never reallocated (a
     // reallocation frees the old copy unwiped); the result is at most the answer's size plus
-    // the longer key names and startTime. The +1 leaves room for the C string's NUL.
-    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + 1);
+    // the longer key names and startTime, plus an upload's location (escaped: at most 6 bytes
+    // per byte). The +1 leaves room for the C string's NUL.
+    let located = location.map_or(0, |l| 64 + 6 * (l.bucket.len() + l.region.len() + l.key.len()));
+    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + located + 1);
     serde_json::to_writer(&mut buffer, &out)
         .map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
-    String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))
+    let json = String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))?;
+    Ok(Issued { json, expired_time })
 }
 
 #[cfg(test)]

@@ -117,9 +117,13 @@ pub fn call_with_core(
 /// backoff. Thread-safe: any number of threads may call at once; connections are pooled
 /// process-wide, and a child process started by `fork()` starts with an empty pool.
 ///
+/// With `"cache": true` (or `{"min_remaining_seconds": N, "max_entries": M}`, defaults 300 and
+/// 1024), an identical earlier call's key is returned while it has at least N seconds left, and
+/// identical calls at the same time send one request (`sts_cache_clear` empties the cache).
+///
 /// @param[in] config_json A NUL-terminated UTF-8 JSON object (keys in the README: `secret_id`,
 ///   `secret_key`, `bucket`, `region`, `allow_prefix`, `allow_actions` or `policy`,
-///   `duration_seconds`, ...). Borrowed for the call only.
+///   `duration_seconds`, `cache`, ...). Borrowed for the call only.
 /// @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
 ///   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
 ///   with `sts_string_free` (not `free`).
@@ -296,6 +300,26 @@ pub extern "C" fn sts_get_role_credential_async(
     call_async(config_json, "config", callback, user_data, crate::api::get_role_credential_since)
 }
 
+/// Gets an upload credential for one server-chosen object key without blocking: the answer
+/// comes to `callback`.
+///
+/// The contract of `sts_get_credential_async` holds, with the answer that
+/// `sts_get_upload_credential` would have returned (a fresh key for every call).
+///
+/// @param[in] config_json As for `sts_get_upload_credential`; copied before this returns.
+/// @param[in] callback As for `sts_get_credential_async`.
+/// @param[in] user_data As for `sts_get_credential_async`.
+/// @return As for `sts_get_credential_async`.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_upload_credential_async(
+    config_json: *const c_char,
+    callback: StsCallback,
+    user_data: *mut c_void,
+) -> StsCode {
+    call_async(config_json, "config", callback, user_data, crate::api::get_upload_credential_since)
+}
+
 /// Sets how many worker threads the async calls may use in this process (default 64).
 ///
 /// Replaces `LIBSTS_ASYNC_WORKERS`. May be called at any time, from any thread: raising the
@@ -333,21 +357,65 @@ pub extern "C" fn sts_get_policy(scopes_json: *const c_char, out_json: *mut *mut
 
 /// Validates a credential config without any network access.
 ///
-/// The config is checked exactly as `sts_get_role_credential` would check it when it has
-/// `role_arn`, and as `sts_get_credential` would otherwise. Bindings use it to refuse a bad config
-/// when it is given (e.g. Python's `Sts(config)`), with the core's own message.
+/// The config is checked exactly as `sts_get_upload_credential` would check it when it has
+/// `upload`, as `sts_get_role_credential` would when it has `role_arn`, and as
+/// `sts_get_credential` would otherwise. Bindings use it to refuse a bad config when it is
+/// given (e.g. Python's `Sts(config)`), with the core's own message.
 ///
 /// @param[in] config_json A NUL-terminated UTF-8 JSON object, borrowed for the call only.
 /// @param[out] out_json Receives the normalized config on `STS_OK` (canonical key names, defaults
 ///   filled in, the policy as it would be sent, no secret: `"session_token"` is only `true` or
 ///   `false`), otherwise the error JSON the call would return. Always set when not NULL; the caller
-///   owns it and releases it with `sts_string_free`.
+///   owns it and releases it with `sts_string_free`. For an upload config it has `"upload"`
+///   with the template and the key with the extension filled in but `{date}` and `{random}` left
+///   as they are (the key is chosen per call), and the policy for that key.
 /// @return `STS_OK`, or `STS_INVALID_ARGUMENT` (also when `out_json` is NULL). Never touches the
 ///   network. Thread-safe.
 #[must_use]
 #[no_mangle]
 pub extern "C" fn sts_check_config(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
     call(config_json, "config", out_json, crate::api::check_config)
+}
+
+/// Gets temporary keys that may upload exactly one object, whose key libsts chooses, with STS
+/// `GetFederationToken`.
+///
+/// The key comes from `upload.key_template` (default `"file/{date}/{date}_{random}{ext}"`:
+/// `{date}` the UTC date as `YYYYMMDD`, `{random}` 16 lower-case hex characters from the
+/// operating system's CSPRNG, `{ext}` the file's extension, lower-cased with its dot, or
+/// nothing), so it differs on every call. The policy allows `name/cos:PutObject` and
+/// `name/cos:PostObject` (with `"multipart":true` also the multipart-upload actions) on that one
+/// object and nothing else, with the content type and size conditions asked for. Never cached.
+/// Blocking and thread-safe as `sts_get_credential`.
+///
+/// @param[in] config_json A NUL-terminated UTF-8 JSON object: a credential config (`secret_id`,
+///   `secret_key`, `bucket` (required), `region`, `duration_seconds`, `name`, transport keys)
+///   without `allow_prefix`, `allow_actions`, `policy`, `condition` or `cache`, plus `upload`:
+///   `{"key_template": .., "filename" or "ext": .., "allow_ext": [..], "content_type": ..,
+///   "max_bytes": .., "multipart": ..}`. `filename` and `ext` are the client's: the extension must
+///   be a dot and 1 to 16 ASCII letters or digits, and one of `allow_ext` when that is given.
+///   Borrowed for the call only.
+/// @param[out] out_json Always set when not NULL: on `STS_OK` the credential JSON of
+///   `sts_get_credential` plus `"bucket"`, `"region"` and `"key"` (the object the key may write),
+///   otherwise the error JSON (a refused extension names `upload.ext` and lists the allowed
+///   ones). Release it with `sts_string_free`.
+/// @return As for `sts_get_credential`; every `STS_INVALID_ARGUMENT` is found before any request.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_upload_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(config_json, "config", out_json, crate::api::get_upload_credential)
+}
+
+/// Empties the credential cache of this process, wiping every cached key.
+///
+/// The cache is opt-in per call (config `"cache": true` or `{"min_remaining_seconds": N,
+/// "max_entries": M}` for `sts_get_credential` and `sts_get_role_credential`). Calls in flight
+/// still answer their callers but do not fill the cache. Thread-safe; never blocks on the
+/// network. A child started by `fork()` starts with an empty cache of its own.
+#[no_mangle]
+pub extern "C" fn sts_cache_clear() {
+    // Inside the boundary like every export.
+    let _ = catch_unwind(crate::cache::clear);
 }
 
 /// Releases a string returned by libsts, wiping it first (results hold temporary secret keys).

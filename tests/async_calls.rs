@@ -20,7 +20,8 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 use sts::ffi::{
     call_async_with_core, sts_get_credential, sts_get_credential_async, sts_get_role_credential,
-    sts_get_role_credential_async, sts_set_async_workers, StsCallback, StsCode,
+    sts_get_role_credential_async, sts_get_upload_credential, sts_get_upload_credential_async, sts_set_async_workers,
+    StsCallback, StsCode,
 };
 use sts::worker::{MAX_QUEUED, THREAD_NAME};
 
@@ -219,6 +220,13 @@ fn every_answer_class_comes_once_on_a_worker_as_the_blocking_call_gives_it() {
             sts_get_credential_async,
             Some(federation_config(&malformed, json!({}))),
             StsCode::STS_BAD_RESPONSE,
+        ),
+        (
+            "upload",
+            sts_get_upload_credential,
+            sts_get_upload_credential_async,
+            Some(common::upload_config(&emulator, json!({"ext": "jpg"}), json!({}))),
+            StsCode::STS_OK,
         ),
     ];
     let mut batch = Batch::new();

@@ -53,6 +53,8 @@ fn header_declares_every_export_and_code() {
         "sts_get_policy",
         "sts_string_free",
         "sts_version",
+        "sts_get_upload_credential",
+        "sts_cache_clear",
         "STS_OK = 0",
         "STS_INVALID_ARGUMENT = 1",
         "STS_NETWORK = 2",

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define CALLS_PER_THREAD_CACHE 200
+
 #define EMU_ID "AKIDEMULATOREXAMPLE0000000000000000"
 #define EMU_KEY "emulator-secret-key-EXAMPLE"
 
@@ -178,6 +180,104 @@ static int test_network_error(void) {
                   STS_NETWORK, "\"code\":\"Client.Network\"");
 }
 
+static char *upload_config(const char *upload, const char *extra) {
+    static __thread char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\","
+             "\"bucket\":\"example-1250000000\",\"region\":\"ap-guangzhou\",\"upload\":%s%s}",
+             emulator_url, upload, extra);
+    return buf;
+}
+
+/* A copy of the "key" member of a result (the keys are plain ASCII: no escapes), or "". */
+static void key_of(const char *out, char *key, size_t size) {
+    const char *start = strstr(out, "\"key\":\"");
+    key[0] = '\0';
+    if (start == NULL) return;
+    start += strlen("\"key\":\"");
+    const char *end = strchr(start, '"');
+    if (end == NULL || (size_t)(end - start) >= size) return;
+    memcpy(key, start, (size_t)(end - start));
+    key[end - start] = '\0';
+}
+
+static int test_upload(void) {
+    const char *config = upload_config("{\"filename\":\"Photo.JPG\",\"allow_ext\":[\"jpg\",\"png\"],\"content_type\":\"image/*\"}", "");
+    char first[256], second[256];
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+        StsCode code = sts_get_upload_credential(config, &out);
+        CHECK(code == STS_OK && out != NULL, "code %d out %s", (int)code, out ? out : "(null)");
+        CHECK(strstr(out, "\"bucket\":\"example-1250000000\"") && strstr(out, "\"region\":\"ap-guangzhou\"") &&
+                  strstr(out, "\"tmpSecretKey\":\""),
+              "result lacks a field: %s", out);
+        key_of(out, i == 0 ? first : second, sizeof first);
+        sts_string_free(out);
+    }
+    /* file/YYYYMMDD/YYYYMMDD_<16 hex>.jpg */
+    CHECK(strncmp(first, "file/", 5) == 0 && strlen(first) == strlen("file/20260101/20260101_0123456789abcdef.jpg") &&
+              strcmp(first + strlen(first) - 4, ".jpg") == 0,
+          "key %s", first);
+    CHECK(strcmp(first, second) != 0, "two calls, one key: %s", first);
+    return 0;
+}
+
+static int test_upload_refused(void) {
+    int bad = 0;
+    bad |= expect(sts_get_upload_credential, upload_config("{\"ext\":\".*\"}", ""), STS_INVALID_ARGUMENT,
+                  "upload.ext: `.*` is not an extension");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"ext\":\"/../x\"}", ""), STS_INVALID_ARGUMENT, "upload.ext: ");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"ext\":\"EXE\",\"allow_ext\":[\"jpg\",\".png\"]}", ""),
+                  STS_INVALID_ARGUMENT, "upload.ext: `.exe` is not allowed; allowed: .jpg, .png");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"key_template\":\"u/{date}{ext}\"}", ""), STS_INVALID_ARGUMENT,
+                  "upload.key_template: must contain {random}");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"key_template\":\"u/../{random}\"}", ""), STS_INVALID_ARGUMENT,
+                  "upload.key_template: has a `.` or `..` path segment");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"ext\":\"jpg\"}", ",\"cache\":true"), STS_INVALID_ARGUMENT,
+                  "cache: not for upload credentials");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"ext\":\"jpg\"}", ",\"allow_prefix\":\"*\""), STS_INVALID_ARGUMENT,
+                  "allow_prefix: ambiguous together with `upload`");
+    bad |= expect(sts_get_upload_credential, upload_config("{\"exts\":\"jpg\"}", ""), STS_INVALID_ARGUMENT,
+                  "did you mean `ext`?");
+    bad |= expect(sts_get_upload_credential, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\"");
+    CHECK(sts_get_upload_credential("{}", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
+    /* sts_check_config knows upload configs and shows the template, not a key. */
+    bad |= expect(sts_check_config, upload_config("{\"ext\":\"PNG\"}", ""), STS_OK, "\"key\":\"file/{date}/{date}_{random}.png\"");
+    return bad;
+}
+
+/* The cache: the same JSON without a request, until sts_cache_clear. */
+static int test_cache(void) {
+    const char *config = config_with(",\"cache\":{\"min_remaining_seconds\":60,\"max_entries\":16}");
+    char *first = NULL, *second = NULL, *third = NULL;
+    CHECK(sts_get_credential(config, &first) == STS_OK, "%s", first);
+    CHECK(sts_get_credential(config, &second) == STS_OK, "%s", second);
+    int same = strcmp(first, second) == 0;
+    sts_cache_clear();
+    CHECK(sts_get_credential(config, &third) == STS_OK, "%s", third);
+    int fresh = strcmp(first, third) != 0;
+    sts_string_free(first);
+    sts_string_free(second);
+    sts_string_free(third);
+    sts_cache_clear();
+    CHECK(same, "a hit differs from the original");
+    CHECK(fresh, "sts_cache_clear kept the key");
+    return expect(sts_get_credential, config_with(",\"cache\":{\"max_entrys\":1}"), STS_INVALID_ARGUMENT,
+                  "cache.max_entrys: unknown key (did you mean `max_entries`?)");
+}
+
+static void *cache_hammer(void *arg) {
+    const char *want = arg;
+    for (int i = 0; i < CALLS_PER_THREAD_CACHE; i++) {
+        char *out = NULL;
+        StsCode code = sts_get_credential(config_with(",\"cache\":true"), &out);
+        int ok = code == STS_OK && strcmp(out, want) == 0;
+        sts_string_free(out);
+        if (!ok) return (void *)1;
+    }
+    return NULL;
+}
+
 #define THREADS 8
 #define CALLS_PER_THREAD 25
 
@@ -201,6 +301,23 @@ static int test_threads(void) {
         bad |= result != NULL;
     }
     CHECK(!bad, "a thread saw a wrong result");
+    return 0;
+}
+
+static int test_cache_threads(void) {
+    char *want = NULL;
+    CHECK(sts_get_credential(config_with(",\"cache\":true"), &want) == STS_OK, "%s", want);
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) CHECK(pthread_create(&threads[i], NULL, cache_hammer, want) == 0, "pthread_create");
+    int bad = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *result = NULL;
+        pthread_join(threads[i], &result);
+        bad |= result != NULL;
+    }
+    sts_string_free(want);
+    sts_cache_clear();
+    CHECK(!bad, "a thread saw another answer than the cached one");
     return 0;
 }
 
@@ -523,6 +640,10 @@ int main(void) {
     run("network error", test_network_error);
     run("8 threads x 25 mixed calls", test_threads);
     run("fork after calls: parent and child call at once, each gets its own answer", test_fork);
+    run("upload credential for one server-chosen key", test_upload);
+    run("upload configs refused naming the field", test_upload_refused);
+    run("cache hit, sts_cache_clear", test_cache);
+    run("8 threads x 200 cache hits", test_cache_threads);
     run("async: each answer class once, off the calling thread, input copied", test_async_answers);
     run("async: NULL callback refused", test_async_null_callback);
     run("async: worker count range", test_async_workers);

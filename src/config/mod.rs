@@ -7,17 +7,22 @@
 //! snake_case as in qcloud-python-sts, or the camelCase alias of the Node/Java SDKs, not both.
 
 mod ca_file;
+mod cache;
 mod keys;
 mod read;
+mod upload;
 
 pub use ca_file::MAX_CA_BYTES;
+pub use cache::{CacheOptions, CACHE_KEYS, DEFAULT_MAX_ENTRIES, DEFAULT_MIN_REMAINING_SECONDS, MAX_CACHE_ENTRIES};
 pub use keys::{canonical, KEYS};
 pub use read::is_control;
+pub use upload::UPLOAD_KEYS;
 
 use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::proxy::{self, ProxyTarget};
+use crate::upload::UploadSpec;
 use keys::{Entries, Given};
 use read::{check_identifier, check_text, from_env, integer, string, string_list};
 use std::fmt;
@@ -168,6 +173,9 @@ pub struct Identity {
     pub secret_key: Secret,
     /// The session token of a temporary key pair, sent as `X-TC-Token`.
     pub session_token: Option<Secret>,
+    /// SecretId and SecretKey were both given in the config text (none from the environment),
+    /// so the text alone says who signs: what lets the cache recognise a repeated text.
+    pub from_config: bool,
 }
 
 #[derive(Debug)]
@@ -176,23 +184,44 @@ pub struct Config {
     pub params: ActionParams,
     pub duration_seconds: u32,
     pub region: String,
-    /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
+    /// Compact policy JSON, not yet percent-encoded. None for AssumeRole without limits, and
+    /// for an upload until its key is chosen.
     pub policy: Option<String>,
     pub transport: TransportOptions,
     /// The whole call, retries and backoff included (`total_timeout_ms`).
     pub total_timeout: Duration,
+    /// `sts_get_upload_credential`: the key template, the client's extension and the limits.
+    pub upload: Option<UploadSpec>,
+    /// Opted in to the credential cache (never with `upload`).
+    pub cache: Option<CacheOptions>,
+}
+
+/// Which call a config is read for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    Action(Action),
+    Upload,
+    /// `sts_check_config`: upload with `upload`, else AssumeRole with `role_arn`, else
+    /// GetFederationToken.
+    Inferred,
 }
 
 impl Config {
     /// Parses `json` for `action`.
     pub fn parse(json: &str, action: Action) -> Result<Config> {
-        Self::parse_inner(json, Some(action))
+        Self::parse_inner(json, Call::Action(action))
     }
 
-    /// Parses `json` for the action it names: AssumeRole when it has `role_arn`, else
-    /// GetFederationToken (what `sts_check_config` validates).
+    /// Parses `json` for `sts_get_upload_credential`: a GetFederationToken config whose policy
+    /// comes from its `upload` object.
+    pub fn parse_upload(json: &str) -> Result<Config> {
+        Self::parse_inner(json, Call::Upload)
+    }
+
+    /// Parses `json` for the call it names: an upload when it has `upload`, AssumeRole when it
+    /// has `role_arn`, else GetFederationToken (what `sts_check_config` validates).
     pub fn parse_inferred(json: &str) -> Result<Config> {
-        Self::parse_inner(json, None)
+        Self::parse_inner(json, Call::Inferred)
     }
 
     pub fn action(&self) -> Action {
@@ -202,7 +231,7 @@ impl Config {
         }
     }
 
-    fn parse_inner(json: &str, action: Option<Action>) -> Result<Config> {
+    fn parse_inner(json: &str, call: Call) -> Result<Config> {
         if json.len() > MAX_INPUT_BYTES {
             return Err(Error::invalid(
                 "config",
@@ -210,9 +239,23 @@ impl Config {
             ));
         }
         let entries = Entries::parse(json)?;
-        let action =
-            action.unwrap_or(if entries.has("role_arn") { Action::AssumeRole } else { Action::GetFederationToken });
+        let is_upload = call == Call::Upload || (call == Call::Inferred && entries.has("upload"));
+        let action = match call {
+            Call::Action(action) => action,
+            Call::Upload => Action::GetFederationToken,
+            Call::Inferred if is_upload => Action::GetFederationToken,
+            Call::Inferred if entries.has("role_arn") => Action::AssumeRole,
+            Call::Inferred => Action::GetFederationToken,
+        };
         let mut given = Given::new(entries)?;
+        if is_upload {
+            upload::refuse_beside_upload(&given)?;
+        } else if given.has("upload") {
+            return Err(Error::invalid(
+                &given.name_of("upload"),
+                format!("belongs to sts_get_upload_credential, not to {}", action.entry_point()),
+            ));
+        }
         refuse_foreign_keys(&mut given, action)?;
         let identity = read_identity(&mut given)?;
         let duration_seconds = match given.take("duration_seconds") {
@@ -224,11 +267,16 @@ impl Config {
             None => DEFAULT_REGION.to_owned(),
         };
         policy::check_name(&region, "region")?;
-        let policy = read_policy(&mut given, &region, action)?;
+        let (policy, upload) = if is_upload {
+            (None, Some(upload::read_upload(&mut given, &region)?))
+        } else {
+            (read_policy(&mut given, &region, action)?, None)
+        };
+        let cache = cache::read_cache(&mut given, duration_seconds)?;
         let params = read_params(&mut given, action)?;
         let transport = read_transport(&mut given)?;
         let total_timeout = read_total_timeout(&mut given, &transport)?;
-        Ok(Config { identity, params, duration_seconds, region, policy, transport, total_timeout })
+        Ok(Config { identity, params, duration_seconds, region, policy, transport, total_timeout, upload, cache })
     }
 
     /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
@@ -258,9 +306,26 @@ impl Config {
             total_timeout_ms: u128,
             retries: u32,
             ca_file: Option<&'a str>,
+            cache: Option<&'a CacheOptions>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            upload: Option<NormalizedUpload<'a>>,
         }
+        /// The key is random per call: the template is shown, and the key with the extension
+        /// filled in and `{date}` and `{random}` left as they are (so is the policy's resource).
+        #[derive(serde::Serialize)]
+        struct NormalizedUpload<'a> {
+            bucket: &'a str,
+            key_template: &'a str,
+            key: String,
+            ext: Option<&'a str>,
+            allow_ext: Option<&'a [String]>,
+            content_type: Option<&'a [String]>,
+            max_bytes: Option<u64>,
+            multipart: bool,
+        }
+        let upload_policy = self.upload.as_ref().and_then(|spec| spec.policy(&self.region, &spec.key_pattern()).ok());
         let policy: Option<Box<serde_json::value::RawValue>> =
-            self.policy.as_deref().and_then(|p| serde_json::value::RawValue::from_string(p.to_owned()).ok());
+            self.policy.clone().or(upload_policy).and_then(|p| serde_json::value::RawValue::from_string(p).ok());
         let (name, role_arn, role_session_name, external_id) = self.params.parts();
         let normalized = Normalized {
             action: self.action().name(),
@@ -280,6 +345,17 @@ impl Config {
             total_timeout_ms: self.total_timeout.as_millis(),
             retries: self.transport.retries,
             ca_file: self.transport.ca_file.as_deref(),
+            cache: self.cache.as_ref(),
+            upload: self.upload.as_ref().map(|spec| NormalizedUpload {
+                bucket: &spec.bucket,
+                key_template: spec.template.as_str(),
+                key: spec.key_pattern(),
+                ext: spec.ext.as_deref(),
+                allow_ext: spec.allow_ext.as_deref(),
+                content_type: spec.content_type.as_deref(),
+                max_bytes: spec.max_bytes,
+                multipart: spec.multipart,
+            }),
         };
         serde_json::to_string(&normalized).unwrap_or_default()
     }
@@ -330,7 +406,9 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
             "contains whitespace, `/`, `,` or a non-ASCII character; check for a copy-paste error",
         ));
     }
-    let secret_key = match secret(given, "secret_key")? {
+    let given_key = secret(given, "secret_key")?;
+    let from_config = !id_from_env && given_key.is_some();
+    let secret_key = match given_key {
         Some(key) => key,
         None => {
             let key = from_env(ENV_SECRET_KEY).ok_or_else(|| {
@@ -358,7 +436,12 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
             return Err(Error::invalid(&token_field, "contains whitespace, a control or a non-ASCII character"));
         }
     }
-    Ok(Identity { secret_id, secret_key: Secret::new(secret_key), session_token: session_token.map(Secret::new) })
+    Ok(Identity {
+        secret_id,
+        secret_key: Secret::new(secret_key),
+        session_token: session_token.map(Secret::new),
+        from_config,
+    })
 }
 
 fn check_secret(field: &str, value: &str) -> Result<()> {

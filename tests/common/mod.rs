@@ -120,3 +120,17 @@ pub fn emulator_binary() -> std::path::PathBuf {
     assert!(status.success(), "cargo build --package sts-emulator failed: {status}");
     target_dir.join("release").join("sts-emulator")
 }
+
+/// A `sts_get_upload_credential` config for `emulator` with this `upload` object, and `extra`
+/// top-level keys merged in.
+pub fn upload_config(emulator: &Emulator, upload: Value, extra: Value) -> String {
+    let base = json!({
+        "secret_id": DEFAULT_SECRET_ID,
+        "secret_key": DEFAULT_SECRET_KEY,
+        "url": emulator.url(),
+        "bucket": BUCKET,
+        "region": "ap-guangzhou",
+        "upload": upload,
+    });
+    merge(base, extra)
+}
