@@ -33,6 +33,12 @@ javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
     -cp "$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
     -d "$HERE/build/test-classes" @"$HERE/build/test-sources.txt"
 
+# The benchmark (bench.sh runs it) is only compiled here, so that it keeps building.
+rm -rf "$HERE/build/bench-classes"
+mkdir -p "$HERE/build/bench-classes"
+javac --release 17 -encoding UTF-8 -Xlint:all -Werror -cp "$HERE/build/libsts-java.jar:$JNA_JAR" \
+    -d "$HERE/build/bench-classes" "$HERE"/src/bench/java/com/tencent/cloud/bench/*.java
+
 # ---- emulators: one per behaviour, each on a free port, killed on exit
 props=()
 for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
