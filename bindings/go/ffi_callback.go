@@ -19,7 +19,9 @@ func stsGoCallback(userData unsafe.Pointer, code C.enum_StsCode, out *C.char) {
 	h := cgo.Handle(uintptr(userData))
 	p := h.Value().(*pending)
 	h.Delete()
-	asyncHandles.Add(-1)
+	// Counted as gone only once everything below is done, so that a test seeing no handle left
+	// also sees every counter final.
+	defer asyncHandles.Add(-1)
 	asyncCallbacks.Add(1)
 	if p.state.CompareAndSwap(waiting, delivered) {
 		a := answer{code: StsCode(code)}

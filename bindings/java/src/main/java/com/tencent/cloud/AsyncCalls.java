@@ -37,6 +37,8 @@ final class AsyncCalls {
     /** Calls libsts still owes an answer, by the id passed as {@code user_data}. */
     private static final ConcurrentHashMap<Long, Pending> PENDING = new ConcurrentHashMap<>();
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    /** Accepted calls whose callback has not finished yet (PENDING drops a call when it starts). */
+    private static final AtomicLong OUTSTANDING = new AtomicLong();
 
     // For the tests: callbacks run, answers freed unread (the future was done before the answer
     // came: cancelled, or completed by its user), callbacks with an id that was not pending.
@@ -81,6 +83,7 @@ final class AsyncCalls {
                 if (outJson != null) {
                     LibSts.Direct.sts_string_free(outJson);
                 }
+                OUTSTANDING.decrementAndGet(); // last: a test seeing none left sees final counters
             }
         }
     }
@@ -124,6 +127,7 @@ final class AsyncCalls {
         long id = NEXT_ID.getAndIncrement();
         // Registered first: the callback may run before the async function has returned.
         PENDING.put(id, new Pending(future, executor));
+        OUTSTANDING.incrementAndGet();
         int code;
         try {
             switch (fn) {
@@ -133,11 +137,13 @@ final class AsyncCalls {
             }
         } catch (RuntimeException | Error e) {
             PENDING.remove(id);
+            OUTSTANDING.decrementAndGet();
             throw e;
         }
         if (code != LibSts.STS_OK) {
             // Not accepted: no callback will come for this id.
             PENDING.remove(id);
+            OUTSTANDING.decrementAndGet();
             future.completeExceptionally(refused(code));
         }
         return future;
@@ -151,9 +157,9 @@ final class AsyncCalls {
         return new StsException(code, "Client.Internal", "libsts refused the async call with code " + code, null);
     }
 
-    /** Calls libsts has accepted and not answered yet. */
-    static int pending() {
-        return PENDING.size();
+    /** Calls libsts has accepted whose callback has not finished yet. */
+    static long pending() {
+        return OUTSTANDING.get();
     }
 
     static void setWorkers(int workers) {
