@@ -17,8 +17,12 @@
 // Errors match one of ErrInvalidArgument, ErrNetwork, ErrService, ErrBadResponse, ErrInternal
 // with errors.Is; a service error is a *CredentialError and a library error a *ClientError
 // (errors.As), carrying libsts's StsCode and its message unchanged. Options are validated by
-// libsts, not here: a bad one gets libsts's message, which names the libsts config key. A Client is safe for concurrent use; calls block the calling goroutine's OS
-// thread for the network round trip (bounded by Timeout and Retries).
+// libsts, not here: a bad one gets libsts's message, which names the libsts config key. A
+// Client is safe for concurrent use. GetCredential and GetRoleCredential block the calling
+// goroutine's OS thread for the network round trip (bounded by Timeout, Retries and
+// TotalTimeout); GetCredentialContext and GetRoleCredentialContext run the call on a libsts
+// worker thread instead, end it at the context's deadline (as total_timeout_ms) and return
+// ctx.Err() at once when the context is cancelled.
 //
 // Build: the default cgo flags use ../../include/sts.h and ../../target/release/libsts.so of
 // this repository (run `cargo build --release` first) with an rpath to that directory; build

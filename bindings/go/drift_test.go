@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The binding's StsCode names and numbers are those of include/sts.h, every one of them.
@@ -65,4 +66,27 @@ func TestConfigKeysAreTheCores(t *testing.T) {
 		canonical[key] = true
 	}
 	t.Logf("canonical core keys: %v", sortedKeys(canonical))
+}
+
+// maxTotalTimeout (what a far-away context deadline is sent as) is the largest
+// total_timeout_ms the core accepts: accepted as it is, refused one millisecond more.
+func TestMaxTotalTimeoutIsTheCores(t *testing.T) {
+	c := NewClient("AKIDEMULATOREXAMPLE0000000000000000", "emulator-secret-key-EXAMPLE", nil)
+	opt := &CredentialOptions{Policy: &CredentialPolicy{Statement: []CredentialPolicyStatement{{
+		Action: []string{"name/cos:PutObject"}, Effect: "allow",
+		Resource: []string{"qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/*"},
+	}}}}
+	for _, tc := range []struct {
+		within time.Duration
+		want   StsCode
+	}{{maxTotalTimeout, StsOK}, {maxTotalTimeout + time.Millisecond, StsInvalidArgument}} {
+		cfg, err := c.config(opt, &tc.within)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, msg := checkConfig(t, cfg)
+		if code != tc.want || (code != StsOK && !strings.HasPrefix(msg, "total_timeout_ms: ")) {
+			t.Fatalf("total_timeout_ms of %v: %v %q, want %v", tc.within, code, msg, tc.want)
+		}
+	}
 }

@@ -20,14 +20,16 @@ import (
 // the ones it needs from ../../target/release/sts-emulator (or $STS_EMULATOR) and kills them
 // in TestMain.
 var emulatorArgs = map[string][]string{
-	"default":   nil,
-	"slow":      {"--latency-ms", "100"},
-	"flaky":     {"--fail-first", "2", "--fail-with", "http503"},
-	"http500":   {"--always", "http500"},
-	"throttle":  {"--always", "throttle"},
-	"malformed": {"--always", "malformed"},
-	"drop":      {"--always", "drop"},
-	"hang":      {"--always", "hang"},
+	"default":    nil,
+	"slow":       {"--latency-ms", "100"},
+	"latency200": {"--latency-ms", "200"},
+	"latency30":  {"--latency-ms", "30"},
+	"flaky":      {"--fail-first", "2", "--fail-with", "http503"},
+	"http500":    {"--always", "http500"},
+	"throttle":   {"--always", "throttle"},
+	"malformed":  {"--always", "malformed"},
+	"drop":       {"--always", "drop"},
+	"hang":       {"--always", "hang"},
 	// A temporary key pair: valid only with its session token in X-TC-Token.
 	"temporary": {"--key", tempID + ":" + tempKey, "--token", tempID + ":" + tempToken},
 }

@@ -48,12 +48,17 @@ func (e *CredentialError) Is(target error) bool { return target == ErrService }
 // which errors.Is finds through Unwrap, and StsCode the libsts code it stands for. Message is
 // libsts's own, unchanged: for a bad config it starts with the field, e.g.
 // "duration_seconds: 129601 is out of range 1..=129600". Messages never hold a secret.
+//
+// A Client.Timeout from a Context call whose deadline has passed also matches
+// errors.Is(err, context.DeadlineExceeded).
 type ClientError struct {
 	Kind      error
 	StsCode   StsCode
 	Code      string
 	Message   string
 	RequestId string
+
+	ctxErr error // context.DeadlineExceeded when the context's deadline is what timed out
 }
 
 func (e *ClientError) Error() string {
@@ -66,6 +71,10 @@ func (e *ClientError) Error() string {
 
 // Unwrap returns Kind, so errors.Is(err, ErrNetwork) and friends work.
 func (e *ClientError) Unwrap() error { return e.Kind }
+
+// Is makes errors.Is(err, context.DeadlineExceeded) true for the Client.Timeout of a Context
+// call whose deadline has passed.
+func (e *ClientError) Is(target error) bool { return e.ctxErr != nil && target == e.ctxErr }
 
 // invalid is the binding's own refusal of what cannot reach libsts (a nil options pointer,
 // invalid UTF-8), worded as libsts words its own: "field: problem".

@@ -12,7 +12,7 @@ import (
 	"unsafe"
 )
 
-// The only file that touches C. Each call: the Go string crosses as a C copy that Go frees
+// ffi.go and ffi_async.go are the only files that touch C. Each call: the Go string crosses as a C copy that Go frees
 // (C.free), the answer is copied into Go memory and released by libsts (sts_string_free,
 // never C.free). libsts keeps no per-thread state, so goroutines moving between OS threads
 // between calls do not matter.
@@ -63,11 +63,8 @@ const (
 // callC runs one libsts function on input (a JSON document) and returns its status code and
 // JSON answer.
 func callC(op cOp, input string) (StsCode, string) {
-	if strings.IndexByte(input, 0) >= 0 {
-		// C strings end at the first NUL: refuse rather than send a truncated document. JSON
-		// built by encoding/json never holds one (a NUL in a value is escaped as \u0000 and
-		// judged by the core), so this only guards the boundary itself.
-		return StsInvalidArgument, `{"error":{"code":"Client.InvalidArgument","message":"config: contains a raw NUL byte","requestId":null}}`
+	if hasNUL(input) {
+		return StsInvalidArgument, rawNULAnswer
 	}
 	cin := C.CString(input)
 	defer C.free(unsafe.Pointer(cin))
@@ -93,6 +90,13 @@ func callC(op cOp, input string) (StsCode, string) {
 	}
 	return StsCode(code), C.GoString(out)
 }
+
+// hasNUL: C strings end at the first NUL, so such an input is refused rather than sent
+// truncated. JSON built by encoding/json never holds one (a NUL in a value is escaped as \u0000
+// and judged by the core), so this only guards the boundary itself.
+func hasNUL(input string) bool { return strings.IndexByte(input, 0) >= 0 }
+
+const rawNULAnswer = `{"error":{"code":"Client.InvalidArgument","message":"config: contains a raw NUL byte","requestId":null}}`
 
 // LibraryVersion is the version of the libsts library in use, e.g. "0.1.0".
 func LibraryVersion() string {

@@ -108,6 +108,7 @@ type Client struct {
 	url     string
 	proxy   *string
 	timeout *time.Duration
+	total   *time.Duration
 	retries *int
 	caFile  string
 }
@@ -134,6 +135,13 @@ func Proxy(proxy string) ClientOption { return func(c *Client) { c.proxy = &prox
 // Timeout bounds each attempt (connect, TLS, request and response); default 10 s.
 // It is rounded up to whole milliseconds; libsts refuses a value outside its range.
 func Timeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = &d } }
+
+// TotalTimeout bounds the whole call, every attempt, retry and backoff included (libsts key
+// total_timeout_ms): the call ends by then with a Client.Timeout error, and a retry whose backoff
+// would pass it is not started. Default: the worst case of Timeout and Retries, capped at 60 s.
+// It is rounded up to whole milliseconds; libsts refuses a value outside its range (1 ms..600 s
+// today). With GetCredentialContext, the context's deadline shortens it.
+func TotalTimeout(d time.Duration) ClientOption { return func(c *Client) { c.total = &d } }
 
 // Retries sets how many times a transient failure is retried after the first attempt
 // (default 2; libsts refuses a value outside its range, 0..10 today). Only network failures,
@@ -203,6 +211,7 @@ type config struct {
 	URL             string            `json:"url,omitempty"`
 	Proxy           *string           `json:"proxy,omitempty"`
 	TimeoutMs       *int64            `json:"timeout_ms,omitempty"`
+	TotalTimeoutMs  *int64            `json:"total_timeout_ms,omitempty"`
 	Retries         *int              `json:"retries,omitempty"`
 	CAFile          string            `json:"ca_file,omitempty"`
 }
@@ -210,8 +219,9 @@ type config struct {
 // config converts the Go values to the libsts config JSON. It only refuses what cannot reach
 // libsts (a nil pointer, invalid UTF-8); every rule about the values (ranges, URLs, proxies,
 // which options belong to which call) is the core's, so the error for a bad option is the
-// core's own, naming the libsts key.
-func (c *Client) config(opt *CredentialOptions) (string, error) {
+// core's own, naming the libsts key. within, when not nil, is the time a context leaves: it
+// replaces the TotalTimeout option when it is shorter.
+func (c *Client) config(opt *CredentialOptions, within *time.Duration) (string, error) {
 	if c == nil {
 		return "", invalid("client: nil *Client")
 	}
@@ -244,10 +254,12 @@ func (c *Client) config(opt *CredentialOptions) (string, error) {
 		}
 		cfg.URL = c.scheme + "://" + host + "/"
 	}
-	if c.timeout != nil {
-		ms := int64((*c.timeout + time.Millisecond - 1) / time.Millisecond)
-		cfg.TimeoutMs = &ms
+	cfg.TimeoutMs = millis(c.timeout)
+	total := c.total
+	if within != nil && (total == nil || *within < *total) {
+		total = within
 	}
+	cfg.TotalTimeoutMs = millis(total)
 	if opt.Policy != nil {
 		p := *opt.Policy
 		if p.Version == "" {
@@ -256,6 +268,15 @@ func (c *Client) config(opt *CredentialOptions) (string, error) {
 		cfg.Policy = &p
 	}
 	return toJSON("", cfg)
+}
+
+// millis rounds d up to whole milliseconds (nil stays nil: the libsts default).
+func millis(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	ms := int64((*d + time.Millisecond - 1) / time.Millisecond)
+	return &ms
 }
 
 // toJSON encodes v after checking that every string in it can be carried faithfully.
@@ -273,7 +294,7 @@ func toJSON(path string, v interface{}) (string, error) {
 
 // GetCredential gets temporary keys limited by opt.Policy with STS GetFederationToken.
 func (c *Client) GetCredential(opt *CredentialOptions) (*CredentialResult, error) {
-	cfg, err := c.config(opt)
+	cfg, err := c.config(opt, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +304,7 @@ func (c *Client) GetCredential(opt *CredentialOptions) (*CredentialResult, error
 // GetRoleCredential gets temporary keys for the role opt.RoleArn with STS AssumeRole,
 // limited by opt.Policy when given.
 func (c *Client) GetRoleCredential(opt *CredentialOptions) (*CredentialResult, error) {
-	cfg, err := c.config(opt)
+	cfg, err := c.config(opt, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,8 @@ fi
 # --- emulators --------------------------------------------------------------------------
 start_emulator STS_EMULATOR_URL
 start_emulator STS_EMULATOR_URL_SLOW --latency-ms 100
+start_emulator STS_EMULATOR_URL_LATENCY200 --latency-ms 200
+start_emulator STS_EMULATOR_URL_LATENCY30 --latency-ms 30
 start_emulator STS_EMULATOR_URL_HTTP500 --always http500
 start_emulator STS_EMULATOR_URL_THROTTLE --always throttle
 start_emulator STS_EMULATOR_URL_MALFORMED --always malformed

@@ -33,9 +33,16 @@ javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
     -cp "$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
     -d "$HERE/build/test-classes" @"$HERE/build/test-sources.txt"
 
+# The benchmark (bench.sh runs it) is only compiled here, so that it keeps building.
+rm -rf "$HERE/build/bench-classes"
+mkdir -p "$HERE/build/bench-classes"
+javac --release 17 -encoding UTF-8 -Xlint:all -Werror -cp "$HERE/build/libsts-java.jar:$JNA_JAR" \
+    -d "$HERE/build/bench-classes" "$HERE"/src/bench/java/com/tencent/cloud/bench/*.java
+
 # ---- emulators: one per behaviour, each on a free port, killed on exit
 props=()
 for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
+    'latency200 --latency-ms 200' \
     'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE'; do
     read -r name args <<<"$spec"
     # shellcheck disable=SC2086 # args are flags, split on purpose
@@ -46,7 +53,7 @@ done
 
 # ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
 cp="$HERE/build/test-classes:$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
-tests=(JsonTest PolicyTest CredentialTest ErrorTest DriftTest ConcurrencyTest LocaleTest)
+tests=(JsonTest PolicyTest CredentialTest ErrorTest DriftTest ConcurrencyTest AsyncTest LocaleTest)
 run_junit() {
     env LC_ALL=C LANG= LIBSTS_PATH="$LIB" RUST_BACKTRACE=0 \
         java -cp "$cp" -Dsts.root="$ROOT" "$@"

@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Tencent Cloud STS temporary keys for COS, through libsts: a drop-in for the vendor SDK's
@@ -88,6 +91,68 @@ public final class CosStsClient {
     }
 
     /**
+     * {@link #getCredential(Map)} without blocking the calling thread: libsts runs the call on one of
+     * its worker threads ({@code sts_get_credential_async}) and the future completes on
+     * {@link ForkJoinPool#commonPool()} (see {@link #getCredentialAsync(Map, Executor)}).
+     *
+     * <p>The future completes with the {@link Response}, or exceptionally with exactly the exception
+     * {@link #getCredential(Map)} would throw ({@link StsInvalidArgumentException},
+     * {@link StsServiceException}, {@link StsNetworkException}, {@link StsBadResponseException},
+     * {@link StsException}); {@code join()} wraps it in a {@link java.util.concurrent.CompletionException},
+     * {@code get()} in an {@link java.util.concurrent.ExecutionException}. It also fails at once with
+     * an {@link StsNetworkException} ({@code Client.Network}) when libsts is overloaded (65,536 calls
+     * already waiting for a worker). Nothing is thrown by this method itself, except an
+     * {@link UnsatisfiedLinkError} when libsts cannot be loaded.
+     *
+     * <p>Bound the whole call, retries included, with {@code totalTimeoutMs} in the config (it ends
+     * with {@code Client.Timeout}). {@code future.cancel(true)} completes the future as cancelled at
+     * once; the call's answer, when it comes, is freed unread. At most 64 calls run at once by default
+     * ({@link #setAsyncWorkers(int)}); more wait in libsts's queue, and their wait counts against
+     * {@code totalTimeoutMs}.
+     */
+    public static CompletableFuture<Response> getCredentialAsync(Map<String, ?> config) {
+        return getCredentialAsync(config, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * {@link #getCredentialAsync(Map)}, with the future completed on {@code executor}: the Response is
+     * built there and dependent stages added without {@code ...Async} run there. libsts's own worker
+     * thread only copies the answer and hands it over, so it never runs, or waits for, user code.
+     */
+    public static CompletableFuture<Response> getCredentialAsync(Map<String, ?> config, Executor executor) {
+        return async(LibSts.Fn.CREDENTIAL, config, executor);
+    }
+
+    /** {@link #getRoleCredential(Map)} without blocking, as {@link #getCredentialAsync(Map)}. */
+    public static CompletableFuture<Response> getRoleCredentialAsync(Map<String, ?> config) {
+        return getRoleCredentialAsync(config, ForkJoinPool.commonPool());
+    }
+
+    /** {@link #getRoleCredential(Map)} without blocking, as {@link #getCredentialAsync(Map, Executor)}. */
+    public static CompletableFuture<Response> getRoleCredentialAsync(Map<String, ?> config, Executor executor) {
+        return async(LibSts.Fn.ROLE_CREDENTIAL, config, executor);
+    }
+
+    /** {@link #getRoleCredential(AssumeRoleParam)} without blocking, as {@link #getCredentialAsync(Map)}. */
+    public static CompletableFuture<Response> getRoleCredentialAsync(AssumeRoleParam param) {
+        if (param == null) {
+            return CompletableFuture.failedFuture(StsInvalidArgumentException.of("assumeRoleParam", "null"));
+        }
+        return getRoleCredentialAsync(param.toConfig());
+    }
+
+    /**
+     * How many libsts worker threads the async calls may use in this process (default 64, or the
+     * {@code LIBSTS_ASYNC_WORKERS} environment variable; 1..1024). Calls beyond them wait in libsts's
+     * queue. May be called at any time: busy workers above a lowered limit finish their call first.
+     *
+     * @throws StsInvalidArgumentException a count out of range (nothing changes)
+     */
+    public static void setAsyncWorkers(int workers) {
+        AsyncCalls.setWorkers(workers);
+    }
+
+    /**
      * Checks a config without any network access, exactly as {@link #getRoleCredential(Map)} would
      * when it has {@code roleArn} (or {@code role_arn}) and as {@link #getCredential(Map)} otherwise:
      * for failing at start-up rather than on the first request.
@@ -153,6 +218,19 @@ public final class CosStsClient {
      * of one key, libsts names the later). It converts and renames; it does not judge values, which is
      * libsts's job. Never puts a value into a message.
      */
+    private static CompletableFuture<Response> async(LibSts.Fn fn, Map<String, ?> config, Executor executor) {
+        if (executor == null) {
+            return CompletableFuture.failedFuture(StsInvalidArgumentException.of("executor", "null"));
+        }
+        String json;
+        try {
+            json = translate(config);
+        } catch (StsInvalidArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return AsyncCalls.submit(fn, json, executor);
+    }
+
     static String translate(Map<String, ?> config) {
         if (config == null) {
             throw StsInvalidArgumentException.of("config", "null");
@@ -191,7 +269,11 @@ public final class CosStsClient {
     }
 
     private static Response credential(LibSts.Fn fn, String configJson) throws StsException {
-        LibSts.Result r = LibSts.call(fn, configJson);
+        return response(LibSts.call(fn, configJson));
+    }
+
+    /** The Response of a finished call, or the exception the call throws. */
+    static Response response(LibSts.Result r) throws StsException {
         if (r.code != LibSts.STS_OK) {
             Exception ex = toException(r);
             if (ex instanceof StsException) {

@@ -1,5 +1,6 @@
 package com.tencent.cloud;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
@@ -68,9 +69,24 @@ final class LibSts {
 
         static native int sts_check_config(byte[] configJson, PointerByReference outJson);
 
+        static native int sts_get_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
+
+        static native int sts_get_role_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
+
+        static native int sts_set_async_workers(int workers);
+
         static native void sts_string_free(Pointer s);
 
         static native Pointer sts_version();
+    }
+
+    /**
+     * {@code StsCallback} of include/sts.h: called exactly once per accepted async call, on a libsts
+     * worker thread, with the {@code user_data} given, the code and the answer (owned by the receiver:
+     * release it with {@code sts_string_free}).
+     */
+    interface AsyncCallback extends Callback {
+        void invoke(Pointer userData, int code, Pointer outJson);
     }
 
     /** The library to load: a file from libsts.path / LIBSTS_PATH, else "sts" on the search path. */

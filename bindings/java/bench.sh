@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Throughput of 32 concurrent callers against STS emulators answering in 30 ms: the Java binding's
+# getCredentialAsync (CompletableFutures) and blocking getCredential, next to the vendor SDK
+# com.qcloud:cos-sts_api, in one JVM (src/bench/java/.../AsyncBench.java). Not part of test.sh
+# (which only compiles the benchmark): the vendor SDK comes from Maven Central through mvn
+# (bench/vendor-pom.xml); BENCH_VENDOR=0 skips it. Needs `cargo build --release` first.
+# Environment: BENCH_CALLERS (32), BENCH_CALLS (2000), BENCH_ROUNDS (3).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
+JNA_JAR=/usr/share/java/jna.jar
+[[ -f "$JNA_JAR" ]] || die "$JNA_JAR missing (apt-get install libjna-java)"
+
+JNA_JAR="$JNA_JAR" "$HERE/build.sh" >/dev/null
+rm -rf "$HERE/build/bench-classes"
+mkdir -p "$HERE/build/bench-classes"
+javac --release 17 -encoding UTF-8 -Xlint:all -Werror -cp "$HERE/build/libsts-java.jar:$JNA_JAR" \
+    -d "$HERE/build/bench-classes" "$HERE"/src/bench/java/com/tencent/cloud/bench/*.java
+
+vendor_cp=""
+if [[ "${BENCH_VENDOR:-1}" != 0 ]]; then
+    command -v mvn >/dev/null || die "mvn not found (apt-get install maven), or run with BENCH_VENDOR=0"
+    if ! mvn -B -q -Dstyle.color=never -f "$HERE/bench/vendor-pom.xml" dependency:build-classpath \
+        -Dmdep.outputFile="$HERE/build/vendor-classpath.txt" >"$HERE/build/mvn.log" 2>&1; then
+        cat "$HERE/build/mvn.log" >&2
+        die "mvn could not resolve com.qcloud:cos-sts_api (run with BENCH_VENDOR=0 to skip the vendor SDK)"
+    fi
+    vendor_cp="$(cat "$HERE/build/vendor-classpath.txt")"
+fi
+
+# The vendor SDK always uses https: an HTTPS emulator with the repository's test-only certificate,
+# trusted by this JVM only (a truststore holding just the test-only CA).
+rm -f "$HERE/build/bench-truststore.p12"
+keytool -importcert -noprompt -alias libsts-test-only-ca -file "$ROOT/tests/data/test-only-ca.pem" \
+    -keystore "$HERE/build/bench-truststore.p12" -storetype PKCS12 -storepass bench-only >/dev/null 2>&1
+start_emulator BENCH_HTTP --latency-ms 30 --max-connections 1024
+# start_emulator expects an http:// URL, so the HTTPS one is started here (and stopped on exit).
+"$EMULATOR" --port 0 --latency-ms 30 --max-connections 1024 \
+    --tls-cert "$ROOT/tests/data/test-only-server.pem" --tls-key "$ROOT/tests/data/test-only-server.key.pem" \
+    >"$EMULATOR_LOGS/https.out" 2>"$EMULATOR_LOGS/https.err" &
+https_pid=$!
+trap 'kill "$https_pid" 2>/dev/null || true; stop_emulators' EXIT
+BENCH_HTTPS=""
+for _ in $(seq 100); do
+    if [[ "$(head -n 1 "$EMULATOR_LOGS/https.out")" =~ ^sts-emulator\ listening\ on\ (https://127\.0\.0\.1:[0-9]+/)$ ]]; then
+        BENCH_HTTPS="${BASH_REMATCH[1]}"
+        break
+    fi
+    kill -0 "$https_pid" 2>/dev/null || die "the HTTPS emulator exited: $(cat "$EMULATOR_LOGS/https.err")"
+    sleep 0.1
+done
+[[ -n "$BENCH_HTTPS" ]] || die "the HTTPS emulator did not print its address"
+
+java -cp "$HERE/build/bench-classes:$HERE/build/libsts-java.jar:$JNA_JAR" \
+    -Dlibsts.path="$LIB" \
+    -Djavax.net.ssl.trustStore="$HERE/build/bench-truststore.p12" -Djavax.net.ssl.trustStoreType=PKCS12 \
+    -Djavax.net.ssl.trustStorePassword=bench-only \
+    -Dbench.url="$BENCH_HTTP" -Dbench.httpsUrl="$BENCH_HTTPS" -Dbench.caFile="$ROOT/tests/data/test-only-ca.pem" \
+    -Dbench.vendorClasspath="$vendor_cp" -Dbench.latencyMs=30 \
+    -Dbench.callers="${BENCH_CALLERS:-32}" -Dbench.calls="${BENCH_CALLS:-2000}" -Dbench.rounds="${BENCH_ROUNDS:-3}" \
+    com.tencent.cloud.bench.AsyncBench
