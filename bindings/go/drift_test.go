@@ -32,6 +32,8 @@ var notInTypedOptions = map[string]string{
 	"allow_prefix":  "policies are built with GetPolicy",
 	"allow_actions": "policies are built with GetPolicy",
 	"condition":     "conditions go into the policy's statements",
+	"upload":        "sts_get_upload_credential is not wrapped by the Go binding yet",
+	"cache":         "the credential cache is not exposed by the Go binding yet",
 }
 
 // Every JSON tag of the config struct is a canonical core key, and every canonical core key is
