@@ -24,9 +24,10 @@ BINDINGS := python node go java
 
 all: build
 
+# build.rs puts the soname link next to the library; a plain `cargo build` gets it too.
 build:
 	$(CARGO) build --release --workspace
-	ln -sf libsts.so $(RELEASE)/$(SONAME)
+	@test -L $(RELEASE)/$(SONAME) || { echo "build.rs did not create $(RELEASE)/$(SONAME)" >&2; exit 1; }
 
 # Regenerates include/sts.h from src/ffi.rs (tests/header.rs fails while it is stale).
 header:
