@@ -5,8 +5,11 @@ CC ?= cc
 CXX ?= c++
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+MAJOR := $(word 1,$(subst ., ,$(VERSION)))
 MINOR := $(word 2,$(subst ., ,$(VERSION)))
-SONAME := libsts.so.0.$(MINOR)
+# As build.rs: in 0.x the minor is part of the ABI's name, from 1.0 on only the major.
+SONAME := $(if $(filter 0,$(MAJOR)),libsts.so.0.$(MINOR),libsts.so.$(MAJOR))
+LIBFILE := libsts.so.$(VERSION)
 RELEASE := target/release
 OUT := target/c
 EMULATOR_ID := AKIDEMULATOREXAMPLE0000000000000000
@@ -57,8 +60,9 @@ lint:
 test-rust: lint
 	RUST_BACKTRACE=0 $(CARGO) test --workspace
 
-# The header must compile cleanly as C99 and C++11.
+# The header must compile cleanly as C99 and C++11, and sts.hpp as C++17 (its tests: test-dist-c).
 test-header: | $(OUT)
+	$(CXX) -std=c++17 $(WARN) -Wconversion -Wshadow -fsyntax-only -x c++ include/sts.hpp
 	$(CC) -std=c99 $(WARN) -x c bindings/c/header_check.c $(LINK) -o $(OUT)/header_c99 && $(OUT)/header_c99
 	$(CXX) -std=c++11 $(WARN) -x c++ bindings/c/header_check.c $(LINK) -o $(OUT)/header_cxx11 && $(OUT)/header_cxx11
 
@@ -106,20 +110,29 @@ test-fuzz:
 bench: build
 	$(CARGO) bench --bench sts
 
+# Line tables stay in target/ for debugging; installed files get none (the .a shrinks 60 -> 24 MB).
 install: build
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
-	install -m 644 include/sts.h $(DESTDIR)$(PREFIX)/include/sts.h
-	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
-	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
-	ln -sf $(SONAME).$(lastword $(subst ., ,$(VERSION))) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/sts $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/sts.h include/sts.hpp $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(LIBFILE)
+	ln -sf $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsts.so
 	install -m 644 $(RELEASE)/libsts.a $(DESTDIR)$(PREFIX)/lib/libsts.a
 	install -m 755 $(RELEASE)/sts-emulator $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libsts.a \
+	  $(DESTDIR)$(PREFIX)/bin/sts-emulator
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sts.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@SONAME@|$(SONAME)|' packaging/c/stsConfig.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' packaging/c/stsConfigVersion.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfigVersion.cmake
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/sts.h $(DESTDIR)$(PREFIX)/lib/libsts.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc \
-	  $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	rm -f $(DESTDIR)$(PREFIX)/include/sts.h $(DESTDIR)$(PREFIX)/include/sts.hpp $(DESTDIR)$(PREFIX)/lib/libsts.* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfig.cmake \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfigVersion.cmake $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	-rmdir $(DESTDIR)$(PREFIX)/lib/cmake/sts
 
 clean:
 	$(CARGO) clean
