@@ -21,9 +21,20 @@ STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
 WARN := -Wall -Wextra -Werror -pedantic -Iinclude
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
 BINDINGS := python node go java
+ARCH := $(shell uname -m)
+# The packages `make dist` builds into dist/, one name each. A package adds itself here with
+# two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
+# would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
+DIST := dist
+DIST_PACKAGES := c
+DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
+DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
+# Tarball entries get the last commit's time, so the same commit gives the same archive.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 .PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
-        $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean
+        $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean \
+        dist test-dist $(addprefix dist-,$(DIST_PACKAGES)) $(addprefix test-dist-,$(DIST_PACKAGES))
 
 all: build
 
@@ -47,7 +58,7 @@ demo: $(OUT)/example
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example "$$STS_EMULATOR_URL"'
 
-test: deps build test-rust test-header test-c test-install test-bindings test-fuzz
+test: deps build test-rust test-header test-c test-install dist test-dist test-bindings test-fuzz
 	@echo "== make test: all suites passed"
 
 deps:
@@ -134,6 +145,26 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfigVersion.cmake $(DESTDIR)$(PREFIX)/bin/sts-emulator
 	-rmdir $(DESTDIR)$(PREFIX)/lib/cmake/sts
 
+dist: $(addprefix dist-,$(DIST_PACKAGES))
+
+test-dist: $(addprefix test-dist-,$(DIST_PACKAGES))
+
+# The C/C++ package: `make install` into a staging directory, with a pkg-config file that is
+# relative to its own place instead of PREFIX, packed with a fixed order, owner and time.
+dist-c: build
+	rm -rf $(DIST)/$(DIST_C_NAME) $(DIST_C)
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST)/$(DIST_C_NAME)) PREFIX=
+	sed -e 's|@PREFIX@|$${pcfiledir}/../..|' -e 's|@VERSION@|$(VERSION)|' sts.pc.in \
+	  > $(DIST)/$(DIST_C_NAME)/lib/pkgconfig/sts.pc
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
+	  -C $(DIST) -cf - $(DIST_C_NAME) | gzip -9n > $(DIST_C)
+	rm -rf $(DIST)/$(DIST_C_NAME)
+	@echo "== built $(DIST_C)"
+
+# Unpacks it outside the checkout and uses it from C (pkg-config) and C++ (CMake, GoogleTest).
+test-dist-c: dist-c
+	packaging/c/test-dist.sh $(DIST_C) $(VERSION)
+
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT)
+	rm -rf $(OUT) $(DIST)
