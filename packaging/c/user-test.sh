@@ -72,8 +72,10 @@ step "C: example.c with pkg-config, against the packaged emulator"
 # shellcheck disable=SC2046 # pkg-config's output is a list of flags
 cc -std=c99 -Wall -Wextra -Werror -pedantic src/example.c $(pkg-config --cflags --libs sts) \
     -Wl,-rpath,"$(pkg-config --variable=libdir sts)" -o example
-ldd ./example | grep -q "libsts.so.* => $(pkg-config --variable=libdir sts)/" || fail "example does not load the packaged libsts:
-$(ldd ./example)"
+# (ldd's output is captured first: `ldd | grep -q` under pipefail fails when grep stops early.)
+deps="$(ldd ./example)"
+grep -q "libsts.so.* => $(pkg-config --variable=libdir sts)/" <<<"$deps" || fail "example does not load the packaged libsts:
+$deps"
 TENCENTCLOUD_SECRET_ID=AKIDEMULATOREXAMPLE0000000000000000 TENCENTCLOUD_SECRET_KEY=emulator-secret-key-EXAMPLE \
     ./example "$STS_EMULATOR_URL" >example.out || fail "example failed: $(cat example.out)"
 [[ "$(head -n 1 example.out)" == "libsts $version" ]] || fail "sts_version() says $(head -n 1 example.out)"
@@ -87,8 +89,10 @@ step "C++: find_package(sts) + GoogleTest, shared, static and under ASan/UBSan"
 cmake -S src/cpp -B build-cpp -DCMAKE_PREFIX_PATH="$pkg" -DSTS_EXPECTED_VERSION="$version" \
     -DCMAKE_BUILD_TYPE=Debug >cmake.log || fail "cmake configure failed: $(cat cmake.log)"
 cmake --build build-cpp --parallel 2 >build.log 2>&1 || fail "C++ build failed: $(cat build.log)"
-ldd build-cpp/sts_cpp_test | grep -q "libsts.so.* => $pkg/lib/" || fail "sts_cpp_test does not load the packaged libsts"
-! ldd build-cpp/sts_cpp_test_static | grep -q libsts || fail "sts_cpp_test_static loads a shared libsts"
+deps="$(ldd build-cpp/sts_cpp_test)"
+grep -q "libsts.so.* => $pkg/lib/" <<<"$deps" || fail "sts_cpp_test does not load the packaged libsts: $deps"
+deps="$(ldd build-cpp/sts_cpp_test_static)"
+! grep -q libsts <<<"$deps" || fail "sts_cpp_test_static loads a shared libsts: $deps"
 build-cpp/sts_cpp_test --gtest_brief=1
 build-cpp/sts_cpp_test_static --gtest_brief=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
