@@ -19,7 +19,7 @@ WITH_EMULATOR := scripts/with-emulator.sh
 LINK := -L$(RELEASE) -lsts -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
 WARN := -Wall -Wextra -Werror -pedantic -Iinclude
-VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
+VALGRIND := valgrind --quiet --suppressions=bindings/c/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
 BINDINGS := python node go java
 ARCH := $(shell uname -m)
 # The packages `make dist` builds into dist/, one name each. A package adds itself here with
@@ -86,7 +86,14 @@ $(OUT)/test_sts_asan: bindings/c/test_sts.c include/sts.h build | $(OUT)
 $(OUT)/example_static: bindings/c/example.c include/sts.h build | $(OUT)
 	$(CC) -std=c99 $(WARN) $< $(RELEASE)/libsts.a $(STATIC_LIBS) -o $@
 
-test-c: $(OUT)/test_sts $(OUT)/test_sts_asan $(OUT)/example_static
+$(OUT)/example_async: bindings/c/example_async.c include/sts.h build | $(OUT)
+	$(CC) -std=c99 $(WARN) $< $(LINK) -o $@
+
+# Loads libsts with dlopen only (no -lsts): unloading with async calls in flight.
+$(OUT)/test_unload: bindings/c/test_unload.c include/sts.h | $(OUT)
+	$(CC) -std=c99 $(WARN) $< -ldl -lpthread -o $@
+
+test-c: $(OUT)/test_sts $(OUT)/test_sts_asan $(OUT)/example_static $(OUT)/example_async $(OUT)/test_unload
 	@echo "== C tests"
 	$(WITH_EMULATOR) -- $(OUT)/test_sts
 	@echo "== C tests under valgrind memcheck"
@@ -97,6 +104,11 @@ test-c: $(OUT)/test_sts $(OUT)/test_sts_asan $(OUT)/example_static
 	@echo "== statically linked example"
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example_static "$$STS_EMULATOR_URL" >/dev/null'
+	@echo "== async example: 100 calls against an emulator answering in 30 ms"
+	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
+	  $(WITH_EMULATOR) --latency-ms 30 -- sh -c './$(OUT)/example_async "$$STS_EMULATOR_URL"'
+	@echo "== dlclose with async calls in flight"
+	./$(OUT)/test_unload $(RELEASE)/libsts.so
 
 # Installs into a scratch prefix and builds the example the way the README tells users to.
 test-install: build | $(OUT)

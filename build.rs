@@ -1,5 +1,6 @@
 //! Sets the shared library's soname. For 0.x every minor release may break the ABI, so the
 //! soname carries the minor (`libsts.so.0.1`); from 1.0 on, only the major.
+//! Linked `-z nodelete` so that unloading cannot pull code from under the async workers.
 //!
 //! A program linked with `-lsts` asks the loader for the soname, so this script also puts the
 //! link `<soname> -> libsts.so` next to the cdylib: `cargo build --release` alone then leaves a
@@ -15,6 +16,9 @@ fn main() {
     let soname = if major == "0" { format!("libsts.so.0.{minor}") } else { format!("libsts.so.{major}") };
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+        // dlclose() never unmaps libsts: async workers may still be running its code
+        // (src/worker.rs), and they are never joined.
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
         if let Some(dir) = std::env::var_os("OUT_DIR").and_then(|out| artifact_dir(Path::new(&out))) {
             if let Err(e) = soname_link(&dir, &soname) {
                 println!("cargo:warning=could not link {}/{soname} -> libsts.so: {e}", dir.display());

@@ -1,11 +1,13 @@
 /*
  * libsts: Tencent Cloud STS temporary keys for COS.
  *
- * Ownership: every `char *` libsts hands out (through an `out_json` parameter) belongs to the
- * caller and must be released exactly once with sts_string_free(), never with free().
- * Input strings are borrowed for the duration of the call only.
+ * Ownership: every `char *` libsts hands out (through an `out_json` parameter, or to an
+ * StsCallback) belongs to the receiver and must be released exactly once with
+ * sts_string_free(), never with free().
+ * Input strings are borrowed for the duration of the call only (the async calls copy theirs).
  * All strings are UTF-8 and NUL-terminated. All functions are thread-safe and never abort
- * the process; failures come back as an StsCode plus an error JSON in *out_json.
+ * the process; failures come back as an StsCode plus an error JSON in *out_json (or to the
+ * callback of an async call).
  */
 
 #ifndef STS_H
@@ -61,6 +63,25 @@ typedef enum StsCode {
   STS_INTERNAL = 5,
 } StsCode;
 
+/**
+ * The callback of the async exports: receives one call's answer.
+ *
+ * Called exactly once per accepted call, on a libsts worker thread (never on the thread that
+ * made the call), with the code and JSON the blocking call would have returned. It may run
+ * before the async function has returned to its caller: prepare what `user_data` points to
+ * first.
+ *
+ * - `user_data`: the pointer given to the async call, untouched.
+ * - `code`: as the blocking call's return value.
+ * - `out_json`: never NULL; as the blocking call's `*out_json`. The receiver owns it and must
+ *   release it with `sts_string_free` (it may do so on any thread, later).
+ *
+ * It runs on a thread shared with other calls: return promptly (hand the result to your own
+ * thread or event loop), do not unwind or throw out of it, and do not call `exit()` from it.
+ * It may call any libsts function, including the async ones.
+ */
+typedef void (*StsCallback)(void *user_data, enum StsCode code, char *out_json);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -72,9 +93,13 @@ extern "C" {
  * backoff. Thread-safe: any number of threads may call at once; connections are pooled
  * process-wide, and a child process started by `fork()` starts with an empty pool.
  *
+ * With `"cache": true` (or `{"min_remaining_seconds": N, "max_entries": M}`, defaults 300 and
+ * 1024), an identical earlier call's key is returned while it has at least N seconds left, and
+ * identical calls at the same time send one request (`sts_cache_clear` empties the cache).
+ *
  * @param[in] config_json A NUL-terminated UTF-8 JSON object (keys in the README: `secret_id`,
  *   `secret_key`, `bucket`, `region`, `allow_prefix`, `allow_actions` or `policy`,
- *   `duration_seconds`, ...). Borrowed for the call only.
+ *   `duration_seconds`, `cache`, ...). Borrowed for the call only.
  * @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
  *   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
  *   with `sts_string_free` (not `free`).
@@ -98,6 +123,95 @@ STS_NODISCARD enum StsCode sts_get_credential(const char *config_json, char **ou
 STS_NODISCARD enum StsCode sts_get_role_credential(const char *config_json, char **out_json);
 
 /**
+ * Gets temporary keys with STS `GetFederationToken` without blocking: the answer comes to
+ * `callback`.
+ *
+ * Contract:
+ * - `STS_OK` means the call was accepted: `callback` will then be called **exactly once**, on
+ *   a libsts worker thread, with the code and JSON that `sts_get_credential` would have
+ *   returned. A bad config (also a NULL `config_json` or invalid UTF-8) is accepted too and
+ *   answered through `callback` with `STS_INVALID_ARGUMENT`; so is every async call while the
+ *   environment variable `LIBSTS_ASYNC_WORKERS` holds an invalid value.
+ * - Any other return value means the call was not accepted: `callback` is never called for it.
+ * - `config_json` is copied before this function returns.
+ * - `total_timeout_ms` counts from this call, so a call that waited in the queue longer than
+ *   that is answered with `Client.Timeout` without sending anything.
+ * - Workers: at most 64 threads (the default), started only when a call finds none idle and
+ *   kept until the process exits; change the limit with `LIBSTS_ASYNC_WORKERS=N` (read once,
+ *   at the first async call) or `sts_set_async_workers`. Calls beyond the workers wait in a
+ *   queue of at most 65,536 calls. Each worker has a 2 MiB stack and blocks asynchronous
+ *   signals (SIGINT, SIGCHLD, ...; not SIGSEGV and the other fault signals).
+ * - A panic inside libsts is caught and answered as `STS_INTERNAL`.
+ * - At process exit, calls still in flight are abandoned: their callbacks may never run, or
+ *   may run while the process is exiting (the workers are not joined). Nothing crashes inside
+ *   libsts; a host that tears its callback's state down at exit should wait for its calls first.
+ *   `dlclose` never unmaps libsts (it is linked `-z nodelete`), so unloading with calls in
+ *   flight is safe too.
+ * - After `fork()`, the child starts with no workers and an empty queue; calls the parent had
+ *   in flight are answered in the parent only.
+ *
+ * @param[in] config_json As for `sts_get_credential`; copied before this returns.
+ * @param[in] callback Called exactly once with the answer when `STS_OK` is returned. Must stay
+ *   callable until then. NULL is refused.
+ * @param[in] user_data Passed to `callback` unchanged; libsts never reads it. It must be safe
+ *   to use from the worker thread the callback runs on.
+ * @return `STS_OK` when accepted (the answer, success or failure, then comes to `callback`);
+ *   `STS_INVALID_ARGUMENT` when `callback` is NULL; `STS_NETWORK` when 65,536 calls are already
+ *   waiting for a worker or no worker thread could be started (overload: try again later);
+ *   `STS_INTERNAL` only for a bug. In none of these cases is `callback` called.
+ */
+STS_NODISCARD
+enum StsCode sts_get_credential_async(const char *config_json,
+                                      StsCallback callback,
+                                      void *user_data);
+
+/**
+ * Gets temporary keys for a role with STS `AssumeRole` without blocking: the answer comes to
+ * `callback`.
+ *
+ * The contract of `sts_get_credential_async` holds, with the answer that
+ * `sts_get_role_credential` would have returned.
+ *
+ * @param[in] config_json As for `sts_get_role_credential`; copied before this returns.
+ * @param[in] callback As for `sts_get_credential_async`.
+ * @param[in] user_data As for `sts_get_credential_async`.
+ * @return As for `sts_get_credential_async`.
+ */
+STS_NODISCARD
+enum StsCode sts_get_role_credential_async(const char *config_json,
+                                           StsCallback callback,
+                                           void *user_data);
+
+/**
+ * Gets an upload credential for one server-chosen object key without blocking: the answer
+ * comes to `callback`.
+ *
+ * The contract of `sts_get_credential_async` holds, with the answer that
+ * `sts_get_upload_credential` would have returned (a fresh key for every call).
+ *
+ * @param[in] config_json As for `sts_get_upload_credential`; copied before this returns.
+ * @param[in] callback As for `sts_get_credential_async`.
+ * @param[in] user_data As for `sts_get_credential_async`.
+ * @return As for `sts_get_credential_async`.
+ */
+STS_NODISCARD
+enum StsCode sts_get_upload_credential_async(const char *config_json,
+                                             StsCallback callback,
+                                             void *user_data);
+
+/**
+ * Sets how many worker threads the async calls may use in this process (default 64).
+ *
+ * Replaces `LIBSTS_ASYNC_WORKERS`. May be called at any time, from any thread: raising the
+ * limit lets more workers start as calls arrive; lowering it stops idle workers above it (busy
+ * ones finish their call first). A child process after `fork()` keeps the limit.
+ *
+ * @param[in] workers 1..=1024.
+ * @return `STS_OK`, or `STS_INVALID_ARGUMENT` for a count out of range (nothing changes).
+ */
+STS_NODISCARD enum StsCode sts_set_async_workers(uint32_t workers);
+
+/**
  * Builds a CAM policy from a JSON array of scopes
  * (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
  *
@@ -117,19 +231,59 @@ enum StsCode sts_get_policy(const char *scopes_json,
 /**
  * Validates a credential config without any network access.
  *
- * The config is checked exactly as `sts_get_role_credential` would check it when it has
- * `role_arn`, and as `sts_get_credential` would otherwise. Bindings use it to refuse a bad config
- * when it is given (e.g. Python's `Sts(config)`), with the core's own message.
+ * The config is checked exactly as `sts_get_upload_credential` would check it when it has
+ * `upload`, as `sts_get_role_credential` would when it has `role_arn`, and as
+ * `sts_get_credential` would otherwise. Bindings use it to refuse a bad config when it is
+ * given (e.g. Python's `Sts(config)`), with the core's own message.
  *
  * @param[in] config_json A NUL-terminated UTF-8 JSON object, borrowed for the call only.
  * @param[out] out_json Receives the normalized config on `STS_OK` (canonical key names, defaults
  *   filled in, the policy as it would be sent, no secret: `"session_token"` is only `true` or
  *   `false`), otherwise the error JSON the call would return. Always set when not NULL; the caller
- *   owns it and releases it with `sts_string_free`.
+ *   owns it and releases it with `sts_string_free`. For an upload config it has `"upload"`
+ *   with the template and the key with the extension filled in but `{date}` and `{random}` left
+ *   as they are (the key is chosen per call), and the policy for that key.
  * @return `STS_OK`, or `STS_INVALID_ARGUMENT` (also when `out_json` is NULL). Never touches the
  *   network. Thread-safe.
  */
 STS_NODISCARD enum StsCode sts_check_config(const char *config_json, char **out_json);
+
+/**
+ * Gets temporary keys that may upload exactly one object, whose key libsts chooses, with STS
+ * `GetFederationToken`.
+ *
+ * The key comes from `upload.key_template` (default `"file/{date}/{date}_{random}{ext}"`:
+ * `{date}` the UTC date as `YYYYMMDD`, `{random}` 16 lower-case hex characters from the
+ * operating system's CSPRNG, `{ext}` the file's extension, lower-cased with its dot, or
+ * nothing), so it differs on every call. The policy allows `name/cos:PutObject` and
+ * `name/cos:PostObject` (with `"multipart":true` also the multipart-upload actions) on that one
+ * object and nothing else, with the content type and size conditions asked for. Never cached.
+ * Blocking and thread-safe as `sts_get_credential`.
+ *
+ * @param[in] config_json A NUL-terminated UTF-8 JSON object: a credential config (`secret_id`,
+ *   `secret_key`, `bucket` (required), `region`, `duration_seconds`, `name`, transport keys)
+ *   without `allow_prefix`, `allow_actions`, `policy`, `condition` or `cache`, plus `upload`:
+ *   `{"key_template": .., "filename" or "ext": .., "allow_ext": [..], "content_type": ..,
+ *   "max_bytes": .., "multipart": ..}`. `filename` and `ext` are the client's: the extension must
+ *   be a dot and 1 to 16 ASCII letters or digits, and one of `allow_ext` when that is given.
+ *   Borrowed for the call only.
+ * @param[out] out_json Always set when not NULL: on `STS_OK` the credential JSON of
+ *   `sts_get_credential` plus `"bucket"`, `"region"` and `"key"` (the object the key may write),
+ *   otherwise the error JSON (a refused extension names `upload.ext` and lists the allowed
+ *   ones). Release it with `sts_string_free`.
+ * @return As for `sts_get_credential`; every `STS_INVALID_ARGUMENT` is found before any request.
+ */
+STS_NODISCARD enum StsCode sts_get_upload_credential(const char *config_json, char **out_json);
+
+/**
+ * Empties the credential cache of this process, wiping every cached key.
+ *
+ * The cache is opt-in per call (config `"cache": true` or `{"min_remaining_seconds": N,
+ * "max_entries": M}` for `sts_get_credential` and `sts_get_role_credential`). Calls in flight
+ * still answer their callers but do not fill the cache. Thread-safe; never blocks on the
+ * network. A child started by `fork()` starts with an empty cache of its own.
+ */
+void sts_cache_clear(void);
 
 /**
  * Releases a string returned by libsts, wiping it first (results hold temporary secret keys).

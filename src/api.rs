@@ -1,13 +1,14 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
-use crate::config::{Action, ActionParams, Config, MAX_INPUT_BYTES};
+use crate::cache::{self, Issued};
+use crate::config::{backoff_ceiling, Action, Config, TransportOptions, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
 use crate::{policy, sign, time, transport};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::http::header::{self, HeaderName};
 use zeroize::Zeroizing;
 
@@ -19,17 +20,46 @@ const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
 const X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
 pub const SERVICE: &str = "sts";
-const BACKOFF_BASE: Duration = Duration::from_millis(100);
-const BACKOFF_CAP: Duration = Duration::from_secs(2);
+/// A retry left with less time than this before `total_timeout_ms` could only time out.
+const MIN_RETRY_TIME: Duration = Duration::from_millis(10);
 
 /// `sts_get_credential`: STS GetFederationToken.
 pub fn get_credential(config_json: &str) -> Result<String> {
-    request(config_json, Action::GetFederationToken)
+    request(config_json, Action::GetFederationToken, Instant::now())
 }
 
 /// `sts_get_role_credential`: STS AssumeRole.
 pub fn get_role_credential(config_json: &str) -> Result<String> {
-    request(config_json, Action::AssumeRole)
+    request(config_json, Action::AssumeRole, Instant::now())
+}
+
+/// `sts_get_credential_async`: `total_timeout_ms` counts from `started`, when the call was
+/// queued, so time spent waiting for a worker counts too.
+pub fn get_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    request(config_json, Action::GetFederationToken, started)
+}
+
+/// `sts_get_role_credential_async`, as [`get_credential_since`].
+pub fn get_role_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    request(config_json, Action::AssumeRole, started)
+}
+
+/// `sts_get_upload_credential`: GetFederationToken for one object key chosen here from the
+/// config's `upload` template; the result names the bucket, region and key.
+pub fn get_upload_credential(config_json: &str) -> Result<String> {
+    get_upload_credential_since(config_json, Instant::now())
+}
+
+/// `sts_get_upload_credential_async`, as [`get_credential_since`].
+pub fn get_upload_credential_since(config_json: &str, started: Instant) -> Result<String> {
+    let mut config = Config::parse_upload(config_json)?;
+    let Some(spec) = config.upload.take() else {
+        return Err(Error::internal("an upload config without its upload section"));
+    };
+    let key = spec.new_key()?;
+    config.policy = Some(spec.policy(&config.region, &key)?);
+    let location = Location { bucket: &spec.bucket, region: &config.region, key: &key };
+    send(&config, Some(&location), started).map(|issued| issued.json)
 }
 
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
@@ -48,20 +78,92 @@ pub fn get_policy(scopes_json: &str) -> Result<String> {
     policy::get_policy(scopes_json)
 }
 
-fn request(config_json: &str, action: Action) -> Result<String> {
+/// The credential calls: the cache when the config opts in, else [`send`].
+fn request(config_json: &str, action: Action, started: Instant) -> Result<String> {
+    // A config text that was validated and cached before is answered without parsing it again.
+    if let Some(hit) = cache::global().get_by_text(config_json, action) {
+        return Ok(hit);
+    }
     let config = Config::parse(config_json, action)?;
-    let body = request_body(&config);
+    match &config.cache {
+        Some(options) => {
+            cache::global().get_or_fetch(&config, options, Some(config_json), || send(&config, None, started))
+        }
+        None => send(&config, None, started).map(|issued| issued.json),
+    }
+}
+
+/// Where an upload credential may write, added to its result.
+pub struct Location<'a> {
+    pub bucket: &'a str,
+    pub region: &'a str,
+    pub key: &'a str,
+}
+
+/// Sends the config's request with retries, all within `total_timeout_ms` from `started`.
+fn send(config: &Config, location: Option<&Location<'_>>, started: Instant) -> Result<Issued> {
+    let body = request_body(config);
+    let deadline = started + config.total_timeout;
     let mut attempt = 0;
     loop {
-        match attempt_once(&config, &body) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(deadline_passed(config, attempt));
+        }
+        let cut = left < config.transport.timeout;
+        let result = if cut {
+            // A copy only when the deadline cuts this attempt short; the usual path borrows.
+            attempt_once(config, &body, &TransportOptions { timeout: left, ..config.transport.clone() }, location)
+        } else {
+            attempt_once(config, &body, &config.transport, location)
+        };
+        match result {
             Ok(result) => return Ok(result),
+            // The attempt ran into the deadline, not into its own timeout_ms.
+            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(config, attempt + 1)),
             Err(e) if e.is_transient() && attempt < config.transport.retries => {
-                std::thread::sleep(backoff(attempt));
+                let wait = backoff(attempt);
+                let not_retried = |e: Error| {
+                    let ms = config.total_timeout.as_millis();
+                    e.with_note(&format!("not retried: the next attempt would start after total_timeout_ms={ms}"))
+                };
+                if !retry_fits(Instant::now(), wait, deadline) {
+                    return Err(not_retried(e));
+                }
+                std::thread::sleep(wait);
+                // A sleep may overrun on a loaded machine.
+                if Instant::now() >= deadline {
+                    return Err(not_retried(e));
+                }
                 attempt += 1;
             }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Whether a retry after `wait` would start at least [`MIN_RETRY_TIME`] before `deadline`.
+fn retry_fits(now: Instant, wait: Duration, deadline: Instant) -> bool {
+    now + wait + MIN_RETRY_TIME <= deadline
+}
+
+fn deadline_passed(config: &Config, attempts: u32) -> Error {
+    let total = config.total_timeout.as_millis();
+    let each = config.transport.timeout.as_millis();
+    let target = &config.transport.target;
+    if attempts == 0 {
+        return Error::network(
+            codes::TIMEOUT,
+            format!(
+                "{target}: total_timeout_ms={total} passed while the call waited for a libsts worker; nothing was sent"
+            ),
+        );
+    }
+    let attempts = if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") };
+    Error::network(
+        codes::TIMEOUT,
+        format!("{target}: no answer within total_timeout_ms={total} ({attempts}, timeout_ms={each} each at most)"),
+    )
 }
 
 /// The JSON body of the action. Field order is fixed so the emulator's log is readable.
@@ -81,12 +183,7 @@ pub fn request_body(config: &Config) -> String {
         #[serde(skip_serializing_if = "Option::is_none")]
         policy: Option<String>,
     }
-    let (name, role_arn, role_session_name, external_id) = match &config.params {
-        ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
-        ActionParams::Role { role_arn, role_session_name, external_id } => {
-            (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
-        }
-    };
+    let (name, role_arn, role_session_name, external_id) = config.params.parts();
     let body = Body {
         name,
         role_arn,
@@ -98,8 +195,14 @@ pub fn request_body(config: &Config) -> String {
     serde_json::to_string(&body).unwrap_or_default()
 }
 
-/// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once.
-fn attempt_once(config: &Config, body: &str) -> Result<String> {
+/// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once with
+/// `transport` (the config's, or a copy with a shorter timeout).
+fn attempt_once(
+    config: &Config,
+    body: &str,
+    transport: &TransportOptions,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
     let timestamp = time::now_unix();
     let input = sign::SigningInput {
         secret_id: &config.identity.secret_id,
@@ -124,13 +227,13 @@ fn attempt_once(config: &Config, body: &str) -> Result<String> {
         (X_TC_TOKEN, config.identity.session_token.as_ref().map_or("", |token| token.expose())),
     ];
     let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
-    let response = transport::post(&config.transport, headers, body.as_bytes())?;
-    credential_result(response.status, &response.body, config.duration_seconds, &config.transport.target)
+    let response = transport::post(transport, headers, body.as_bytes())?;
+    credential_issued(response.status, &response.body, config.duration_seconds, &config.transport.target, location)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+    let ceiling = backoff_ceiling(attempt);
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u32(attempt);
     let fraction = (hasher.finish() % 1_000_001) as f64 / 1_000_000.0;
@@ -161,6 +264,17 @@ struct Credentials {
 /// Maps the HTTP answer to the result JSON or an error.
 /// `url` names where the answer came from in messages (`scheme://host:port`, see `endpoint::Target`).
 pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &dyn fmt::Display) -> Result<String> {
+    credential_issued(status, body, duration_seconds, url, None).map(|issued| issued.json)
+}
+
+/// [`credential_result`] with the key's expiry, and an upload's location appended to the result.
+pub fn credential_issued(
+    status: u16,
+    body: &str,
+    duration_seconds: u32,
+    url: &dyn fmt::Display,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
     let http_status_error = || {
         Error::http_status(
             status,
@@ -239,6 +353,12 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: i64,
         expired_time: i64,
         request_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bucket: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<&'a str>,
     }
     let out = Out {
         credentials: OutCredentials {
@@ -250,14 +370,20 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
         start_time: expired_time - i64::from(duration_seconds),
         expired_time,
         request_id: request_id.as_deref(),
+        bucket: location.map(|l| l.bucket),
+        region: location.map(|l| l.region),
+        key: location.map(|l| l.key),
     };
     // Sized up front so the buffer holding the temporary keys is never reallocated (a
     // reallocation frees the old copy unwiped); the result is at most the answer's size plus
-    // the longer key names and startTime. The +1 leaves room for the C string's NUL.
-    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + 1);
+    // the longer key names and startTime, plus an upload's location (escaped: at most 6 bytes
+    // per byte). The +1 leaves room for the C string's NUL.
+    let located = location.map_or(0, |l| 64 + 6 * (l.bucket.len() + l.region.len() + l.key.len()));
+    let mut buffer = Vec::with_capacity(body.len() + expiration.len() + 256 + located + 1);
     serde_json::to_writer(&mut buffer, &out)
         .map_err(|e| Error::internal(format!("result serialization failed: {e}")))?;
-    String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))
+    let json = String::from_utf8(buffer).map_err(|_| Error::internal("result serialization produced invalid UTF-8"))?;
+    Ok(Issued { json, expired_time })
 }
 
 #[cfg(test)]
@@ -339,9 +465,18 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_needs_its_backoff_and_ten_ms_before_the_deadline() {
+        let now = Instant::now();
+        let deadline = now + Duration::from_millis(100);
+        assert!(retry_fits(now, Duration::from_millis(90), deadline));
+        assert!(!retry_fits(now, Duration::from_millis(91), deadline));
+        assert!(!retry_fits(now, Duration::from_millis(150), deadline));
+    }
+
+    #[test]
     fn backoff_is_bounded_by_the_doubling_ceiling_and_the_cap() {
         for attempt in 0..12 {
-            let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt).min(BACKOFF_CAP);
+            let ceiling = crate::config::BACKOFF_BASE.saturating_mul(1 << attempt).min(crate::config::BACKOFF_CAP);
             for _ in 0..50 {
                 assert!(backoff(attempt) <= ceiling);
             }

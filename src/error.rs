@@ -80,6 +80,13 @@ impl Error {
         Self::new(ErrorKind::Internal, codes::INTERNAL, message)
     }
 
+    /// Appends `; {note}` to the message (why a retry did not happen, ...).
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str("; ");
+        self.message.push_str(note);
+        self
+    }
+
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.request_id = request_id;
         self

@@ -1,16 +1,20 @@
 //! The C ABI. This layer only converts pointers and ownership; all logic lives in the safe core.
 //!
-//! Every export goes through [`call`]: check `out_json`, catch any panic, check the input
-//! pointer and its UTF-8, run the core function, hand back an owned C string.
+//! Every blocking export goes through [`call`]: check `out_json`, catch any panic, check the
+//! input pointer and its UTF-8, run the core function, hand back an owned C string. The async
+//! exports go through [`call_async`]: check the callback, copy the input, queue the same work
+//! on a `worker` thread and hand the owned C string to the callback.
 #![allow(unsafe_code)]
 // The exports take raw pointers from C, where Rust's `unsafe fn` means nothing; their
 // contracts are spelled out in the header docs instead.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use crate::error::{Error, ErrorKind};
-use std::ffi::{c_char, CStr, CString};
+use crate::worker;
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use zeroize::Zeroize;
+use std::time::Instant;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Result of every libsts call. The numbers are stable forever.
 #[repr(C)]
@@ -52,7 +56,7 @@ fn into_c_string(json: String) -> *mut c_char {
     }
 }
 
-/// The one boundary helper every export uses.
+/// The one boundary helper every blocking export uses.
 fn call(
     input: *const c_char,
     input_name: &str,
@@ -63,28 +67,36 @@ fn call(
         // Nowhere to put a result or an error; the code says it all.
         return StsCode::STS_INVALID_ARGUMENT;
     }
+    // SAFETY: the caller promises a NUL-terminated string that lives for this call (or NULL).
+    let bytes = (!input.is_null()).then(|| unsafe { CStr::from_ptr(input) }.to_bytes());
+    let (code, json) = answer(bytes, input_name, core);
+    // SAFETY: checked non-NULL above; the caller promises it points to writable storage.
+    unsafe { *out_json = into_c_string(json) };
+    code
+}
+
+/// The code and JSON of a call: NULL and UTF-8 checks, then `core`, inside the panic boundary.
+/// Blocking and async exports share it, so both answer alike.
+fn answer(
+    input: Option<&[u8]>,
+    input_name: &str,
+    core: impl FnOnce(&str) -> crate::error::Result<String>,
+) -> (StsCode, String) {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        if input.is_null() {
-            return Err(Error::invalid(input_name, "NULL pointer"));
-        }
-        // SAFETY: the caller promises a NUL-terminated string that lives for this call.
-        let bytes = unsafe { CStr::from_ptr(input) };
-        let text = bytes.to_str().map_err(|e| {
+        let bytes = input.ok_or_else(|| Error::invalid(input_name, "NULL pointer"))?;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::invalid(input_name, format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()))
         })?;
         core(text)
     }));
-    let (code, json) = match outcome {
+    match outcome {
         Ok(Ok(json)) => (StsCode::STS_OK, json),
         Ok(Err(e)) => (StsCode::from(e.kind()), e.to_json()),
         // Deliberately not the panic payload: it could quote a value from the input.
         Err(_) => {
             (StsCode::STS_INTERNAL, Error::internal("libsts panicked; this is a bug, please report it").to_json())
         }
-    };
-    // SAFETY: checked non-NULL above; the caller promises it points to writable storage.
-    unsafe { *out_json = into_c_string(json) };
-    code
+    }
 }
 
 /// Runs `core` behind the exports' boundary (`out_json` and NULL/UTF-8 checks, panic
@@ -105,9 +117,13 @@ pub fn call_with_core(
 /// backoff. Thread-safe: any number of threads may call at once; connections are pooled
 /// process-wide, and a child process started by `fork()` starts with an empty pool.
 ///
+/// With `"cache": true` (or `{"min_remaining_seconds": N, "max_entries": M}`, defaults 300 and
+/// 1024), an identical earlier call's key is returned while it has at least N seconds left, and
+/// identical calls at the same time send one request (`sts_cache_clear` empties the cache).
+///
 /// @param[in] config_json A NUL-terminated UTF-8 JSON object (keys in the README: `secret_id`,
 ///   `secret_key`, `bucket`, `region`, `allow_prefix`, `allow_actions` or `policy`,
-///   `duration_seconds`, ...). Borrowed for the call only.
+///   `duration_seconds`, `cache`, ...). Borrowed for the call only.
 /// @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
 ///   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
 ///   with `sts_string_free` (not `free`).
@@ -135,6 +151,193 @@ pub extern "C" fn sts_get_role_credential(config_json: *const c_char, out_json: 
     call(config_json, "config", out_json, crate::api::get_role_credential)
 }
 
+/// The callback of the async exports: receives one call's answer.
+///
+/// Called exactly once per accepted call, on a libsts worker thread (never on the thread that
+/// made the call), with the code and JSON the blocking call would have returned. It may run
+/// before the async function has returned to its caller: prepare what `user_data` points to
+/// first.
+///
+/// - `user_data`: the pointer given to the async call, untouched.
+/// - `code`: as the blocking call's return value.
+/// - `out_json`: never NULL; as the blocking call's `*out_json`. The receiver owns it and must
+///   release it with `sts_string_free` (it may do so on any thread, later).
+///
+/// It runs on a thread shared with other calls: return promptly (hand the result to your own
+/// thread or event loop), do not unwind or throw out of it, and do not call `exit()` from it.
+/// It may call any libsts function, including the async ones.
+pub type StsCallback = Option<unsafe extern "C" fn(user_data: *mut c_void, code: StsCode, out_json: *mut c_char)>;
+
+/// The caller's `user_data`, carried to the worker that answers and handed back unchanged.
+struct SendPtr(*mut c_void);
+
+// SAFETY: libsts never dereferences `user_data`; it only passes it to the callback on a worker
+// thread, and the header makes the caller promise that this is safe (the async exports document
+// that the callback runs on another thread).
+unsafe impl Send for SendPtr {}
+
+impl SendPtr {
+    /// Taking `self` makes a closure capture the whole wrapper (which is Send), not its field.
+    fn into_inner(self) -> *mut c_void {
+        self.0
+    }
+}
+
+/// The one boundary helper every async export uses: copies the input, queues the call on a
+/// worker, and answers the callback from there through the same [`answer`] as the blocking call.
+fn call_async(
+    input: *const c_char,
+    input_name: &'static str,
+    callback: StsCallback,
+    user_data: *mut c_void,
+    core: fn(&str, Instant) -> crate::error::Result<String>,
+) -> StsCode {
+    let Some(callback) = callback else {
+        return StsCode::STS_INVALID_ARGUMENT;
+    };
+    let started = Instant::now();
+    let queued = catch_unwind(AssertUnwindSafe(|| {
+        // Copied now: the caller may free its string as soon as this returns. It holds the secret
+        // key, so it is wiped when the call is done.
+        // SAFETY: the caller promises a NUL-terminated string that lives for this call (or NULL).
+        let input: Option<Zeroizing<Vec<u8>>> =
+            (!input.is_null()).then(|| Zeroizing::new(unsafe { CStr::from_ptr(input) }.to_bytes().to_vec()));
+        let user_data = SendPtr(user_data);
+        worker::submit(Box::new(move || {
+            let (code, json) = match worker::setting_error() {
+                Some(e) => (StsCode::from(e.kind()), e.to_json()),
+                None => answer(input.as_deref().map(Vec::as_slice), input_name, |text| core(text, started)),
+            };
+            drop(input);
+            // SAFETY: the caller promises `callback` is a valid function of this type, callable
+            // from another thread with this `user_data`, until it has been called once (now).
+            unsafe { callback(user_data.into_inner(), code, into_c_string(json)) };
+        }))
+    }));
+    match queued {
+        Ok(Ok(())) => StsCode::STS_OK,
+        Ok(Err(worker::Refused::QueueFull | worker::Refused::NoThread)) => StsCode::STS_NETWORK,
+        Err(_) => StsCode::STS_INTERNAL,
+    }
+}
+
+/// Runs `core` behind the async exports' boundary, so tests can prove that a panic on a
+/// worker is answered as `STS_INTERNAL`. Not part of the C ABI; not for use outside libsts'
+/// own tests.
+#[doc(hidden)]
+pub fn call_async_with_core(
+    input: *const c_char,
+    callback: StsCallback,
+    user_data: *mut c_void,
+    core: fn(&str, Instant) -> crate::error::Result<String>,
+) -> StsCode {
+    call_async(input, "input", callback, user_data, core)
+}
+
+/// Gets temporary keys with STS `GetFederationToken` without blocking: the answer comes to
+/// `callback`.
+///
+/// Contract:
+/// - `STS_OK` means the call was accepted: `callback` will then be called **exactly once**, on
+///   a libsts worker thread, with the code and JSON that `sts_get_credential` would have
+///   returned. A bad config (also a NULL `config_json` or invalid UTF-8) is accepted too and
+///   answered through `callback` with `STS_INVALID_ARGUMENT`; so is every async call while the
+///   environment variable `LIBSTS_ASYNC_WORKERS` holds an invalid value.
+/// - Any other return value means the call was not accepted: `callback` is never called for it.
+/// - `config_json` is copied before this function returns.
+/// - `total_timeout_ms` counts from this call, so a call that waited in the queue longer than
+///   that is answered with `Client.Timeout` without sending anything.
+/// - Workers: at most 64 threads (the default), started only when a call finds none idle and
+///   kept until the process exits; change the limit with `LIBSTS_ASYNC_WORKERS=N` (read once,
+///   at the first async call) or `sts_set_async_workers`. Calls beyond the workers wait in a
+///   queue of at most 65,536 calls. Each worker has a 2 MiB stack and blocks asynchronous
+///   signals (SIGINT, SIGCHLD, ...; not SIGSEGV and the other fault signals).
+/// - A panic inside libsts is caught and answered as `STS_INTERNAL`.
+/// - At process exit, calls still in flight are abandoned: their callbacks may never run, or
+///   may run while the process is exiting (the workers are not joined). Nothing crashes inside
+///   libsts; a host that tears its callback's state down at exit should wait for its calls first.
+///   `dlclose` never unmaps libsts (it is linked `-z nodelete`), so unloading with calls in
+///   flight is safe too.
+/// - After `fork()`, the child starts with no workers and an empty queue; calls the parent had
+///   in flight are answered in the parent only.
+///
+/// @param[in] config_json As for `sts_get_credential`; copied before this returns.
+/// @param[in] callback Called exactly once with the answer when `STS_OK` is returned. Must stay
+///   callable until then. NULL is refused.
+/// @param[in] user_data Passed to `callback` unchanged; libsts never reads it. It must be safe
+///   to use from the worker thread the callback runs on.
+/// @return `STS_OK` when accepted (the answer, success or failure, then comes to `callback`);
+///   `STS_INVALID_ARGUMENT` when `callback` is NULL; `STS_NETWORK` when 65,536 calls are already
+///   waiting for a worker or no worker thread could be started (overload: try again later);
+///   `STS_INTERNAL` only for a bug. In none of these cases is `callback` called.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_credential_async(
+    config_json: *const c_char,
+    callback: StsCallback,
+    user_data: *mut c_void,
+) -> StsCode {
+    call_async(config_json, "config", callback, user_data, crate::api::get_credential_since)
+}
+
+/// Gets temporary keys for a role with STS `AssumeRole` without blocking: the answer comes to
+/// `callback`.
+///
+/// The contract of `sts_get_credential_async` holds, with the answer that
+/// `sts_get_role_credential` would have returned.
+///
+/// @param[in] config_json As for `sts_get_role_credential`; copied before this returns.
+/// @param[in] callback As for `sts_get_credential_async`.
+/// @param[in] user_data As for `sts_get_credential_async`.
+/// @return As for `sts_get_credential_async`.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_role_credential_async(
+    config_json: *const c_char,
+    callback: StsCallback,
+    user_data: *mut c_void,
+) -> StsCode {
+    call_async(config_json, "config", callback, user_data, crate::api::get_role_credential_since)
+}
+
+/// Gets an upload credential for one server-chosen object key without blocking: the answer
+/// comes to `callback`.
+///
+/// The contract of `sts_get_credential_async` holds, with the answer that
+/// `sts_get_upload_credential` would have returned (a fresh key for every call).
+///
+/// @param[in] config_json As for `sts_get_upload_credential`; copied before this returns.
+/// @param[in] callback As for `sts_get_credential_async`.
+/// @param[in] user_data As for `sts_get_credential_async`.
+/// @return As for `sts_get_credential_async`.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_upload_credential_async(
+    config_json: *const c_char,
+    callback: StsCallback,
+    user_data: *mut c_void,
+) -> StsCode {
+    call_async(config_json, "config", callback, user_data, crate::api::get_upload_credential_since)
+}
+
+/// Sets how many worker threads the async calls may use in this process (default 64).
+///
+/// Replaces `LIBSTS_ASYNC_WORKERS`. May be called at any time, from any thread: raising the
+/// limit lets more workers start as calls arrive; lowering it stops idle workers above it (busy
+/// ones finish their call first). A child process after `fork()` keeps the limit.
+///
+/// @param[in] workers 1..=1024.
+/// @return `STS_OK`, or `STS_INVALID_ARGUMENT` for a count out of range (nothing changes).
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_set_async_workers(workers: u32) -> StsCode {
+    match catch_unwind(|| worker::set_limit(workers)) {
+        Ok(Ok(())) => StsCode::STS_OK,
+        Ok(Err(e)) => StsCode::from(e.kind()),
+        Err(_) => StsCode::STS_INTERNAL,
+    }
+}
+
 /// Builds a CAM policy from a JSON array of scopes
 /// (`[{"action":"name/cos:PutObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"uploads/a.jpg"}]`).
 ///
@@ -154,21 +357,65 @@ pub extern "C" fn sts_get_policy(scopes_json: *const c_char, out_json: *mut *mut
 
 /// Validates a credential config without any network access.
 ///
-/// The config is checked exactly as `sts_get_role_credential` would check it when it has
-/// `role_arn`, and as `sts_get_credential` would otherwise. Bindings use it to refuse a bad config
-/// when it is given (e.g. Python's `Sts(config)`), with the core's own message.
+/// The config is checked exactly as `sts_get_upload_credential` would check it when it has
+/// `upload`, as `sts_get_role_credential` would when it has `role_arn`, and as
+/// `sts_get_credential` would otherwise. Bindings use it to refuse a bad config when it is
+/// given (e.g. Python's `Sts(config)`), with the core's own message.
 ///
 /// @param[in] config_json A NUL-terminated UTF-8 JSON object, borrowed for the call only.
 /// @param[out] out_json Receives the normalized config on `STS_OK` (canonical key names, defaults
 ///   filled in, the policy as it would be sent, no secret: `"session_token"` is only `true` or
 ///   `false`), otherwise the error JSON the call would return. Always set when not NULL; the caller
-///   owns it and releases it with `sts_string_free`.
+///   owns it and releases it with `sts_string_free`. For an upload config it has `"upload"`
+///   with the template and the key with the extension filled in but `{date}` and `{random}` left
+///   as they are (the key is chosen per call), and the policy for that key.
 /// @return `STS_OK`, or `STS_INVALID_ARGUMENT` (also when `out_json` is NULL). Never touches the
 ///   network. Thread-safe.
 #[must_use]
 #[no_mangle]
 pub extern "C" fn sts_check_config(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
     call(config_json, "config", out_json, crate::api::check_config)
+}
+
+/// Gets temporary keys that may upload exactly one object, whose key libsts chooses, with STS
+/// `GetFederationToken`.
+///
+/// The key comes from `upload.key_template` (default `"file/{date}/{date}_{random}{ext}"`:
+/// `{date}` the UTC date as `YYYYMMDD`, `{random}` 16 lower-case hex characters from the
+/// operating system's CSPRNG, `{ext}` the file's extension, lower-cased with its dot, or
+/// nothing), so it differs on every call. The policy allows `name/cos:PutObject` and
+/// `name/cos:PostObject` (with `"multipart":true` also the multipart-upload actions) on that one
+/// object and nothing else, with the content type and size conditions asked for. Never cached.
+/// Blocking and thread-safe as `sts_get_credential`.
+///
+/// @param[in] config_json A NUL-terminated UTF-8 JSON object: a credential config (`secret_id`,
+///   `secret_key`, `bucket` (required), `region`, `duration_seconds`, `name`, transport keys)
+///   without `allow_prefix`, `allow_actions`, `policy`, `condition` or `cache`, plus `upload`:
+///   `{"key_template": .., "filename" or "ext": .., "allow_ext": [..], "content_type": ..,
+///   "max_bytes": .., "multipart": ..}`. `filename` and `ext` are the client's: the extension must
+///   be a dot and 1 to 16 ASCII letters or digits, and one of `allow_ext` when that is given.
+///   Borrowed for the call only.
+/// @param[out] out_json Always set when not NULL: on `STS_OK` the credential JSON of
+///   `sts_get_credential` plus `"bucket"`, `"region"` and `"key"` (the object the key may write),
+///   otherwise the error JSON (a refused extension names `upload.ext` and lists the allowed
+///   ones). Release it with `sts_string_free`.
+/// @return As for `sts_get_credential`; every `STS_INVALID_ARGUMENT` is found before any request.
+#[must_use]
+#[no_mangle]
+pub extern "C" fn sts_get_upload_credential(config_json: *const c_char, out_json: *mut *mut c_char) -> StsCode {
+    call(config_json, "config", out_json, crate::api::get_upload_credential)
+}
+
+/// Empties the credential cache of this process, wiping every cached key.
+///
+/// The cache is opt-in per call (config `"cache": true` or `{"min_remaining_seconds": N,
+/// "max_entries": M}` for `sts_get_credential` and `sts_get_role_credential`). Calls in flight
+/// still answer their callers but do not fill the cache. Thread-safe; never blocks on the
+/// network. A child started by `fork()` starts with an empty cache of its own.
+#[no_mangle]
+pub extern "C" fn sts_cache_clear() {
+    // Inside the boundary like every export.
+    let _ = catch_unwind(crate::cache::clear);
 }
 
 /// Releases a string returned by libsts, wiping it first (results hold temporary secret keys).

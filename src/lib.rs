@@ -8,13 +8,19 @@
 //!
 //! ```text
 //! ffi::sts_get_credential         pointers, UTF-8, panic boundary, ownership of *out_json
+//!  (ffi::sts_get_credential_async  the same, queued on a worker thread, answered via callback)
 //!  └ api::get_credential          the action: parse, sign, send with retries, map the answer
+//!     ├ cache                     opt-in: identical calls answered from a process-wide cache
 //!     ├ config::Config::parse     the one validator (keys, types, ranges), using
+//!     │  ├ upload                 upload keys from a template, the one-object upload policy
 //!     │  ├ policy                 scopes and allow_prefix -> CAM policy, with its limits
 //!     │  ├ endpoint               url/endpoint rules: parsed once, loopback for plain http
 //!     │  └ proxy                  proxy from the config or the environment, resolved once
 //!     ├ sign                      TC3-HMAC-SHA256, pure functions
 //!     └ transport                 ureq agents: keep-alive pool, DNS cache, error classes
+//! worker                          the async exports' bounded thread pool and queue
+//! ffi::sts_get_credential_async   the same call queued on worker::submit (a bounded pool)
+//! process                         per-process state: a forked child starts afresh
 //! error                           one error type -> StsCode + {"error":{...}}
 //! ```
 //!
@@ -22,6 +28,7 @@
 #![deny(unsafe_code)]
 
 pub mod api;
+pub mod cache;
 pub mod config;
 pub mod endpoint;
 pub mod error;
@@ -32,3 +39,5 @@ pub mod proxy;
 pub mod sign;
 pub mod time;
 pub mod transport;
+pub mod upload;
+pub mod worker;

@@ -8,7 +8,7 @@ use common::*;
 use std::ffi::CString;
 use std::path::Path;
 use sts::config::{Action, Config};
-use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
+use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_get_upload_credential, StsCode};
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
@@ -28,9 +28,16 @@ fn config_seeds() {
     assert!(seeds.len() >= 5);
     for seed in seeds {
         let Ok(text) = std::str::from_utf8(&seed) else { continue };
-        for action in [Action::GetFederationToken, Action::AssumeRole] {
-            if let Err(e) = Config::parse(text, action) {
-                assert!(e.message().contains(": "), "{}", e.message());
+        let results = [
+            Config::parse(text, Action::GetFederationToken),
+            Config::parse(text, Action::AssumeRole),
+            Config::parse_upload(text),
+            Config::parse_inferred(text),
+        ];
+        for result in results {
+            match result {
+                Err(e) => assert!(e.message().contains(": "), "{}", e.message()),
+                Ok(config) => drop(parse(&config.normalized_json())),
             }
         }
     }
@@ -78,8 +85,11 @@ fn c_abi_seeds_that_are_not_configs_never_reach_the_network() {
         let end = seed.iter().position(|&b| b == 0).unwrap_or(seed.len());
         let input = CString::new(&seed[..end]).unwrap();
         let is_object = std::str::from_utf8(&seed[..end]).map(|t| t.trim_start().starts_with('{')).unwrap_or(false);
-        let exports: &[Export] =
-            if is_object { &[sts_get_policy] } else { &[sts_get_policy, sts_get_credential, sts_get_role_credential] };
+        let exports: &[Export] = if is_object {
+            &[sts_get_policy]
+        } else {
+            &[sts_get_policy, sts_get_credential, sts_get_role_credential, sts_get_upload_credential]
+        };
         for f in exports {
             let (code, json) = c_call_text(*f, &input);
             let value = parse(&json);

@@ -5,6 +5,8 @@
 //!   prefix (the sixth) may itself hold `:` as COS keys may;
 //! - percent-encoding of a policy round-trips through the emulator's decoder and uses only
 //!   unreserved characters and `%XX`;
+//! - a control character (U+0000-U+001F, U+007F) anywhere in a prefix but TAB is refused,
+//!   naming the prefix's path and never quoting it;
 //! - every config error names a field: the message starts with a key or path and `: `.
 
 use proptest::prelude::*;
@@ -21,12 +23,18 @@ fn region() -> impl Strategy<Value = String> {
     prop_oneof![Just("ap-guangzhou".to_owned()), "[a-z]{2}-[a-z]{3,12}(-[0-9])?"]
 }
 
-/// Object prefixes: any non-empty text, including `:`, `/`, quotes, controls and non-ASCII.
+fn is_refused_control(c: char) -> bool {
+    (c.is_ascii_control() || c == '\u{7f}') && c != '\t'
+}
+
+/// Object prefixes: any non-empty text without a refused control character, including `:`,
+/// `/`, quotes, TAB and non-ASCII.
 fn prefix() -> BoxedStrategy<String> {
     prop_oneof![
         Just("*".to_owned()),
         "[a-z0-9/_.*-]{1,30}",
-        any::<String>().prop_filter("non-empty", |s| !s.is_empty())
+        "[a-z]{0,5}\t[a-z]{0,5}",
+        any::<String>().prop_map(|s| s.replace(is_refused_control, "")).prop_filter("non-empty", |s| !s.is_empty())
     ]
     .boxed()
 }
@@ -141,6 +149,27 @@ proptest! {
             let decoded = percent_decode(&encoded);
             prop_assert_eq!(decoded.as_deref(), Some(input));
         }
+    }
+
+    #[test]
+    fn control_characters_in_prefixes_are_refused_naming_the_prefix(
+        before in prefix(),
+        control in prop_oneof![0u8..9, 10u8..0x20, Just(0x7f)],
+        after in "[a-zA-Z0-9/]{0,8}",
+        others in prop::collection::vec(prefix(), 0..3),
+    ) {
+        let bad = format!("{before}{}{after}", char::from(control));
+        let mut prefixes = others.clone();
+        prefixes.push(bad.clone());
+        let scopes = json!([{"action": "name/cos:GetObject", "bucket": "b-1", "region": "ap-guangzhou", "prefix": prefixes}]);
+        let e = sts::api::get_policy(&scopes.to_string()).unwrap_err();
+        let expected = format!(
+            "scopes[0].prefix[{}]: contains the control character U+{control:04X} at byte {}",
+            others.len(),
+            before.len()
+        );
+        prop_assert!(e.message().starts_with(&expected), "{} / {}", e.message(), expected);
+        prop_assert!(!e.message().contains(&bad));
     }
 
     #[test]

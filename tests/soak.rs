@@ -11,7 +11,6 @@ mod common;
 use common::*;
 use std::ffi::CString;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
@@ -29,35 +28,8 @@ impl Drop for EmulatorProcess {
     }
 }
 
-/// The `sts-emulator` binary: `$STS_EMULATOR_BIN`, else the one `cargo test` built for this
-/// profile beside this test's `deps/` (another package's binary gets no `CARGO_BIN_EXE_*`; the
-/// emulator crate's own integration tests make `cargo test --workspace` build it). A narrow
-/// `cargo test --test soak` on a fresh tree builds it into a target directory of its own: a
-/// build into this one would replace the `libsts.rlib` that later doctests link against.
-fn emulator_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("STS_EMULATOR_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test's own path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
-    let binary = profile_dir.join("sts-emulator");
-    if binary.exists() {
-        return binary;
-    }
-    let target_dir = profile_dir.join("soak-emulator");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--release", "--package", "sts-emulator", "--bin", "sts-emulator"])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --package sts-emulator failed: {status}");
-    target_dir.join("release").join("sts-emulator")
-}
-
 fn spawn_emulator() -> (EmulatorProcess, String) {
-    let mut child = Command::new(emulator_binary())
+    let mut child = Command::new(common::emulator_binary())
         .args(["--port", "0", "--key", &format!("{SECRET_ID}:{SECRET_KEY}")])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

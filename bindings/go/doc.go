@@ -16,7 +16,8 @@
 //
 // Errors match one of ErrInvalidArgument, ErrNetwork, ErrService, ErrBadResponse, ErrInternal
 // with errors.Is; a service error is a *CredentialError and a library error a *ClientError
-// (errors.As). A Client is safe for concurrent use; calls block the calling goroutine's OS
+// (errors.As), carrying libsts's StsCode and its message unchanged. Options are validated by
+// libsts, not here: a bad one gets libsts's message, which names the libsts config key. A Client is safe for concurrent use; calls block the calling goroutine's OS
 // thread for the network round trip (bounded by Timeout and Retries).
 //
 // Build: the default cgo flags use ../../include/sts.h and ../../target/release/libsts.so of

@@ -45,9 +45,12 @@ func (e *CredentialError) Is(target error) bool { return target == ErrService }
 // "Client." (Client.InvalidArgument, Client.Network, Client.Dns, Client.Timeout, Client.Tls,
 // Client.Proxy, Client.BadResponse, Client.HttpStatus, Client.ResponseTooLarge,
 // Client.Internal). Kind is the matching sentinel (ErrInvalidArgument, ErrNetwork, ...),
-// which errors.Is finds through Unwrap. Messages never hold a secret.
+// which errors.Is finds through Unwrap, and StsCode the libsts code it stands for. Message is
+// libsts's own, unchanged: for a bad config it starts with the field, e.g.
+// "duration_seconds: 129601 is out of range 1..=129600". Messages never hold a secret.
 type ClientError struct {
 	Kind      error
+	StsCode   StsCode
 	Code      string
 	Message   string
 	RequestId string
@@ -64,12 +67,20 @@ func (e *ClientError) Error() string {
 // Unwrap returns Kind, so errors.Is(err, ErrNetwork) and friends work.
 func (e *ClientError) Unwrap() error { return e.Kind }
 
+// invalid is the binding's own refusal of what cannot reach libsts (a nil options pointer,
+// invalid UTF-8), worded as libsts words its own: "field: problem".
 func invalid(format string, args ...interface{}) error {
-	return &ClientError{Kind: ErrInvalidArgument, Code: "Client.InvalidArgument", Message: fmt.Sprintf(format, args...)}
+	return &ClientError{Kind: ErrInvalidArgument, StsCode: StsInvalidArgument, Code: "Client.InvalidArgument", Message: fmt.Sprintf(format, args...)}
 }
 
-// errorFromC turns a non-OK status and its {"error":{...}} answer into a Go error.
-func errorFromC(code int, answer string) error {
+// internal is a libsts answer this binding cannot read: a bug on one side or the other.
+func internal(message string) error {
+	return &ClientError{Kind: ErrInternal, StsCode: StsInternal, Code: "Client.Internal", Message: message}
+}
+
+// errorFromC turns a non-OK status and its {"error":{...}} answer into a Go error; code and
+// message pass through unchanged.
+func errorFromC(code StsCode, answer string) error {
 	var envelope struct {
 		Error *struct {
 			Code      string  `json:"code"`
@@ -78,8 +89,7 @@ func errorFromC(code int, answer string) error {
 		} `json:"error"`
 	}
 	if err := json.Unmarshal([]byte(answer), &envelope); err != nil || envelope.Error == nil {
-		return &ClientError{Kind: ErrInternal, Code: "Client.Internal",
-			Message: fmt.Sprintf("libsts status %d with an unreadable error document", code)}
+		return internal(fmt.Sprintf("libsts status %v with an unreadable error document", code))
 	}
 	e := envelope.Error
 	requestID := ""
@@ -88,16 +98,16 @@ func errorFromC(code int, answer string) error {
 	}
 	var kind error
 	switch code {
-	case codeService:
+	case StsService:
 		return &CredentialError{Code: e.Code, Message: e.Message, RequestId: requestID}
-	case codeInvalidArgument:
+	case StsInvalidArgument:
 		kind = ErrInvalidArgument
-	case codeNetwork:
+	case StsNetwork:
 		kind = ErrNetwork
-	case codeBadResponse:
+	case StsBadResponse:
 		kind = ErrBadResponse
-	default: // codeInternal and any code a newer libsts might add
+	default: // StsInternal and any code a newer libsts might add
 		kind = ErrInternal
 	}
-	return &ClientError{Kind: kind, Code: e.Code, Message: e.Message, RequestId: requestID}
+	return &ClientError{Kind: kind, StsCode: code, Code: e.Code, Message: e.Message, RequestId: requestID}
 }

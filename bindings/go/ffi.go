@@ -7,6 +7,7 @@ package sts
 import "C"
 
 import (
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -16,19 +17,57 @@ import (
 // never C.free). libsts keeps no per-thread state, so goroutines moving between OS threads
 // between calls do not matter.
 
+// StsCode is the result code of a libsts call (enum StsCode in sts.h; the numbers are stable).
+// ClientError.StsCode holds it; a *CredentialError is always StsService.
+type StsCode int
+
+// The codes of sts.h, taken from the header at build time. TestStsCodesMatchTheHeader fails
+// when this list and include/sts.h differ (a code added to the core must be added here).
+const (
+	StsOK              StsCode = C.STS_OK
+	StsInvalidArgument StsCode = C.STS_INVALID_ARGUMENT
+	StsNetwork         StsCode = C.STS_NETWORK
+	StsService         StsCode = C.STS_SERVICE
+	StsBadResponse     StsCode = C.STS_BAD_RESPONSE
+	StsInternal        StsCode = C.STS_INTERNAL
+)
+
+// stsCodeNames is the one table of code names, in the header's spelling.
+var stsCodeNames = map[StsCode]string{
+	StsOK:              "STS_OK",
+	StsInvalidArgument: "STS_INVALID_ARGUMENT",
+	StsNetwork:         "STS_NETWORK",
+	StsService:         "STS_SERVICE",
+	StsBadResponse:     "STS_BAD_RESPONSE",
+	StsInternal:        "STS_INTERNAL",
+}
+
+// String is the header's name, e.g. "STS_INVALID_ARGUMENT" (a number for a code this binding
+// does not know, from a newer libsts).
+func (c StsCode) String() string {
+	if name, ok := stsCodeNames[c]; ok {
+		return name
+	}
+	return "StsCode(" + strconv.Itoa(int(c)) + ")"
+}
+
 type cOp int
 
 const (
 	opCredential cOp = iota
 	opRoleCredential
 	opPolicy
+	opCheckConfig
 )
 
-// callC runs one libsts function on input and returns its status code and JSON answer.
-func callC(op cOp, input string) (int, string) {
+// callC runs one libsts function on input (a JSON document) and returns its status code and
+// JSON answer.
+func callC(op cOp, input string) (StsCode, string) {
 	if strings.IndexByte(input, 0) >= 0 {
-		// C strings end at the first NUL: refuse rather than send a truncated document.
-		return int(C.STS_INVALID_ARGUMENT), `{"error":{"code":"Client.InvalidArgument","message":"input contains a NUL byte","requestId":null}}`
+		// C strings end at the first NUL: refuse rather than send a truncated document. JSON
+		// built by encoding/json never holds one (a NUL in a value is escaped as \u0000 and
+		// judged by the core), so this only guards the boundary itself.
+		return StsInvalidArgument, `{"error":{"code":"Client.InvalidArgument","message":"config: contains a raw NUL byte","requestId":null}}`
 	}
 	cin := C.CString(input)
 	defer C.free(unsafe.Pointer(cin))
@@ -42,26 +81,18 @@ func callC(op cOp, input string) (int, string) {
 		code = C.sts_get_role_credential(cin, &out)
 	case opPolicy:
 		code = C.sts_get_policy(cin, &out)
+	case opCheckConfig:
+		code = C.sts_check_config(cin, &out)
 	default:
 		panic("sts: unknown operation")
 	}
 	// out is always set when the out pointer is non-NULL; sts_string_free(NULL) is a no-op.
 	defer C.sts_string_free(out)
 	if out == nil {
-		return int(C.STS_INTERNAL), `{"error":{"code":"Client.Internal","message":"libsts returned no answer","requestId":null}}`
+		return StsInternal, `{"error":{"code":"Client.Internal","message":"libsts returned no answer","requestId":null}}`
 	}
-	return int(code), C.GoString(out)
+	return StsCode(code), C.GoString(out)
 }
-
-// Status codes of sts.h, mirrored for the pure-Go files.
-const (
-	codeOK              = int(C.STS_OK)
-	codeInvalidArgument = int(C.STS_INVALID_ARGUMENT)
-	codeNetwork         = int(C.STS_NETWORK)
-	codeService         = int(C.STS_SERVICE)
-	codeBadResponse     = int(C.STS_BAD_RESPONSE)
-	codeInternal        = int(C.STS_INTERNAL)
-)
 
 // LibraryVersion is the version of the libsts library in use, e.g. "0.1.0".
 func LibraryVersion() string {

@@ -159,27 +159,49 @@ func TestGetPolicyRefusesBadScopes(t *testing.T) {
 	}
 }
 
-func TestNULAndInvalidUTF8AreRefusedBeforeC(t *testing.T) {
-	for _, prefix := range []string{"dir\x00/*", "dir\xff/*"} {
-		_, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", prefix)})
-		var ce *sts.ClientError
-		if !errors.Is(err, sts.ErrInvalidArgument) || !errors.As(err, &ce) || !strings.Contains(ce.Message, "scopes[0].prefix[0]") {
-			t.Fatalf("prefix %q: want an invalid-argument error naming scopes[0].prefix[0], got %v", prefix, err)
-		}
-	}
-	_, err := sts.GetPolicy([]sts.Scope{{Action: []string{"name/cos:PutObject"}, Bucket: bucket, Region: "ap-guangzhou", Prefix: []string{"*"},
-		Condition: map[string]map[string]interface{}{"string_equal": {"cos:x": []interface{}{"a", "b\x00c"}}}}})
-	if !errors.Is(err, sts.ErrInvalidArgument) || !strings.Contains(err.Error(), "NUL") {
-		t.Fatalf("NUL in a condition: got %v", err)
-	}
+// Invalid UTF-8 cannot reach the core faithfully (encoding/json would send U+FFFD instead), so
+// Go refuses it, naming the field in the core's spelling and never quoting the value.
+func TestInvalidUTF8IsRefusedBeforeC(t *testing.T) {
+	_, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", "dir\xff/*")})
+	wantInvalid(t, err, "scopes[0].prefix[0]: not valid UTF-8")
+	_, err = sts.GetPolicy([]sts.Scope{{Action: []string{"name/cos:PutObject"}, Bucket: bucket, Region: "ap-guangzhou", Prefix: []string{"*"},
+		Condition: map[string]map[string]interface{}{"string_equal": {"cos:x": []interface{}{"a", "b\xffc"}}}}})
+	wantInvalid(t, err, "scopes[0].condition.string_equal.cos:x[1]: not valid UTF-8")
 
-	c := sts.NewClient("AKIDEMULATOREXAMPLE0000000000000000", "secret\x00tail", nil, sts.URL("http://127.0.0.1:1/"))
+	c := sts.NewClient(emuID, "secret\xfftail", nil, sts.URL("http://127.0.0.1:1/"))
 	_, err = c.GetCredential(&sts.CredentialOptions{Policy: simplePolicy(t)})
-	if !errors.Is(err, sts.ErrInvalidArgument) || !strings.Contains(err.Error(), "secret_key") {
-		t.Fatalf("NUL in the secret key: got %v", err)
-	}
+	wantInvalid(t, err, "secret_key: not valid UTF-8")
 	if strings.Contains(err.Error(), "tail") {
 		t.Fatalf("the error quotes the secret: %v", err)
+	}
+}
+
+// A NUL or another control character crosses as a JSON escape (\u0000) and the core refuses it
+// with its own message, as for every binding. (Needs the core's control-character rule.)
+func TestControlCharactersAreRefusedByTheCore(t *testing.T) {
+	_, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", "dir\x00/*")})
+	wantInvalid(t, err, "scopes[0].prefix")
+	if !strings.Contains(err.Error(), "control character") {
+		t.Fatalf("NUL in a prefix: %v", err)
+	}
+
+	c := sts.NewClient(emuID, "secret\x00tail", nil, sts.URL("http://127.0.0.1:1/"), sts.Retries(0))
+	_, err = c.GetCredential(&sts.CredentialOptions{Policy: simplePolicy(t)})
+	wantInvalid(t, err, "secret_key: ")
+	if strings.Contains(err.Error(), "tail") {
+		t.Fatalf("the error quotes the secret: %v", err)
+	}
+}
+
+// wantInvalid asserts an invalid-argument *ClientError whose message starts with prefix.
+func wantInvalid(t *testing.T, err error, prefix string) {
+	t.Helper()
+	var ce *sts.ClientError
+	if !errors.Is(err, sts.ErrInvalidArgument) || !errors.As(err, &ce) || ce.StsCode != sts.StsInvalidArgument {
+		t.Fatalf("want an invalid-argument *ClientError starting with %q, got %v", prefix, err)
+	}
+	if !strings.HasPrefix(ce.Message, prefix) {
+		t.Fatalf("message %q does not start with %q", ce.Message, prefix)
 	}
 }
 

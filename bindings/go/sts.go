@@ -107,7 +107,7 @@ type Client struct {
 	scheme  string
 	url     string
 	proxy   *string
-	timeout time.Duration
+	timeout *time.Duration
 	retries *int
 	caFile  string
 }
@@ -132,12 +132,13 @@ func URL(url string) ClientOption { return func(c *Client) { c.url = url } }
 func Proxy(proxy string) ClientOption { return func(c *Client) { c.proxy = &proxy } }
 
 // Timeout bounds each attempt (connect, TLS, request and response); default 10 s.
-// It is rounded up to whole milliseconds.
-func Timeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = d } }
+// It is rounded up to whole milliseconds; libsts refuses a value outside its range.
+func Timeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = &d } }
 
 // Retries sets how many times a transient failure is retried after the first attempt
-// (0..10, default 2). Only network failures, HTTP 5xx, throttling and the service's internal
-// errors are retried, with exponential backoff and jitter.
+// (default 2; libsts refuses a value outside its range, 0..10 today). Only network failures,
+// HTTP 5xx, throttling and the service's internal errors are retried, with exponential backoff
+// and jitter.
 func Retries(n int) ClientOption { return func(c *Client) { c.retries = &n } }
 
 // CAFile replaces the bundled TLS roots with the PEM certificates in path.
@@ -152,7 +153,8 @@ func CAFile(path string) ClientOption { return func(c *Client) { c.caFile = path
 func NewClient(secretId, secretKey string, hc *http.Client, opt ...ClientOption) *Client {
 	c := &Client{SecretId: secretId, SecretKey: secretKey, Host: DefaultHost}
 	if hc != nil && hc.Timeout > 0 {
-		c.timeout = hc.Timeout
+		t := hc.Timeout
+		c.timeout = &t
 	}
 	for _, fn := range opt {
 		fn(c)
@@ -183,7 +185,9 @@ func (c Client) GoString() string {
 	return fmt.Sprintf("sts.Client{SecretId:%q, SecretKey:%q, Host:%q}", c.SecretId, redact(c.SecretKey), c.Host)
 }
 
-// config is the libsts config JSON (DESIGN.md "Config keys").
+// config is the libsts config JSON: the core's canonical key names. TestConfigKeysAreTheCores
+// fails when a tag is not a core key, or when the core has a key this struct neither maps nor
+// leaves out on purpose.
 type config struct {
 	SecretID        string            `json:"secret_id,omitempty"`
 	SecretKey       string            `json:"secret_key,omitempty"`
@@ -198,29 +202,21 @@ type config struct {
 	Endpoint        string            `json:"endpoint,omitempty"`
 	URL             string            `json:"url,omitempty"`
 	Proxy           *string           `json:"proxy,omitempty"`
-	TimeoutMs       int64             `json:"timeout_ms,omitempty"`
+	TimeoutMs       *int64            `json:"timeout_ms,omitempty"`
 	Retries         *int              `json:"retries,omitempty"`
 	CAFile          string            `json:"ca_file,omitempty"`
 }
 
-func (c *Client) config(opt *CredentialOptions, role bool) (string, error) {
+// config converts the Go values to the libsts config JSON. It only refuses what cannot reach
+// libsts (a nil pointer, invalid UTF-8); every rule about the values (ranges, URLs, proxies,
+// which options belong to which call) is the core's, so the error for a bad option is the
+// core's own, naming the libsts key.
+func (c *Client) config(opt *CredentialOptions) (string, error) {
 	if c == nil {
-		return "", invalid("nil *Client")
+		return "", invalid("client: nil *Client")
 	}
 	if opt == nil {
 		return "", invalid("CredentialOptions: nil")
-	}
-	if !role && opt.Policy == nil {
-		return "", invalid("CredentialOptions.Policy: missing; GetCredential needs a policy (see GetPolicy)")
-	}
-	if role && opt.RoleArn == "" {
-		return "", invalid("CredentialOptions.RoleArn: missing; e.g. qcs::cam::uin/100000000001:roleName/cos-uploader")
-	}
-	if !role && (opt.RoleArn != "" || opt.RoleSessionName != "" || opt.ExternalId != "") {
-		return "", invalid("CredentialOptions: RoleArn, RoleSessionName and ExternalId belong to GetRoleCredential")
-	}
-	if role && opt.Name != "" {
-		return "", invalid("CredentialOptions.Name belongs to GetCredential (GetFederationToken), not GetRoleCredential")
 	}
 	cfg := config{
 		SecretID:        c.SecretId,
@@ -248,8 +244,9 @@ func (c *Client) config(opt *CredentialOptions, role bool) (string, error) {
 		}
 		cfg.URL = c.scheme + "://" + host + "/"
 	}
-	if c.timeout > 0 {
-		cfg.TimeoutMs = int64((c.timeout + time.Millisecond - 1) / time.Millisecond)
+	if c.timeout != nil {
+		ms := int64((*c.timeout + time.Millisecond - 1) / time.Millisecond)
+		cfg.TimeoutMs = &ms
 	}
 	if opt.Policy != nil {
 		p := *opt.Policy
@@ -258,19 +255,25 @@ func (c *Client) config(opt *CredentialOptions, role bool) (string, error) {
 		}
 		cfg.Policy = &p
 	}
-	if err := checkStrings("", reflect.ValueOf(cfg)); err != nil {
+	return toJSON("", cfg)
+}
+
+// toJSON encodes v after checking that every string in it can be carried faithfully.
+func toJSON(path string, v interface{}) (string, error) {
+	if err := checkStrings(path, reflect.ValueOf(v), 0); err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(cfg)
+	b, err := json.Marshal(v)
 	if err != nil {
-		return "", invalid("CredentialOptions: %v", err)
+		// encoding/json's text names Go types, not values: no secret in it.
+		return "", invalid("%s: %v", fieldName(path), err)
 	}
 	return string(b), nil
 }
 
 // GetCredential gets temporary keys limited by opt.Policy with STS GetFederationToken.
 func (c *Client) GetCredential(opt *CredentialOptions) (*CredentialResult, error) {
-	cfg, err := c.config(opt, false)
+	cfg, err := c.config(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -280,15 +283,15 @@ func (c *Client) GetCredential(opt *CredentialOptions) (*CredentialResult, error
 // GetRoleCredential gets temporary keys for the role opt.RoleArn with STS AssumeRole,
 // limited by opt.Policy when given.
 func (c *Client) GetRoleCredential(opt *CredentialOptions) (*CredentialResult, error) {
-	cfg, err := c.config(opt, true)
+	cfg, err := c.config(opt)
 	if err != nil {
 		return nil, err
 	}
 	return credential(callC(opRoleCredential, cfg))
 }
 
-func credential(code int, answer string) (*CredentialResult, error) {
-	if code != codeOK {
+func credential(code StsCode, answer string) (*CredentialResult, error) {
+	if code != StsOK {
 		return nil, errorFromC(code, answer)
 	}
 	var r struct {
@@ -304,7 +307,7 @@ func credential(code int, answer string) (*CredentialResult, error) {
 	}
 	if err := json.Unmarshal([]byte(answer), &r); err != nil {
 		// The error text of encoding/json can quote the input, which holds secrets: keep it out.
-		return nil, &ClientError{Kind: ErrInternal, Code: "Client.Internal", Message: "libsts returned an unreadable credential document"}
+		return nil, internal("libsts returned an unreadable credential document")
 	}
 	return &CredentialResult{
 		Credentials: &Credentials{
@@ -346,22 +349,19 @@ func GetPolicy(scopes []Scope) (*CredentialPolicy, error) {
 	if scopes == nil {
 		scopes = []Scope{}
 	}
-	if err := checkStrings("scopes", reflect.ValueOf(scopes)); err != nil {
+	input, err := toJSON("scopes", scopes)
+	if err != nil {
 		return nil, err
 	}
-	input, err := json.Marshal(scopes)
-	if err != nil {
-		return nil, invalid("scopes: %v", err)
-	}
-	code, answer := callC(opPolicy, string(input))
-	if code != codeOK {
+	code, answer := callC(opPolicy, input)
+	if code != StsOK {
 		return nil, errorFromC(code, answer)
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(answer)))
 	dec.UseNumber()
 	policy := &CredentialPolicy{}
 	if err := dec.Decode(policy); err != nil {
-		return nil, &ClientError{Kind: ErrInternal, Code: "Client.Internal", Message: "libsts returned an unreadable policy: " + err.Error()}
+		return nil, internal("libsts returned an unreadable policy: " + err.Error())
 	}
 	if policy.Statement == nil {
 		policy.Statement = []CredentialPolicyStatement{}
@@ -369,36 +369,45 @@ func GetPolicy(scopes []Scope) (*CredentialPolicy, error) {
 	return policy, nil
 }
 
-// checkStrings refuses NUL characters and invalid UTF-8 in every string reachable from v
-// (encoding/json would silently turn invalid UTF-8 into U+FFFD). path names the field.
-func checkStrings(path string, v reflect.Value) error {
+// maxDepth bounds checkStrings' walk, only so that a value holding itself (a map stored in
+// itself) ends in an error rather than a stack overflow; real configs are a few levels deep
+// and the core refuses deep nesting with its own message long before this.
+const maxDepth = 1000
+
+// checkStrings refuses invalid UTF-8 in every string reachable from v: encoding/json would
+// silently turn it into U+FFFD, so the core would judge another value than the caller's.
+// Everything else (NUL and other control characters included, which JSON escapes) is left to
+// the core. path names the field, in the core's spelling (policy.statement[0].action[1]).
+func checkStrings(path string, v reflect.Value, depth int) error {
+	if depth > maxDepth {
+		return invalid("%s: nested more than %d levels deep (a value that contains itself?)", fieldName(path), maxDepth)
+	}
 	switch v.Kind() {
 	case reflect.String:
-		s := v.String()
-		if strings.IndexByte(s, 0) >= 0 {
-			return invalid("%s: contains a NUL character", fieldName(path))
-		}
-		if !utf8.ValidString(s) {
+		if !utf8.ValidString(v.String()) {
 			return invalid("%s: not valid UTF-8", fieldName(path))
 		}
 	case reflect.Ptr, reflect.Interface:
 		if !v.IsNil() {
-			return checkStrings(path, v.Elem())
+			return checkStrings(path, v.Elem(), depth+1)
 		}
 	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // []byte: encoding/json sends base64
+		}
 		for i := 0; i < v.Len(); i++ {
-			if err := checkStrings(path+"["+strconv.Itoa(i)+"]", v.Index(i)); err != nil {
+			if err := checkStrings(path+"["+strconv.Itoa(i)+"]", v.Index(i), depth+1); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		iter := v.MapRange()
 		for iter.Next() {
-			key := fmt.Sprint(iter.Key().Interface())
-			if err := checkStrings(path+"[key]", iter.Key()); err != nil {
+			if err := checkStrings(path+": a key", iter.Key(), depth+1); err != nil {
 				return err
 			}
-			if err := checkStrings(path+"["+strconv.Quote(key)+"]", iter.Value()); err != nil {
+			key := fmt.Sprint(iter.Key().Interface())
+			if err := checkStrings(join(path, key), iter.Value(), depth+1); err != nil {
 				return err
 			}
 		}
@@ -410,14 +419,13 @@ func checkStrings(path string, v reflect.Value) error {
 				continue
 			}
 			name := strings.Split(f.Tag.Get("json"), ",")[0]
-			if name == "" || name == "-" {
+			if name == "-" {
+				continue
+			}
+			if name == "" {
 				name = f.Name
 			}
-			sub := name
-			if path != "" {
-				sub = path + "." + name
-			}
-			if err := checkStrings(sub, v.Field(i)); err != nil {
+			if err := checkStrings(join(path, name), v.Field(i), depth+1); err != nil {
 				return err
 			}
 		}
@@ -425,9 +433,16 @@ func checkStrings(path string, v reflect.Value) error {
 	return nil
 }
 
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
 func fieldName(path string) string {
 	if path == "" {
-		return "value"
+		return "config"
 	}
 	return path
 }

@@ -57,6 +57,15 @@ go vet ./...
 echo "== go test (race detector)"
 go test -race -count=1 ./...
 
+echo "== bad configs (tests/data/bad_configs.json) and non-loopback addresses, in a network namespace"
+# They name 10.200.0.1 in URLs: only inside scripts/netns.sh, with an emulator of their own there.
+"$ROOT/scripts/netns.sh" bash -c '
+  set -euo pipefail
+  source "$1/scripts/emulators.sh"
+  start_emulator STS_EMULATOR_URL
+  export STS_EMULATOR_LOG="$EMULATOR_LOGS/STS_EMULATOR_URL.err"
+  go test -tags netns -count=1 -run "^TestBadConfigs$" -v .' netns-bad-configs "$ROOT"
+
 
 # pkg_config_file DIR LIBS: writes DIR/sts.pc for this source tree.
 pkg_config_file() {

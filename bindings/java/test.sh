@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Java binding with javac + jar and runs its JUnit 4 tests against local STS emulators.
+# Builds the Java binding with javac + jar and runs its JUnit 4 tests against local STS emulators,
+# then BadConfigTest (tests/data/bad_configs.json) inside scripts/netns.sh with its own emulator.
 # Needs: target/release/libsts.so and target/release/sts-emulator (run `cargo build --release` first).
 # Installs Debian's libjna-java and junit4 when missing (no Maven, no downloads from Maven Central).
 set -euo pipefail
@@ -45,14 +46,33 @@ done
 
 # ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
 cp="$HERE/build/test-classes:$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
-tests=(JsonTest PolicyTest CredentialTest ErrorTest ConcurrencyTest LocaleTest)
+tests=(JsonTest PolicyTest CredentialTest ErrorTest DriftTest ConcurrencyTest LocaleTest)
+run_junit() {
+    env LC_ALL=C LANG= LIBSTS_PATH="$LIB" RUST_BACKTRACE=0 \
+        java -cp "$cp" -Dsts.root="$ROOT" "$@"
+}
 set +e
-env LC_ALL=C LANG= LIBSTS_PATH="$LIB" RUST_BACKTRACE=0 \
-    java -cp "$cp" "${props[@]}" org.junit.runner.JUnitCore "${tests[@]/#/com.tencent.cloud.}"
+run_junit "${props[@]}" org.junit.runner.JUnitCore "${tests[@]/#/com.tencent.cloud.}"
 rc=$?
 set -e
 if ((rc != 0)); then
     echo "--- emulator logs (stderr) ---" >&2
     for f in "$EMULATOR_LOGS"/*.err; do echo "[$(basename "$f" .err)]" >&2; tail -n 20 "$f" >&2; done
 fi
+
+# ---- tests/data/bad_configs.json: they name 10.200.0.1 in URLs, so only inside scripts/netns.sh,
+# with an emulator of their own there (its log shows whether a request arrived).
+echo "== BadConfigTest, in a network namespace"
+export -f run_junit
+export cp LIB ROOT
+set +e
+"$ROOT/scripts/netns.sh" bash -c '
+    set -euo pipefail
+    source "$ROOT/scripts/emulators.sh"
+    start_emulator EMULATOR_ok
+    run_junit -Dsts.emulator.ok="$EMULATOR_ok" -Dsts.emulator.log="$EMULATOR_LOGS/EMULATOR_ok.err" \
+        org.junit.runner.JUnitCore com.tencent.cloud.BadConfigTest'
+netns_rc=$?
+set -e
+((rc != 0)) || rc=$netns_rc
 exit "$rc"

@@ -95,7 +95,11 @@ export interface CredentialData {
   requestId: string;
 }
 
-export type StsErrorKind = 'InvalidArgument' | 'Network' | 'Service' | 'BadResponse' | 'Internal';
+/** The StsCode numbers of include/sts.h by kind (test/drift.test.js checks both against the header). */
+export const StsCode: Readonly<{ Ok: 0; InvalidArgument: 1; Network: 2; Service: 3; BadResponse: 4; Internal: 5 }>;
+
+/** Every kind but `Ok`. */
+export type StsErrorKind = Exclude<keyof typeof StsCode, 'Ok'>;
 
 /** Every failure of this package. No message contains a secret. */
 export class StsError extends Error {
@@ -105,8 +109,8 @@ export class StsError extends Error {
   /** STS RequestId when the service answered, else null. */
   requestId: string | null;
   kind: StsErrorKind;
-  /** The StsCode of include/sts.h: 1 InvalidArgument, 2 Network, 3 Service, 4 BadResponse, 5 Internal. */
-  stsCode: 1 | 2 | 3 | 4 | 5;
+  /** The StsCode of include/sts.h for `kind` (`StsCode[kind]`). */
+  stsCode: (typeof StsCode)[StsErrorKind];
   /** qcloud-cos-sts spellings of code / message / requestId. */
   readonly Code: string;
   readonly Message: string;

@@ -13,8 +13,15 @@ const fs = require('fs');
 const path = require('path');
 const koffi = require('koffi');
 
-/** StsCode numbers of include/sts.h (stable forever) and the kind names we expose. */
+/**
+ * The kind names of include/sts.h's StsCode numbers (index = number, stable forever): the one copy
+ * in this package, since a shared library carries no enum. test/drift.test.js compares it with the
+ * header.
+ */
 const KINDS = ['Ok', 'InvalidArgument', 'Network', 'Service', 'BadResponse', 'Internal'];
+
+/** `{Ok: 0, InvalidArgument: 1, ...}`: the numbers `StsError#stsCode` takes. */
+const StsCode = Object.freeze(Object.fromEntries(KINDS.map((kind, code) => [kind, code])));
 
 /**
  * koffi's async calls run on a separate stack of `async_stack_size` bytes (128 KiB by default),
@@ -36,7 +43,7 @@ class StsError extends Error {
     this.code = code;
     this.requestId = requestId == null ? null : String(requestId);
     this.kind = kind;
-    this.stsCode = Math.max(KINDS.indexOf(kind), 0);
+    this.stsCode = kind in StsCode ? StsCode[kind] : StsCode.Internal;
     // qcloud-cos-sts handed service errors over as STS's own `{Code, Message, RequestId}`; keep
     // those names readable (non-enumerable, so logs and JSON show each value once).
     for (const [alias, key] of [['Code', 'code'], ['Message', 'message'], ['RequestId', 'requestId']]) {
@@ -122,18 +129,45 @@ function load() {
 // ---------------------------------------------------------------------------------------------
 // Marshalling
 
-/** Throws when a string anywhere in `value` (keys too) holds U+0000: C strings would cut it there. */
-function rejectNul(value, where, depth = 0) {
-  if (depth > 64) throw invalid(`${where}: nested too deeply`);
-  if (typeof value === 'string') {
-    if (value.includes('\0')) throw invalid(`${where}: contains a NUL character`);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => rejectNul(v, `${where}[${i}]`, depth + 1));
-  } else if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      if (key.includes('\0')) throw invalid(`${where}: a key contains a NUL character`);
-      rejectNul(value[key], `${where}.${key}`, depth + 1);
-    }
+/** Far above the core's documented nesting limit (128); only keeps this walk off the stack limit. */
+const MAX_DEPTH = 512;
+
+// A UTF-16 code unit that is half of a pair with no other half: it has no UTF-8 form.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Throws, naming the field, for what JSON.stringify would drop or mangle silently: functions,
+ * symbols, BigInts (which throw there), NaN and Infinity (become null), lone surrogates (no UTF-8
+ * form; the core could not say which field). Messages name types, never values (secrets).
+ * NUL and other control characters are fine here: JSON escapes them and the core's rules decide.
+ */
+function checkValue(value, field, depth = 0) {
+  if (depth > MAX_DEPTH) throw invalid(`${field}: nested more than ${MAX_DEPTH} levels deep`);
+  switch (typeof value) {
+    case 'string':
+      if (LONE_SURROGATE.test(value)) {
+        throw invalid(`${field}: not valid Unicode (a lone surrogate); it cannot be sent as UTF-8`);
+      }
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw invalid(`${field}: NaN and Infinity have no JSON form`);
+      return;
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      throw invalid(`${field}: expected a JSON value, got a ${typeof value}`);
+    case 'object':
+      if (value === null) return;
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => checkValue(item, `${field}[${i}]`, depth + 1));
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        if (LONE_SURROGATE.test(key)) throw invalid(`${field}: a key is not valid Unicode (a lone surrogate)`);
+        if (value[key] !== undefined) checkValue(value[key], `${field}.${key}`, depth + 1);
+      }
+      return;
+    default: // undefined: left out, as JSON.stringify does
   }
 }
 
@@ -144,10 +178,11 @@ function isPlainObject(v) {
 }
 
 /**
- * qcloud-cos-sts options -> the libsts config JSON. The core already accepts the vendor's
- * camelCase names (secretId, secretKey, durationSeconds, roleArn, host, ...) and the DESIGN
- * snake_case names, and refuses unknown keys by name; here only JS-specific things happen:
- * `undefined` means "not given", the deprecated `durationInSeconds` becomes `durationSeconds`.
+ * qcloud-cos-sts options -> the libsts config JSON. The core owns every rule: it accepts the
+ * vendor's camelCase names (secretId, secretKey, durationSeconds, roleArn, host, ...) and the
+ * snake_case names, and refuses unknown keys, types and ranges by name with its own message.
+ * Here only JS-specific things happen: `undefined` means "not given", values JSON cannot carry
+ * are refused by field, the deprecated `durationInSeconds` becomes `durationSeconds`.
  */
 function configJson(options) {
   if (!isPlainObject(options)) throw invalid('options: expected an object');
@@ -155,9 +190,8 @@ function configJson(options) {
   for (const key of Object.keys(options)) {
     const value = options[key];
     if (value === undefined) continue;
-    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
-      throw invalid(`${key}: expected a JSON value, got a ${typeof value}`);
-    }
+    if (LONE_SURROGATE.test(key)) throw invalid('options: a key is not valid Unicode (a lone surrogate)');
+    checkValue(value, key);
     config[key] = value;
   }
   if ('durationInSeconds' in config) {
@@ -168,17 +202,18 @@ function configJson(options) {
     config.durationSeconds = config.durationInSeconds;
     delete config.durationInSeconds;
   }
-  rejectNul(config, 'options');
   return JSON.stringify(config);
 }
 
 function scopesJson(scopes) {
   if (typeof scopes === 'string') {
+    // Raw text crosses as a C string: koffi would cut it at a NUL (inside JSON values, JSON escapes it).
     if (scopes.includes('\0')) throw invalid('scopes: contains a NUL character');
+    if (LONE_SURROGATE.test(scopes)) throw invalid('scopes: not valid Unicode (a lone surrogate)');
     return scopes;
   }
   if (!Array.isArray(scopes)) throw invalid('scopes: expected an array of scopes (or its JSON text)');
-  rejectNul(scopes, 'scopes');
+  checkValue(scopes, 'scopes');
   return JSON.stringify(scopes);
 }
 
@@ -306,6 +341,7 @@ module.exports = {
   getRoleCredential,
   getPolicy,
   StsError,
+  StsCode,
   libraryVersion,
   setMaxConcurrency,
   get libraryPath() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Node binding tests: installs Node/npm if missing, `npm ci`, starts the STS emulators the suite
-# needs (127.0.0.1, port 0), runs `node --test`, kills the emulators on exit.
+# needs (127.0.0.1, port 0), runs `node --test`, then test/netns inside scripts/netns.sh, kills the
+# emulators on exit.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
@@ -30,4 +31,17 @@ start_emulator LIBSTS_TEST_EMULATOR_HANG --always hang
 
 export LIBSTS_PATH="$LIB"
 export STS_EMULATOR="$EMULATOR"
-npm test
+status=0  # both parts run; the script fails if either did
+npm test || status=$?
+
+# The shared bad configs name non-loopback addresses: in a fresh network namespace (10.200.0.1 is
+# a local trap there), with an emulator started inside it whose log shows whether anything arrived.
+echo "== node --test test/netns (inside scripts/netns.sh)"
+"$ROOT/scripts/netns.sh" bash -c '
+    set -euo pipefail
+    source "$1/scripts/emulators.sh"
+    start_emulator LIBSTS_TEST_EMU_BAD
+    export LIBSTS_TEST_EMU_BAD_LOG="$EMULATOR_LOGS/LIBSTS_TEST_EMU_BAD.err"
+    node --test --test-reporter=spec test/netns/bad-configs.test.js
+' netns-tests "$ROOT" || status=$?
+exit "$status"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Python binding tests: installs the test tools if missing, pip-installs this package (which
-# builds/bundles libsts.so with cargo), starts the STS emulators on 127.0.0.1 and runs pytest.
+# builds/bundles libsts.so with cargo), starts the STS emulators on 127.0.0.1 and runs pytest, then
+# runs tests/netns inside scripts/netns.sh.
 # Expects `cargo build --release` to have produced target/release/libsts.so and sts-emulator.
 set -euo pipefail
 
@@ -43,4 +44,17 @@ export LIBSTS_PATH="$LIB"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$HERE"
 echo "== pytest (libsts $("$PYTHON" -c 'import libsts; print(libsts.library_version(), libsts.library_path())'))"
-"$PYTHON" -m pytest -p no:cacheprovider -ra -o addopts= tests
+status=0  # both parts run; the script fails if either did
+"$PYTHON" -m pytest -p no:cacheprovider -ra -o addopts= tests || status=$?
+
+# The shared bad configs name non-loopback addresses: in a fresh network namespace (10.200.0.1 is
+# a local trap there), with an emulator started inside it whose log shows whether anything arrived.
+echo "== pytest tests/netns (inside scripts/netns.sh)"
+"$ROOT/scripts/netns.sh" bash -c '
+    set -euo pipefail
+    source "$1/scripts/emulators.sh"
+    start_emulator LIBSTS_TEST_EMU_BAD
+    export LIBSTS_TEST_EMU_BAD_LOG="$EMULATOR_LOGS/LIBSTS_TEST_EMU_BAD.err"
+    "$2" -m pytest -p no:cacheprovider -ra -o addopts= tests/netns/test_bad_configs.py
+' netns-tests "$ROOT" "$PYTHON" || status=$?
+exit "$status"

@@ -7,7 +7,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::ffi::{c_char, CStr, CString};
-use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_string_free, StsCode};
+use sts::ffi::{
+    sts_get_credential, sts_get_policy, sts_get_role_credential, sts_get_upload_credential, sts_string_free, StsCode,
+};
 
 type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
 
@@ -51,9 +53,11 @@ fuzz_target!(|data: &[u8]| {
     if !is_object {
         check(sts_get_credential, &input);
         check(sts_get_role_credential, &input);
+        check(sts_get_upload_credential, &input);
     } else if let Some(config) = text.ok().and_then(loopback_config) {
         let config = CString::new(config).expect("JSON text has no NUL");
         check(sts_get_credential, &config);
         check(sts_get_role_credential, &config);
+        check(sts_get_upload_credential, &config);
     }
 });

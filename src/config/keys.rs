@@ -27,13 +27,23 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("url", &[]),
     ("proxy", &[]),
     ("timeout_ms", &["timeoutMs"]),
+    ("total_timeout_ms", &["totalTimeoutMs"]),
     ("retries", &[]),
     ("ca_file", &["caFile"]),
+    ("upload", &[]),
+    ("cache", &[]),
 ];
+
+/// A table of key names and their aliases, such as [`KEYS`] or a section's own.
+pub type Table = &'static [(&'static str, &'static [&'static str])];
 
 /// The canonical name of `key`, if it is one of [`KEYS`] or an alias.
 pub fn canonical(key: &str) -> Option<&'static str> {
-    KEYS.iter().find(|(name, aliases)| *name == key || aliases.contains(&key)).map(|(name, _)| *name)
+    canonical_in(KEYS, key)
+}
+
+fn canonical_in(table: Table, key: &str) -> Option<&'static str> {
+    table.iter().find(|(name, aliases)| *name == key || aliases.contains(&key)).map(|(name, _)| *name)
 }
 
 /// The top-level object's entries in order, duplicates kept: serde_json's own map would let
@@ -93,25 +103,38 @@ impl Entries {
 pub struct Given {
     values: Map<String, Value>,
     spelled: Vec<(&'static str, String)>,
+    /// `upload.` for the keys of the `upload` object; empty at the top level.
+    prefix: String,
 }
 
 impl Given {
     /// Resolves every key to its canonical name; unknown keys and keys given twice (also under
     /// two of their names) are refused.
     pub fn new(entries: Entries) -> Result<Given> {
-        let mut given = Given { values: Map::new(), spelled: Vec::new() };
+        Self::resolve(entries, KEYS, "", "config key")
+    }
+
+    /// The keys of a nested object such as `upload` (given as `section`), read against its own
+    /// `table`; messages name them `section.key`. (A key repeated with the very same spelling
+    /// inside a nested object is already gone: serde_json keeps the last one.)
+    pub fn section(section: &str, object: Map<String, Value>, table: Table) -> Result<Given> {
+        Self::resolve(Entries(object.into_iter().collect()), table, &format!("{section}."), "key")
+    }
+
+    fn resolve(entries: Entries, table: Table, prefix: &str, what: &str) -> Result<Given> {
+        let mut given = Given { values: Map::new(), spelled: Vec::new(), prefix: prefix.to_owned() };
         for (key, value) in entries.0 {
-            let Some(name) = canonical(&key) else {
+            let Some(name) = canonical_in(table, &key) else {
                 let known: Vec<&str> =
-                    KEYS.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
+                    table.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
                 return Err(Error::invalid(
-                    &abbreviate(&key).escape_debug().to_string(),
-                    format!("unknown config key{}", suggestion(&key, &known)),
+                    &format!("{prefix}{}", abbreviate(&key).escape_debug()),
+                    format!("unknown {what}{}", suggestion(&key, &known)),
                 ));
             };
             if let Some((_, first)) = given.spelled.iter().find(|(c, _)| *c == name) {
                 let also = if *first == key { String::new() } else { format!(", also as `{first}`") };
-                return Err(Error::invalid(&key, format!("given twice{also}; keep one")));
+                return Err(Error::invalid(&format!("{prefix}{key}"), format!("given twice{also}; keep one")));
             }
             given.spelled.push((name, key));
             given.values.insert(name.to_owned(), value);
@@ -128,11 +151,10 @@ impl Given {
         self.values.contains_key(canonical_name)
     }
 
-    /// The key as the user spelled it (the canonical name when it was not given).
+    /// The key as the user spelled it (the canonical name when it was not given), with the
+    /// section's prefix (`upload.ext`).
     pub fn name_of(&self, canonical_name: &str) -> String {
-        self.spelled
-            .iter()
-            .find(|(c, _)| *c == canonical_name)
-            .map_or_else(|| canonical_name.to_owned(), |(_, s)| s.clone())
+        let spelled = self.spelled.iter().find(|(c, _)| *c == canonical_name).map_or(canonical_name, |(_, s)| s);
+        format!("{}{spelled}", self.prefix)
     }
 }

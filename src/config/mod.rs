@@ -7,17 +7,22 @@
 //! snake_case as in qcloud-python-sts, or the camelCase alias of the Node/Java SDKs, not both.
 
 mod ca_file;
+mod cache;
 mod keys;
 mod read;
+mod upload;
 
 pub use ca_file::MAX_CA_BYTES;
+pub use cache::{CacheOptions, CACHE_KEYS, DEFAULT_MAX_ENTRIES, DEFAULT_MIN_REMAINING_SECONDS, MAX_CACHE_ENTRIES};
 pub use keys::{canonical, KEYS};
 pub use read::is_control;
+pub use upload::UPLOAD_KEYS;
 
 use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::proxy::{self, ProxyTarget};
+use crate::upload::UploadSpec;
 use keys::{Entries, Given};
 use read::{check_identifier, check_text, from_env, integer, string, string_list};
 use std::fmt;
@@ -32,14 +37,21 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 pub const MAX_TIMEOUT_MS: u64 = 600_000;
 pub const DEFAULT_RETRIES: u32 = 2;
 pub const MAX_RETRIES: u32 = 10;
+/// `total_timeout_ms` when not given: the worst case of the retries (see [`read_total_timeout`]),
+/// at most this.
+pub const DEFAULT_MAX_TOTAL_TIMEOUT_MS: u64 = 60_000;
+/// Retry backoff: full jitter below a ceiling that starts here and doubles per retry...
+pub const BACKOFF_BASE: Duration = Duration::from_millis(100);
+/// ...up to this.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(2);
+pub const MAX_TOTAL_TIMEOUT_MS: u64 = 600_000;
 /// GetFederationToken's documented maximum (36 h); the root account's 7200 s limit is the service's to enforce.
 pub const MAX_FEDERATION_SECONDS: u32 = 129_600;
 pub const MAX_ROLE_SECONDS: u32 = 43_200;
 /// Largest JSON input accepted by any entry point.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
-/// Largest percent-encoded policy sent; CAM itself refuses far smaller ones, but this stops
-/// runaway inputs before the request is built.
-pub const MAX_ENCODED_POLICY_BYTES: usize = 64 * 1024;
+/// Largest percent-encoded policy sent (the policy's rules own the limit).
+pub use crate::policy::MAX_ENCODED_POLICY_BYTES;
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
@@ -121,6 +133,21 @@ pub enum ActionParams {
     Role { role_arn: String, role_session_name: String, external_id: Option<String> },
 }
 
+/// The parameters as (name, role_arn, role_session_name, external_id), each present only for its action.
+pub type ParamParts<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+impl ActionParams {
+    /// The parameters for a serializer: `None` for those of the other action.
+    pub fn parts(&self) -> ParamParts<'_> {
+        match self {
+            ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
+            ActionParams::Role { role_arn, role_session_name, external_id } => {
+                (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
+            }
+        }
+    }
+}
+
 /// Where and how to connect; everything the transport needs and nothing more.
 #[derive(Clone, Debug)]
 pub struct TransportOptions {
@@ -146,6 +173,9 @@ pub struct Identity {
     pub secret_key: Secret,
     /// The session token of a temporary key pair, sent as `X-TC-Token`.
     pub session_token: Option<Secret>,
+    /// SecretId and SecretKey were both given in the config text (none from the environment),
+    /// so the text alone says who signs: what lets the cache recognise a repeated text.
+    pub from_config: bool,
 }
 
 #[derive(Debug)]
@@ -154,21 +184,44 @@ pub struct Config {
     pub params: ActionParams,
     pub duration_seconds: u32,
     pub region: String,
-    /// Compact policy JSON, not yet percent-encoded. None only for AssumeRole without limits.
+    /// Compact policy JSON, not yet percent-encoded. None for AssumeRole without limits, and
+    /// for an upload until its key is chosen.
     pub policy: Option<String>,
     pub transport: TransportOptions,
+    /// The whole call, retries and backoff included (`total_timeout_ms`).
+    pub total_timeout: Duration,
+    /// `sts_get_upload_credential`: the key template, the client's extension and the limits.
+    pub upload: Option<UploadSpec>,
+    /// Opted in to the credential cache (never with `upload`).
+    pub cache: Option<CacheOptions>,
+}
+
+/// Which call a config is read for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    Action(Action),
+    Upload,
+    /// `sts_check_config`: upload with `upload`, else AssumeRole with `role_arn`, else
+    /// GetFederationToken.
+    Inferred,
 }
 
 impl Config {
     /// Parses `json` for `action`.
     pub fn parse(json: &str, action: Action) -> Result<Config> {
-        Self::parse_inner(json, Some(action))
+        Self::parse_inner(json, Call::Action(action))
     }
 
-    /// Parses `json` for the action it names: AssumeRole when it has `role_arn`, else
-    /// GetFederationToken (what `sts_check_config` validates).
+    /// Parses `json` for `sts_get_upload_credential`: a GetFederationToken config whose policy
+    /// comes from its `upload` object.
+    pub fn parse_upload(json: &str) -> Result<Config> {
+        Self::parse_inner(json, Call::Upload)
+    }
+
+    /// Parses `json` for the call it names: an upload when it has `upload`, AssumeRole when it
+    /// has `role_arn`, else GetFederationToken (what `sts_check_config` validates).
     pub fn parse_inferred(json: &str) -> Result<Config> {
-        Self::parse_inner(json, None)
+        Self::parse_inner(json, Call::Inferred)
     }
 
     pub fn action(&self) -> Action {
@@ -178,7 +231,7 @@ impl Config {
         }
     }
 
-    fn parse_inner(json: &str, action: Option<Action>) -> Result<Config> {
+    fn parse_inner(json: &str, call: Call) -> Result<Config> {
         if json.len() > MAX_INPUT_BYTES {
             return Err(Error::invalid(
                 "config",
@@ -186,9 +239,23 @@ impl Config {
             ));
         }
         let entries = Entries::parse(json)?;
-        let action =
-            action.unwrap_or(if entries.has("role_arn") { Action::AssumeRole } else { Action::GetFederationToken });
+        let is_upload = call == Call::Upload || (call == Call::Inferred && entries.has("upload"));
+        let action = match call {
+            Call::Action(action) => action,
+            Call::Upload => Action::GetFederationToken,
+            Call::Inferred if is_upload => Action::GetFederationToken,
+            Call::Inferred if entries.has("role_arn") => Action::AssumeRole,
+            Call::Inferred => Action::GetFederationToken,
+        };
         let mut given = Given::new(entries)?;
+        if is_upload {
+            upload::refuse_beside_upload(&given)?;
+        } else if given.has("upload") {
+            return Err(Error::invalid(
+                &given.name_of("upload"),
+                format!("belongs to sts_get_upload_credential, not to {}", action.entry_point()),
+            ));
+        }
         refuse_foreign_keys(&mut given, action)?;
         let identity = read_identity(&mut given)?;
         let duration_seconds = match given.take("duration_seconds") {
@@ -200,10 +267,16 @@ impl Config {
             None => DEFAULT_REGION.to_owned(),
         };
         policy::check_name(&region, "region")?;
-        let policy = read_policy(&mut given, &region, action)?;
+        let (policy, upload) = if is_upload {
+            (None, Some(upload::read_upload(&mut given, &region)?))
+        } else {
+            (read_policy(&mut given, &region, action)?, None)
+        };
+        let cache = cache::read_cache(&mut given, duration_seconds)?;
         let params = read_params(&mut given, action)?;
         let transport = read_transport(&mut given)?;
-        Ok(Config { identity, params, duration_seconds, region, policy, transport })
+        let total_timeout = read_total_timeout(&mut given, &transport)?;
+        Ok(Config { identity, params, duration_seconds, region, policy, transport, total_timeout, upload, cache })
     }
 
     /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
@@ -230,20 +303,30 @@ impl Config {
             /// `scheme://host:port` and where it came from; never its userinfo.
             proxy: Option<String>,
             timeout_ms: u128,
+            total_timeout_ms: u128,
             retries: u32,
             ca_file: Option<&'a str>,
+            cache: Option<&'a CacheOptions>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            upload: Option<NormalizedUpload<'a>>,
         }
+        /// The key is random per call: the template is shown, and the key with the extension
+        /// filled in and `{date}` and `{random}` left as they are (so is the policy's resource).
+        #[derive(serde::Serialize)]
+        struct NormalizedUpload<'a> {
+            bucket: &'a str,
+            key_template: &'a str,
+            key: String,
+            ext: Option<&'a str>,
+            allow_ext: Option<&'a [String]>,
+            content_type: Option<&'a [String]>,
+            max_bytes: Option<u64>,
+            multipart: bool,
+        }
+        let upload_policy = self.upload.as_ref().and_then(|spec| spec.policy(&self.region, &spec.key_pattern()).ok());
         let policy: Option<Box<serde_json::value::RawValue>> =
-            self.policy.as_deref().and_then(|p| serde_json::value::RawValue::from_string(p.to_owned()).ok());
-        let (mut name, mut role_arn, mut role_session_name, mut external_id) = (None, None, None, None);
-        match &self.params {
-            ActionParams::Federation { name: n } => name = Some(n.as_str()),
-            ActionParams::Role { role_arn: arn, role_session_name: session, external_id: id } => {
-                role_arn = Some(arn.as_str());
-                role_session_name = Some(session.as_str());
-                external_id = id.as_deref();
-            }
-        }
+            self.policy.clone().or(upload_policy).and_then(|p| serde_json::value::RawValue::from_string(p).ok());
+        let (name, role_arn, role_session_name, external_id) = self.params.parts();
         let normalized = Normalized {
             action: self.action().name(),
             secret_id: &self.identity.secret_id,
@@ -259,8 +342,20 @@ impl Config {
             url: self.transport.target.as_str(),
             proxy: self.transport.proxy.as_ref().map(|p| format!("{p} (from {})", p.source())),
             timeout_ms: self.transport.timeout.as_millis(),
+            total_timeout_ms: self.total_timeout.as_millis(),
             retries: self.transport.retries,
             ca_file: self.transport.ca_file.as_deref(),
+            cache: self.cache.as_ref(),
+            upload: self.upload.as_ref().map(|spec| NormalizedUpload {
+                bucket: &spec.bucket,
+                key_template: spec.template.as_str(),
+                key: spec.key_pattern(),
+                ext: spec.ext.as_deref(),
+                allow_ext: spec.allow_ext.as_deref(),
+                content_type: spec.content_type.as_deref(),
+                max_bytes: spec.max_bytes,
+                multipart: spec.multipart,
+            }),
         };
         serde_json::to_string(&normalized).unwrap_or_default()
     }
@@ -311,7 +406,9 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
             "contains whitespace, `/`, `,` or a non-ASCII character; check for a copy-paste error",
         ));
     }
-    let secret_key = match secret(given, "secret_key")? {
+    let given_key = secret(given, "secret_key")?;
+    let from_config = !id_from_env && given_key.is_some();
+    let secret_key = match given_key {
         Some(key) => key,
         None => {
             let key = from_env(ENV_SECRET_KEY).ok_or_else(|| {
@@ -339,7 +436,12 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
             return Err(Error::invalid(&token_field, "contains whitespace, a control or a non-ASCII character"));
         }
     }
-    Ok(Identity { secret_id, secret_key: Secret::new(secret_key), session_token: session_token.map(Secret::new) })
+    Ok(Identity {
+        secret_id,
+        secret_key: Secret::new(secret_key),
+        session_token: session_token.map(Secret::new),
+        from_config,
+    })
 }
 
 fn check_secret(field: &str, value: &str) -> Result<()> {
@@ -356,6 +458,7 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
     let actions_field = given.name_of("allow_actions");
     let allow_prefix = given.take("allow_prefix").map(|v| string_list(&prefix_field, v)).transpose()?;
     let allow_actions = given.take("allow_actions").map(|v| string_list(&actions_field, v)).transpose()?;
+    let condition_field = given.name_of("condition");
     let condition = given.take("condition");
     let policy = match given.take("policy") {
         Some(ready) => {
@@ -389,7 +492,13 @@ fn read_policy(given: &mut Given, region: &str, action: Action) -> Result<Option
                 allow_prefix.ok_or_else(|| Error::invalid("allow_prefix", "missing; e.g. [\"uploads/user-1/*\"]"))?;
             let actions = allow_actions
                 .ok_or_else(|| Error::invalid("allow_actions", "missing; e.g. [\"name/cos:PutObject\"]"))?;
-            policy::config_policy(&bucket, region, &prefixes, &actions, condition.as_ref())?
+            let fields = policy::ConfigFields {
+                prefixes: &prefix_field,
+                actions: &actions_field,
+                condition: &condition_field,
+                ..policy::ConfigFields::default()
+            };
+            policy::config_policy_named(&fields, &bucket, region, &prefixes, &actions, condition.as_ref())?
         }
     };
     let encoded = policy::percent_encoded_len(&policy);
@@ -463,6 +572,26 @@ fn read_transport(given: &mut Given) -> Result<TransportOptions> {
         retries,
         ca_pem,
         ca_file,
+    })
+}
+
+/// The longest backoff before retry number `retry + 1`.
+pub fn backoff_ceiling(retry: u32) -> Duration {
+    BACKOFF_BASE.saturating_mul(1 << retry.min(16)).min(BACKOFF_CAP)
+}
+
+/// `total_timeout_ms`. By default the worst case without it, every attempt's full `timeout_ms`
+/// plus every backoff's ceiling, capped at [`DEFAULT_MAX_TOTAL_TIMEOUT_MS`]: a config that does
+/// not set it behaves as before unless that worst case is over 60 s. Kept out of
+/// [`TransportOptions`]: it bounds the api layer's retry loop, not one request.
+fn read_total_timeout(given: &mut Given, transport: &TransportOptions) -> Result<Duration> {
+    Ok(match given.take("total_timeout_ms") {
+        Some(v) => Duration::from_millis(integer(&given.name_of("total_timeout_ms"), &v, 1, MAX_TOTAL_TIMEOUT_MS)?),
+        None => {
+            let attempts = transport.timeout.saturating_mul(transport.retries + 1);
+            let backoff: Duration = (0..transport.retries).map(backoff_ceiling).sum();
+            (attempts + backoff).min(Duration::from_millis(DEFAULT_MAX_TOTAL_TIMEOUT_MS))
+        }
     })
 }
 

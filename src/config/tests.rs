@@ -171,7 +171,7 @@ fn every_rule_names_its_field() {
         (r#""bucket":"b-1","allow_actions":"a""#.into(), Action::GetFederationToken, "allow_prefix: missing"),
         (r#""allow_prefix":"*","allow_actions":"a""#.into(), Action::GetFederationToken, "bucket: missing"),
         ("".into(), Action::GetFederationToken, "policy: missing"),
-        (format!(r#"{BUILD},"condition":"x""#), Action::GetFederationToken, "condition: expected an object"),
+        (format!(r#"{BUILD},"condition":"x""#), Action::GetFederationToken, "condition: expected a JSON object"),
         (
             r#""policy":{"version":"2.0","statement":[{"principal":{"qcs":["*"]},"effect":"allow"}]}"#.into(),
             Action::GetFederationToken,
@@ -261,12 +261,13 @@ fn oversized_input_is_refused_before_parsing() {
 
 #[test]
 fn oversized_policy_is_refused_with_its_length() {
-    let many: Vec<String> = (0..5000).map(|i| format!("dir/{i}/*")).collect();
+    let many: Vec<String> = (0..900).map(|i| format!("uploads/user-{i}/photos/*")).collect();
     let extra =
-        format!(r#""bucket":"b-1","allow_prefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
+        format!(r#""bucket":"b-1","allowPrefix":{},"allow_actions":"a""#, serde_json::to_string(&many).unwrap());
     let got = message(federation(&extra));
     assert!(
-        got.starts_with("policy: ") && got.contains("bytes once percent-encoded, over the 65536-byte limit"),
+        got.starts_with("allowPrefix: the policy would be ")
+            && got.contains("bytes once percent-encoded, over the 65536-byte limit"),
         "{got}"
     );
 }
@@ -387,4 +388,39 @@ fn debug_output_never_shows_proxy_passwords() {
     let c = federation(&format!(r#"{BUILD},"proxy":"http://user:hunter2@proxy.example:3128""#)).unwrap();
     let debug = format!("{c:?}");
     assert!(!debug.contains("hunter2") && debug.contains("proxy.example:3128"), "{debug}");
+}
+
+#[test]
+fn total_timeout_defaults_to_the_worst_case_of_the_retries_capped_at_60_s() {
+    let ms = |extra: &str| federation(&format!("{BUILD}{extra}")).unwrap().total_timeout.as_millis();
+    // 3 attempts x 10 s + backoff ceilings 100 + 200 ms.
+    assert_eq!(ms(""), 30_300);
+    assert_eq!(ms(r#","timeout_ms":300,"retries":0"#), 300);
+    assert_eq!(ms(r#","timeout_ms":300,"retries":1"#), 700);
+    // 11 attempts x 5 s would be 55 s, plus 100+200+400+800+1600+2000x5 ms of backoff: capped.
+    assert_eq!(ms(r#","timeout_ms":5000,"retries":10"#), u128::from(DEFAULT_MAX_TOTAL_TIMEOUT_MS));
+    assert_eq!(ms(r#","timeout_ms":600000,"retries":0"#), u128::from(DEFAULT_MAX_TOTAL_TIMEOUT_MS));
+    // Given, it is taken as is, also above the default cap and below one attempt's timeout_ms.
+    assert_eq!(ms(r#","total_timeout_ms":600000"#), 600_000);
+    assert_eq!(ms(r#","timeoutMs":5000,"totalTimeoutMs":250"#), 250);
+    let normalized: serde_json::Value =
+        serde_json::from_str(&federation(&format!(r#"{BUILD},"total_timeout_ms":1234"#)).unwrap().normalized_json())
+            .unwrap();
+    assert_eq!(normalized["total_timeout_ms"], 1234);
+}
+
+#[test]
+fn total_timeout_is_an_integer_in_range_named_as_spelled() {
+    for (extra, expected) in [
+        (r#""total_timeout_ms":0"#, "total_timeout_ms: 0 is out of range 1..=600000"),
+        (r#""totalTimeoutMs":600001"#, "totalTimeoutMs: 600001 is out of range 1..=600000"),
+        (r#""total_timeout_ms":"300""#, "total_timeout_ms: expected an integer, got a string"),
+        (r#""total_timeout_ms":1.5"#, "total_timeout_ms: expected an integer in 1..=600000, got 1.5"),
+        (
+            r#""total_timeout_ms":1,"totalTimeoutMs":2"#,
+            "totalTimeoutMs: given twice, also as `total_timeout_ms`; keep one",
+        ),
+    ] {
+        assert_eq!(message(federation(&format!("{BUILD},{extra}"))), expected, "{extra}");
+    }
 }

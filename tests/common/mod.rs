@@ -93,3 +93,44 @@ pub fn c_call(f: Export, input: &str) -> (StsCode, Value) {
     let (code, json) = c_call_text(f, &input);
     (code, parse(&json))
 }
+
+/// The `sts-emulator` binary: `$STS_EMULATOR_BIN`, else the one `cargo test` built for this
+/// profile beside this test's `deps/` (another package's binary gets no `CARGO_BIN_EXE_*`; the
+/// emulator crate's own integration tests make `cargo test --workspace` build it). A narrow
+/// `cargo test --test soak` on a fresh tree builds it into a target directory of its own: a
+/// build into this one would replace the `libsts.rlib` that later doctests link against.
+pub fn emulator_binary() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("STS_EMULATOR_BIN") {
+        return std::path::PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile_dir = exe.parent().and_then(std::path::Path::parent).expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join("sts-emulator");
+    if binary.exists() {
+        return binary;
+    }
+    let target_dir = profile_dir.join("soak-emulator");
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--release", "--package", "sts-emulator", "--bin", "sts-emulator"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --package sts-emulator failed: {status}");
+    target_dir.join("release").join("sts-emulator")
+}
+
+/// A `sts_get_upload_credential` config for `emulator` with this `upload` object, and `extra`
+/// top-level keys merged in.
+pub fn upload_config(emulator: &Emulator, upload: Value, extra: Value) -> String {
+    let base = json!({
+        "secret_id": DEFAULT_SECRET_ID,
+        "secret_key": DEFAULT_SECRET_KEY,
+        "url": emulator.url(),
+        "bucket": BUCKET,
+        "region": "ap-guangzhou",
+        "upload": upload,
+    });
+    merge(base, extra)
+}

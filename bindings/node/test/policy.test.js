@@ -68,10 +68,28 @@ test('invalid scopes throw StsError naming the field', () => {
   throwsInvalid(() => sts.getPolicy(undefined), 'scopes: expected an array');
 });
 
-test('an embedded NUL is refused, not truncated', () => {
-  throwsInvalid(() => sts.getPolicy([scope({ prefix: 'dir/*\0/../secret' })]), 'scopes[0].prefix: contains a NUL character');
-  throwsInvalid(() => sts.getPolicy(JSON.stringify([scope()]) + '\0garbage'), 'contains a NUL character');
-  throwsInvalid(() => sts.getPolicy([{ ...scope(), ['a\0b']: 1 }]), 'a key contains a NUL character');
+test('NUL: raw JSON text is refused (koffi would cut it); inside values it reaches the core whole', () => {
+  throwsInvalid(() => sts.getPolicy(JSON.stringify([scope()]) + '\0garbage'), 'scopes: contains a NUL character');
+  // JSON escapes a NUL in a value or key, so the core sees all of it and its rules decide.
+  throwsInvalid(() => sts.getPolicy([{ ...scope(), ['a\0b']: 1 }]), 'scopes[0]: unknown key with a control character in its name');
+  throwsInvalid(() => sts.getPolicy([scope({ region: 'ap-guangzhou\0evil' })]), 'scopes[0].region: ');
+});
+
+test('a NUL in a scope prefix is refused by the core as a control character (issue 11 item 5)', () => {
+  throwsInvalid(() => sts.getPolicy([scope({ prefix: 'dir/*\0/../secret' })]), 'scopes[0].prefix');
+  throwsInvalid(() => sts.getPolicy([scope({ prefix: 'dir/*\0/../secret' })]), 'control character');
+});
+
+test('values JSON cannot carry are refused naming the field', () => {
+  throwsInvalid(() => sts.getPolicy([scope({ prefix: ['ok', 'bad\ud800'] })]), 'scopes[0].prefix[1]: not valid Unicode');
+  throwsInvalid(() => sts.getPolicy(JSON.stringify([scope()]).replace('dir', '\udc00')), 'scopes: not valid Unicode');
+  throwsInvalid(() => sts.getPolicy([scope({ condition: { n: { x: NaN } } })]), 'scopes[0].condition.n.x: NaN and Infinity');
+  throwsInvalid(() => sts.getPolicy([scope({ condition: { n: 10n } })]), 'scopes[0].condition.n: expected a JSON value, got a bigint');
+  const cyclic = scope();
+  cyclic.condition = { self: cyclic };
+  throwsInvalid(() => sts.getPolicy([cyclic]), 'nested more than 512 levels deep');
+  // A pair of surrogates is one character, not a lone surrogate.
+  assert.deepEqual(sts.getPolicy([scope({ prefix: '😀' })]).statement[0].resource, [`${RES}/😀`]);
 });
 
 test('non-ASCII survives the UTF-8 round trip', () => {

@@ -11,7 +11,7 @@ import pytest
 import libsts
 from libsts import StsConfigError, StsError, Sts
 
-from conftest import DEFAULT_ID, DEFAULT_KEY, SLOW_LATENCY_MS, emulator_url
+from conftest import DEFAULT_ID, DEFAULT_KEY, SLOW_LATENCY_MS, Trap, emulator_url
 
 ROLE_ARN = "qcs::cam::uin/12345678:roleName/testRoleName"
 
@@ -48,15 +48,18 @@ def test_get_role_credential(base_config: Dict[str, Any]) -> None:
 
 
 def test_role_options_from_config(base_config: Dict[str, Any]) -> None:
-    config = dict(base_config, role_arn=ROLE_ARN, role_session_name="backend_1", external_id="ext-id_1", name="uploader")
+    config = dict(base_config, role_arn=ROLE_ARN, role_session_name="backend_1", external_id="ext-id_1")
     sts = Sts(config)
     check_credential(sts.get_role_credential())
     check_credential(sts.get_credential())  # role keys are not sent to GetFederationToken
+    assert sts.normalized_config(role=True)["role_session_name"] == "backend_1"
+    assert "role_arn" not in sts.normalized_config()
 
 
 def test_role_arn_required(base_config: Dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match="role_arn"):
+    with pytest.raises(StsConfigError) as info:
         Sts(base_config).get_role_credential()
+    assert info.value.message.startswith("role_arn: missing")
 
 
 def test_credentials_from_environment(base_config: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,14 +161,24 @@ def test_transient_failures_are_retried(base_config: Dict[str, Any]) -> None:
     check_credential(Sts(dict(base_config, url=emulator_url("FLAKY"), retries=2)).get_credential())
 
 
-def test_library_refusal_at_call_time_is_value_error(base_config: Dict[str, Any]) -> None:
-    # 7200 < 43201 <= 129600: fine for GetFederationToken, over AssumeRole's limit.
-    sts = Sts(dict(base_config, duration_seconds=43201))
+def test_library_refusal_at_call_time_is_value_error(base_config: Dict[str, Any], trap: Trap) -> None:
+    # 43200 < 50000 <= 129600: fine for GetFederationToken, over AssumeRole's limit (issue 11).
+    sts = Sts(dict(base_config, duration_seconds=50000, url=trap.url, timeout_ms=300, retries=0))
     with pytest.raises(StsConfigError) as info:
         sts.get_role_credential(ROLE_ARN)
     assert isinstance(info.value, ValueError)
     assert info.value.code == "Client.InvalidArgument"
-    assert "duration_seconds" in info.value.message
+    assert info.value.message == "duration_seconds: 50000 is out of range 1..=43200"
+    # With role_arn in the config, the AssumeRole rules apply at construction already.
+    with pytest.raises(StsConfigError) as info:
+        Sts(dict(base_config, duration_seconds=50000, role_arn=ROLE_ARN, url=trap.url))
+    assert info.value.message == "duration_seconds: 50000 is out of range 1..=43200"
+    assert trap.connections == 0, "a refused config reached the network"
+    # Control: the same object's GetFederationToken call is allowed and does reach the trap.
+    with pytest.raises(StsError) as sent:
+        sts.get_credential()
+    assert sent.value.status in (libsts.STS_NETWORK, libsts.STS_BAD_RESPONSE)
+    assert trap.connections >= 1
     # An attribute changed after construction is checked by the library too.
     sts = Sts(base_config)
     sts.region = "ap guangzhou"

@@ -89,7 +89,7 @@ class Ledger:
             real_free(pointer)
 
         monkeypatch.setattr(lib, "sts_string_free", free)
-        for name in ("sts_get_credential", "sts_get_role_credential", "sts_get_policy"):
+        for name in _ffi.FUNCTIONS:
             monkeypatch.setattr(lib, name, self._recording(getattr(lib, name)))
 
     def _recording(self, real: Any) -> Any:
@@ -116,8 +116,10 @@ def test_every_returned_string_is_freed(monkeypatch: pytest.MonkeyPatch, emu: st
     with pytest.raises(ValueError):
         Sts(dict(ok, duration_seconds=50000)).get_role_credential("qcs::cam::uin/1:roleName/r")  # refused by the library
     _ffi.call_raw("sts_get_policy", "[")                                      # raw, invalid JSON
-    # Each Sts() also calls sts_get_policy once to build its resources.
-    assert len(ledger.handed_out) == 2 + 4 * 2 + 1
+    with pytest.raises(ValueError):
+        Sts(dict(ok, bukcet="example-1250000000"))                             # refused by sts_check_config
+    # Each Sts() calls sts_check_config once: 2 policies + 4 x (check + call) + 1 raw + 1 refused check.
+    assert len(ledger.handed_out) == 2 + 4 * 2 + 1 + 1
     assert all(ledger.handed_out), "out_json was left NULL"
     assert ledger.freed == ledger.handed_out  # each string released once, right after its call
 

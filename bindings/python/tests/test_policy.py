@@ -10,7 +10,7 @@ import pytest
 import sts.sts as vendor  # the real qcloud-python-sts 3.1.6
 
 import libsts
-from libsts import CIScope, CISts, Scope, Sts, StsWarning
+from libsts import CIScope, CISts, Scope, Sts, StsConfigError, StsWarning
 
 B = "example-1250000000"
 R = "ap-guangzhou"
@@ -115,6 +115,11 @@ def test_scope_errors_are_value_errors() -> None:
         Sts.get_policy([Scope("a", B, R, "")])
     with pytest.raises(ValueError):
         Sts.get_policy([42])  # type: ignore[list-item]
+    # What has no JSON form is refused naming the field, before the library sees it.
+    scope = Scope("a", B, R, "p")
+    scope.set_condition({"numeric_equal": {"cos:x": float("inf")}})
+    with pytest.raises(ValueError, match=r"^scopes\[0\]\.condition\.numeric_equal\.cos:x: NaN and infinity"):
+        Sts.get_policy([scope])
 
 
 def test_get_service_gets_star() -> None:
@@ -150,79 +155,138 @@ def test_ready_policy_as_json_text() -> None:
     sts = Sts({"secret_id": "AKIDtest", "secret_key": SECRET, "policy": text})
     assert sts.build_policy() == json.loads(text)
     assert sts.region is None  # region is optional with a policy (the library defaults to ap-guangzhou)
+    assert sts.normalized_config()["region"] == "ap-guangzhou"
+
+
+def test_region_defaults_as_in_the_core() -> None:
+    # The core defaults region to ap-guangzhou for the built policy too (qcloud-python-sts raised).
+    sts = Sts(config(region=...))
+    assert sts.resource == [f"{COS}/dir/*"]
 
 
 def test_config_keys_are_case_insensitive_and_camel_case() -> None:
     a = Sts({"SECRET_ID": "AKIDtest", "Secret_Key": SECRET, "BUCKET": B, "Region": R,
-             "ALLOW_PREFIX": "p", "Allow_Actions": "a", "Duration_Seconds": 60})
+             "ALLOW_PREFIX": "p", "Allow_Actions": "a", "Duration_Seconds": 60, "DOMAIN": "sts.internal.tencentcloudapi.com"})
     b = Sts({"secretId": "AKIDtest", "secretKey": SECRET, "bucket": B, "region": R,
-             "allowPrefix": "p", "allowActions": "a", "durationSeconds": 60})
+             "allowPrefix": "p", "allowActions": "a", "durationSeconds": 60, "host": "sts.internal.tencentcloudapi.com"})
     assert a.build_policy() == b.build_policy()
     assert a.duration_seconds == b.duration_seconds == 60
+    assert a.domain == b.domain == "sts.internal.tencentcloudapi.com"
+    assert a.normalized_config() == b.normalized_config()
     c = Sts(config(endpoint="sts.internal.tencentcloudapi.com", timeoutMs=500, retries=0))
     sent = c._config(False, None)
     assert sent["endpoint"] == "sts.internal.tencentcloudapi.com"
     assert sent["timeout_ms"] == 500 and sent["retries"] == 0
+    # camelCase is the core's spelling, exact: a case-changed camelCase key is a typo.
+    with pytest.raises(StsConfigError) as info:
+        Sts(config(secret_id=..., SECRETID="AKIDtest"))
+    assert info.value.message.startswith("SECRETID: unknown config key")
 
 
 def test_ignored_vendor_keys_warn_and_are_not_sent() -> None:
     with pytest.warns(StsWarning) as record:
-        sts = Sts(config(sts_scheme="https", sts_url="sts.tencentcloudapi.com"))
-    assert sorted(str(w.message).split("'")[1] for w in record) == ["sts_scheme", "sts_url"]
+        sts = Sts(config(sts_scheme="https", STS_URL="sts.tencentcloudapi.com"))
+    assert sorted(str(w.message).split("'")[1] for w in record) == ["STS_URL", "sts_scheme"]
     assert all(w.filename == __file__ for w in record)  # points at the caller's line
-    assert not {"sts_scheme", "sts_url"} & set(sts._config(False, None))
-    with pytest.warns(StsWarning, match="ignored because 'policy' is given"):
-        Sts(config(policy={"version": "2.0", "statement": [{"action": "a"}]}))
+    assert not {"sts_scheme", "sts_url", "STS_URL"} & set(sts._config(False, None))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Sts(config(proxy=None, url=None))  # None means "not set", no warning
 
 
+def test_misspelled_limit_fails_loudly() -> None:
+    # Issue 10 item 7: `conditon` used to give keys without any condition and only a warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not a warning: an error
+        with pytest.raises(StsConfigError) as info:
+            Sts(config(conditon={"ip_equal": {"qcs:ip": ["10.0.0.1"]}}))
+    assert info.value.message == "conditon: unknown config key (did you mean `condition`?)"
+    assert info.value.code == "Client.InvalidArgument" and info.value.status == libsts.STS_INVALID_ARGUMENT
+    # Keys that are neither the core's nor an ignored vendor key are refused the same way.
+    with pytest.raises(StsConfigError) as info:
+        Sts(config(appId="1250000000"))
+    assert info.value.message.startswith("appId: unknown config key")
+
+
+def test_policy_together_with_built_policy_keys_is_refused() -> None:
+    # qcloud-python-sts let `policy` win silently; the core refuses the ambiguity.
+    with pytest.raises(StsConfigError) as info:
+        Sts(config(policy={"version": "2.0", "statement": [{"action": "a"}]}))
+    assert info.value.message.startswith("allow_prefix: ambiguous together with `policy`")
+
+
+# (config changes, the field the core's message starts with, a fragment of it). The messages are
+# the core's (sts_check_config), except where the value has no JSON form (the binding's, same form).
 @pytest.mark.parametrize(
-    "changes, message",
+    "changes, field, fragment",
     [
-        (dict(secret_id=...), "secret_id is none"),
-        (dict(secret_key=""), "secret_key is none"),
-        (dict(secret_id="AKID test"), "secret_id contains"),
-        (dict(duration_seconds=1800.0), "duration_seconds must be int"),
-        (dict(duration_seconds=True), "duration_seconds must be int"),
-        (dict(duration_seconds=0), "out of range"),
-        (dict(duration_seconds=129601), "out of range"),
-        (dict(region=...), "region == none"),
-        (dict(bucket=...), "bucket == None"),
-        (dict(allow_prefix=...), r"len\(resource_prefix\) == 0"),
-        (dict(allow_prefix=[]), r"len\(resource_prefix\) == 0"),
-        (dict(allow_prefix=[""]), "allow_prefix"),
-        (dict(allow_prefix=[1]), "allow_prefix"),
-        (dict(allow_actions=...), "allow_actions == None"),
-        (dict(allow_actions=[]), "allow_actions"),
-        (dict(bucket="example-abc"), "numeric appid"),
-        (dict(bucket="exa mple-1250000000"), "bucket"),
-        (dict(region="ap/guangzhou"), "region"),
-        (dict(condition="ip"), "condition must be a dict"),
-        (dict(condition={"x": float("nan")}), "JSON"),
-        (dict(policy=42, allow_prefix=..., allow_actions=...), "policy must be a dict"),
-        (dict(policy="{not json", allow_prefix=..., allow_actions=...), "policy is a string but not valid JSON"),
-        (dict(url="http://sts.tencentcloudapi.com/"), "loopback"),
-        (dict(url="ftp://x/"), "not an http"),
-        (dict(proxy={"all": "http://p:1"}), "proxy key"),
-        (dict(proxy=3128), "proxy must be"),
-        (dict(timeout_ms=0), "timeout_ms"),
-        (dict(retries=11), "retries"),
-        (dict(ca_file="/nonexistent/ca.pem"), "ca_file"),
-        (dict(bucket=5), "bucket must be a string"),
-        (dict(secret_id="AKIDtest", secretId="AKIDtest"), "given twice"),
+        (dict(secret_id=...), "secret_id", "missing"),
+        (dict(secret_key=""), "secret_key", "missing"),
+        (dict(secret_id="AKID test"), "secret_id", "contains whitespace"),
+        (dict(duration_seconds=1800.0), "duration_seconds", "expected an integer"),
+        (dict(duration_seconds=True), "duration_seconds", "expected an integer, got a boolean"),
+        (dict(duration_seconds=0), "duration_seconds", "out of range"),
+        (dict(duration_seconds=129601), "duration_seconds", "out of range 1..=129600"),
+        (dict(bucket=...), "bucket", "missing"),
+        (dict(allow_prefix=...), "allow_prefix", "missing"),
+        (dict(allow_prefix=[]), "allow_prefix", "empty list"),
+        (dict(allow_prefix=[""]), "allow_prefix[0]", "empty string"),
+        (dict(allow_prefix=[1]), "allow_prefix[0]", "expected a string"),
+        (dict(allow_actions=...), "allow_actions", "missing"),
+        (dict(allow_actions=[]), "allow_actions", "empty list"),
+        (dict(bucket="example-abc"), "bucket", "numeric appid"),
+        (dict(bucket="exa mple-1250000000"), "bucket", "only letters, digits"),
+        (dict(region="ap/guangzhou"), "region", "only letters, digits"),
+        (dict(condition="ip"), "condition", "expected a JSON object"),
+        (dict(condition={"x": float("nan")}), "condition.x", "no JSON form"),
+        (dict(condition={"x": b"bytes"}), "condition.x", "a bytes has no JSON form"),
+        (dict(condition={1: "x"}), "condition", "keys must be strings"),
+        (dict(policy=42, allow_prefix=..., allow_actions=...), "policy", "expected an object"),
+        (dict(policy="{not json", allow_prefix=..., allow_actions=...), "policy", "not valid JSON"),
+        (dict(url="http://sts.tencentcloudapi.com/"), "url", "loopback"),
+        (dict(url="ftp://x/"), "url", "not an http(s) URL"),
+        (dict(proxy={"all": "http://p:1"}), "proxy.all", "unknown key"),
+        (dict(proxy=3128), "proxy", "expected a string or an object"),
+        (dict(timeout_ms=0), "timeout_ms", "out of range"),
+        (dict(retries=11), "retries", "out of range"),
+        (dict(ca_file="/nonexistent/ca.pem"), "ca_file", "cannot read"),
+        (dict(bucket=5), "bucket", "expected a string"),
+        (dict(secret_id="AKIDtest", secretId="AKIDtest"), "secretId", "given twice, also as `secret_id`"),
+        (dict(secret_id="AKIDtest", SECRET_ID="AKIDtest"), "secret_id", "given twice"),
+        (dict(secret_key=SECRET + "\udcff"), "secret_key", "lone surrogate"),
+        # JSON carries a NUL (cut there, both values would be valid): the core sees it and refuses it.
+        (dict(region="ap-guangzhou\x00evil"), "region", "control character U+0000"),
+        (dict(secret_key=SECRET + "\x00"), "secret_key", "control character U+0000"),
+        (dict(allow_prefix=["ok", "bad\ud800"]), "allow_prefix[1]", "lone surrogate"),
+        (dict(conditon={}), "conditon", "did you mean `condition`?"),
+        (dict(role_arn="qcs::cam::uin/1:roleName/r", duration_seconds=50000), "duration_seconds", "out of range 1..=43200"),
+        (dict(role_arn="qcs::cam::uin/1:roleName/r", name="uploader"), "name", "is a parameter of GetFederationToken"),
     ],
 )
-def test_config_problems_raise_value_error_at_construction(changes: Dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message) as info:
+def test_config_problems_raise_value_error_at_construction(changes: Dict[str, Any], field: str, fragment: str) -> None:
+    with pytest.raises(StsConfigError) as info:
         Sts(config(**changes))
-    assert SECRET not in str(info.value) and SECRET not in repr(info.value)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert e.code == "Client.InvalidArgument" and e.status == libsts.STS_INVALID_ARGUMENT
+    assert e.message.startswith(f"{field}: "), e.message
+    assert fragment in e.message
+    assert SECRET not in str(e) and SECRET not in repr(e)
+
+
+def test_full_form_ipv6_loopback_is_accepted() -> None:
+    # Issue 11: refused by the old Python checks, accepted by the core. Nothing is sent here.
+    url = "http://[0:0:0:0:0:0:0:1]:8080/"
+    sts = Sts(config(url=url))
+    assert sts.url == url
+    assert sts.normalized_config()["url"] == url
+    assert sts.normalized_config(role=True)["url"] == url
 
 
 def test_config_must_be_a_dict() -> None:
-    with pytest.raises(ValueError, match="config is not dict"):
+    with pytest.raises(StsConfigError) as info:
         Sts(["secret_id"])  # type: ignore[arg-type]
+    assert info.value.message == "config: must be a dict, got list"
 
 
 def test_secret_key_never_shown() -> None:

@@ -24,15 +24,20 @@ __all__ = [
     "library_path",
     "library_version",
     "call",
+    "call_text",
 ]
 
-# StsCode values; stable forever (DESIGN.md).
+# StsCode values of include/sts.h, stable forever. The only copy in this package (a .so carries
+# no enum); tests/test_drift.py fails when it differs from the header.
 STS_OK = 0
 STS_INVALID_ARGUMENT = 1
 STS_NETWORK = 2
 STS_SERVICE = 3
 STS_BAD_RESPONSE = 4
 STS_INTERNAL = 5
+
+#: The `StsCode f(const char *in, char **out_json)` exports of include/sts.h.
+FUNCTIONS = ("sts_get_credential", "sts_get_role_credential", "sts_get_policy", "sts_check_config")
 
 #: Environment variable naming the shared library to load instead of the bundled one.
 ENV_LIBRARY = "LIBSTS_PATH"
@@ -68,7 +73,7 @@ def _load() -> ctypes.CDLL:
             raise ImportError(f"libsts: cannot load the C library: {where}")
         lib = ctypes.CDLL(path)
         out = ctypes.POINTER(ctypes.c_void_p)
-        for name in ("sts_get_credential", "sts_get_role_credential", "sts_get_policy"):
+        for name in FUNCTIONS:
             fn = getattr(lib, name)
             fn.argtypes = [ctypes.c_char_p, out]
             fn.restype = ctypes.c_int
@@ -128,6 +133,11 @@ def call(function: str, payload: Any) -> Tuple[int, Dict[str, Any]]:
     except (TypeError, ValueError) as e:
         # Only type names in the message: the payload may hold a secret.
         raise ValueError(f"cannot encode the input as JSON: {type(e).__name__}: {_safe_reason(e)}") from None
+    return call_text(function, text)
+
+
+def call_text(function: str, text: str) -> Tuple[int, Dict[str, Any]]:
+    """Calls ``function`` with JSON ``text`` and returns ``(code, parsed out_json)``."""
     code, out = call_raw(function, text)
     try:
         parsed = json.loads(out) if out else None

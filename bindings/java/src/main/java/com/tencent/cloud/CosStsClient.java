@@ -2,12 +2,9 @@ package com.tencent.cloud;
 
 import com.tencent.cloud.assumerole.AssumeRoleParam;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Tencent Cloud STS temporary keys for COS, through libsts: a drop-in for the vendor SDK's
@@ -17,7 +14,8 @@ import java.util.TreeMap;
  * (libsts pools connections process-wide). Nothing is ever printed. Secrets never appear in an
  * exception message.
  *
- * <p>Errors: a bad config or scope is an {@link IllegalArgumentException} (nothing was sent); a
+ * <p>Errors: a bad config or scope is an {@link StsInvalidArgumentException}, an
+ * {@link IllegalArgumentException} with libsts's message naming the field (nothing was sent); a
  * failed call is a {@link StsServiceException} (STS answered an error), {@link StsNetworkException}
  * or {@link StsBadResponseException}, all subclasses of {@link StsException}, itself an
  * {@link java.io.IOException} as the vendor's {@code throws IOException}.
@@ -29,45 +27,26 @@ public final class CosStsClient {
     public static final String STS_DEFAULT_HOST = "sts.tencentcloudapi.com";
 
     /**
-     * Config keys accepted in the map, compared case-insensitively with {@code _} and {@code -}
-     * ignored (so {@code secretId}, {@code SecretId} and {@code secret_id} are one key), mapped to the
-     * libsts config key.
+     * The vendor SDK's own spellings that libsts does not know, mapped to the libsts key. The vendor
+     * matched its keys case-insensitively ({@code SecretId}, {@code secretid}, ...), so these are
+     * looked up by the lower-case key; every other key goes to libsts exactly as given, so that
+     * libsts refuses an unknown one with its own message (did-you-mean included). DriftTest fails
+     * when a target here is not a libsts key, or when a libsts key would not reach libsts unchanged.
      */
-    private static final Map<String, String> KEYS = new HashMap<>();
+    static final Map<String, String> VENDOR_KEYS = Map.ofEntries(
+            Map.entry("secretid", "secretId"),
+            Map.entry("secretkey", "secretKey"),
+            Map.entry("durationseconds", "durationSeconds"),
+            Map.entry("bucket", "bucket"),
+            Map.entry("region", "region"),
+            Map.entry("allowprefix", "allowPrefix"),
+            Map.entry("allowprefixes", "allowPrefix"),
+            Map.entry("allowactions", "allowActions"),
+            Map.entry("policy", "policy"),
+            Map.entry("host", "host"));
 
-    static {
-        key("secret_id", "secretId");
-        key("secret_key", "secretKey");
-        key("session_token", "sessionToken");
-        key("duration_seconds", "durationSeconds");
-        key("bucket", "bucket");
-        key("region", "region");
-        key("allow_prefix", "allowPrefix", "allowPrefixes");
-        key("allow_actions", "allowActions", "allowAction");
-        key("condition", "condition");
-        key("policy", "policy");
-        key("role_arn", "roleArn");
-        key("role_session_name", "roleSessionName");
-        key("external_id", "externalId");
-        key("name", "name");
-        key("endpoint", "endpoint", "host", "domain");
-        key("url", "url");
-        key("proxy", "proxy");
-        key("timeout_ms", "timeoutMs");
-        key("retries", "retries");
-        key("ca_file", "caFile");
-    }
-
-    private static void key(String cKey, String... javaKeys) {
-        KEYS.put(normalize(cKey), cKey);
-        for (String k : javaKeys) {
-            KEYS.put(normalize(k), cKey);
-        }
-    }
-
-    private static String normalize(String key) {
-        return key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
-    }
+    /** The vendor's {@code SecretType} (long-term or short-term key) has no libsts equivalent. */
+    private static final String VENDOR_SECRET_TYPE = "secrettype";
 
     /**
      * Temporary keys from STS {@code GetFederationToken}.
@@ -78,13 +57,15 @@ public final class CosStsClient {
      * (a JSON String such as {@link #getPolicy(List)} returns, or a Map), {@code host} (or
      * {@code endpoint}). Additions: {@code condition} (Map or JSON String), {@code name}, {@code url},
      * {@code proxy} (String, {@code ""} = none, or a Map with {@code http}/{@code https}),
-     * {@code timeoutMs}, {@code retries}, {@code caFile}. Keys are matched case-insensitively, as the
-     * vendor SDK did, and the libsts snake_case spelling ({@code secret_id}, ...) is accepted too. An
-     * unknown key, a {@code null} value or the same key spelled twice is refused: a typo must not
-     * silently drop a limit. {@code secretId}/{@code secretKey} fall back to the environment variables
+     * {@code timeoutMs}, {@code retries}, {@code caFile}, and every libsts key in its snake_case
+     * spelling ({@code secret_id}, ...). The vendor's keys are matched case-insensitively, as the vendor
+     * SDK did; any other key goes to libsts as given. libsts refuses an unknown key, a {@code null}
+     * value or the same key spelled twice (a typo must not silently drop a limit) with its own message.
+     * {@code secretId}/{@code secretKey} fall back to the environment variables
      * {@code TENCENTCLOUD_SECRET_ID}/{@code TENCENTCLOUD_SECRET_KEY}.
      *
-     * @throws IllegalArgumentException bad config (nothing was sent)
+     * @throws StsInvalidArgumentException bad config (nothing was sent): an {@link IllegalArgumentException}
+     *     with libsts's message, which names the key
      * @throws StsServiceException      STS answered an error (wrong key, throttled, ...)
      * @throws StsNetworkException      DNS, connect, TLS, proxy or timeout failure
      * @throws StsBadResponseException  an answer that is not a valid STS response
@@ -99,11 +80,28 @@ public final class CosStsClient {
      * plus {@code roleArn} (required), {@code roleSessionName}, {@code externalId}; the policy is
      * optional (none = the role's own permissions).
      *
-     * @throws IllegalArgumentException bad config (nothing was sent)
+     * @throws StsInvalidArgumentException bad config (nothing was sent)
      * @throws StsException             as {@link #getCredential(Map)}
      */
     public static Response getRoleCredential(Map<String, ?> config) throws StsException {
         return credential(LibSts.Fn.ROLE_CREDENTIAL, translate(config));
+    }
+
+    /**
+     * Checks a config without any network access, exactly as {@link #getRoleCredential(Map)} would
+     * when it has {@code roleArn} (or {@code role_arn}) and as {@link #getCredential(Map)} otherwise:
+     * for failing at start-up rather than on the first request.
+     *
+     * @return libsts's normalized config as JSON text: canonical key names, defaults filled in, the
+     *     policy as it would be sent, and no secret
+     * @throws StsInvalidArgumentException the error the call would throw (nothing was sent)
+     */
+    public static String checkConfig(Map<String, ?> config) {
+        LibSts.Result r = LibSts.call(LibSts.Fn.CHECK_CONFIG, translate(config));
+        if (r.code == LibSts.STS_OK) {
+            return r.json;
+        }
+        throw toUnchecked(toException(r));
     }
 
     /**
@@ -112,27 +110,9 @@ public final class CosStsClient {
      */
     public static Response getRoleCredential(AssumeRoleParam param) throws StsException {
         if (param == null) {
-            throw new IllegalArgumentException("null assumeRoleParam");
+            throw StsInvalidArgumentException.of("assumeRoleParam", "null");
         }
-        Map<String, Object> config = new TreeMap<>();
-        putIfSet(config, "secretId", param.getSecretId());
-        putIfSet(config, "secretKey", param.getSecretKey());
-        putIfSet(config, "region", param.getRegion());
-        putIfSet(config, "host", param.getHost());
-        putIfSet(config, "url", param.getUrl());
-        putIfSet(config, "roleArn", param.getRoleArn());
-        putIfSet(config, "roleSessionName", param.getRoleSessionName());
-        putIfSet(config, "policy", param.getPolicy());
-        if (param.getDurationSec() > 0) {
-            config.put("durationSeconds", param.getDurationSec());
-        }
-        return getRoleCredential(config);
-    }
-
-    private static void putIfSet(Map<String, Object> config, String key, String value) {
-        if (value != null && !value.isEmpty()) {
-            config.put(key, value);
-        }
+        return getRoleCredential(param.toConfig());
     }
 
     /**
@@ -142,20 +122,19 @@ public final class CosStsClient {
      * Conditions and {@code deny} scopes are kept. Local: no network. An empty list gives a policy
      * with no statement (it grants nothing).
      *
-     * @throws IllegalArgumentException {@code scopes} is null or a scope is incomplete or invalid
+     * @throws StsInvalidArgumentException {@code scopes} is null or a scope is incomplete or invalid
+     *     (libsts's message, naming the field, e.g. {@code scopes[0].bucket: ...})
      */
     public static String getPolicy(List<Scope> scopes) {
         if (scopes == null) {
-            throw new IllegalArgumentException("scopes == null");
+            throw StsInvalidArgumentException.of("scopes", "null");
         }
         List<Object> list = new ArrayList<>(scopes.size());
         for (Scope s : scopes) {
-            if (s == null) {
-                throw new IllegalArgumentException("scopes: a scope is null");
-            }
-            list.add(s.toJsonMap());
+            // null goes through as JSON null: libsts names it (scopes[i]: expected an object).
+            list.add(s == null ? null : s.toJsonMap());
         }
-        LibSts.Result r = LibSts.call(LibSts.Fn.POLICY, Json.write(list));
+        LibSts.Result r = LibSts.call(LibSts.Fn.POLICY, Json.write(list, "scopes"));
         if (r.code == LibSts.STS_OK) {
             return r.json;
         }
@@ -169,61 +148,46 @@ public final class CosStsClient {
 
     // ------------------------------------------------------------------ internals
 
-    /** The vendor-style map as a libsts config JSON object. Never puts a value into a message. */
+    /**
+     * The vendor-style map as a libsts config JSON object, keys in the map's order (of two spellings
+     * of one key, libsts names the later). It converts and renames; it does not judge values, which is
+     * libsts's job. Never puts a value into a message.
+     */
     static String translate(Map<String, ?> config) {
         if (config == null) {
-            throw new IllegalArgumentException("config == null");
+            throw StsInvalidArgumentException.of("config", "null");
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        Map<String, String> seenAs = new HashMap<>();
+        StringBuilder sb = new StringBuilder(512).append('{');
+        boolean first = true;
         for (Map.Entry<String, ?> e : config.entrySet()) {
             String key = e.getKey();
             if (key == null) {
-                throw new IllegalArgumentException("config has a null key");
+                throw StsInvalidArgumentException.of("config", "a key is null");
             }
-            String cKey = KEYS.get(normalize(key));
-            if (cKey == null) {
-                if (normalize(key).equals("secrettype")) {
-                    throw new IllegalArgumentException("config key '" + key
-                            + "' is not supported by libsts (the vendor-only SecretType parameter); remove it");
-                }
-                throw new IllegalArgumentException("unknown config key '" + key + "'");
+            String lower = key.toLowerCase(Locale.ROOT);
+            if (lower.equals(VENDOR_SECRET_TYPE)) {
+                throw StsInvalidArgumentException.of(key,
+                        "the vendor SDK's SecretType parameter is not supported by libsts; remove it");
             }
-            String previous = seenAs.put(cKey, key);
-            if (previous != null) {
-                throw new IllegalArgumentException("config keys '" + previous + "' and '" + key
-                        + "' set the same option; give it once");
-            }
+            String libstsKey = VENDOR_KEYS.getOrDefault(lower, key);
             Object value = e.getValue();
-            if (value == null) {
-                throw new IllegalArgumentException("config key '" + key + "' is null");
-            }
-            if (cKey.equals("condition") && value instanceof CharSequence) {
-                Object parsed;
+            if (libstsKey.equals("condition") && value instanceof CharSequence) {
+                // A Java convenience: the condition as JSON text, as Scope.setCondition takes it.
                 try {
-                    parsed = Json.parse(value.toString());
+                    value = Json.parse(value.toString());
                 } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException("config key '" + key + "': " + ex.getMessage(), ex);
+                    throw StsInvalidArgumentException.of(key, ex.getMessage());
                 }
-                value = parsed;
             }
-            out.put(cKey, value);
-        }
-        StringBuilder sb = new StringBuilder(512);
-        // Value errors name the key, as given by the caller; never the value.
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<String, Object> e : out.entrySet()) {
             if (!first) {
                 sb.append(',');
             }
             first = false;
-            Json.writeString(sb, e.getKey(), "config");
+            Json.writeString(sb, libstsKey, "config");
             sb.append(':');
-            Json.write(sb, e.getValue(), "config key '" + seenAs.get(e.getKey()) + "'", 0);
+            Json.write(sb, value, key, 0);
         }
-        sb.append('}');
-        return sb.toString();
+        return sb.append('}').toString();
     }
 
     private static Response credential(LibSts.Fn fn, String configJson) throws StsException {
@@ -263,8 +227,9 @@ public final class CosStsClient {
     }
 
     /**
-     * The exception for a failed call: {@link IllegalArgumentException} for {@code STS_INVALID_ARGUMENT},
-     * otherwise an {@link StsException} subclass.
+     * The exception for a failed call, with libsts's code and message unchanged:
+     * {@link StsInvalidArgumentException} for {@code STS_INVALID_ARGUMENT}, otherwise an
+     * {@link StsException} subclass.
      */
     static Exception toException(LibSts.Result r) {
         String code = "Client.Internal";
@@ -287,7 +252,7 @@ public final class CosStsClient {
         }
         switch (r.code) {
             case LibSts.STS_INVALID_ARGUMENT:
-                return new IllegalArgumentException(message);
+                return new StsInvalidArgumentException(code, message);
             case LibSts.STS_NETWORK:
                 return new StsNetworkException(code, message, requestId);
             case LibSts.STS_SERVICE:

@@ -13,8 +13,11 @@ import java.util.Map;
  *
  * <p>Writer: {@code null}, {@link CharSequence}, {@link Character}, {@link Boolean}, integral
  * {@link Number}s, finite floating-point numbers, {@link Map} with string keys, {@link Iterable} and
- * arrays (object or primitive). Anything else is an {@link IllegalArgumentException}. Strings with
- * an unpaired surrogate are refused: UTF-8 encoding would silently turn them into {@code ?}.
+ * arrays (object or primitive). It refuses only what JSON cannot carry faithfully, with a
+ * {@link StsInvalidArgumentException} naming the field ({@code path: problem}): another type, NaN or
+ * infinity, a string with an unpaired surrogate (UTF-8 encoding would silently turn it into
+ * {@code ?}), a value that contains itself. Control characters are escaped, not refused: the core
+ * judges them, as every other rule about values.
  *
  * <p>Reader: objects become {@link LinkedHashMap} (a duplicate key is an error), arrays
  * {@link ArrayList}, integers {@link Long} (or {@link BigInteger} when they do not fit), other
@@ -25,20 +28,33 @@ import java.util.Map;
 final class Json {
     private Json() {}
 
+    /** The reader's bound on nesting (results and condition texts are a few levels deep). */
     private static final int MAX_DEPTH = 128;
+
+    /**
+     * The writer's bound, only so that a map or list that contains itself ends in an error instead
+     * of a StackOverflowError; the core refuses deep nesting with its own message long before.
+     */
+    private static final int MAX_WRITE_DEPTH = 1000;
 
     // ------------------------------------------------------------------ writer
 
     static String write(Object value) {
+        return write(value, "value");
+    }
+
+    /** {@code value} as JSON; {@code path} names it in error messages. */
+    static String write(Object value, String path) {
         StringBuilder sb = new StringBuilder(256);
-        write(sb, value, "value", 0);
+        write(sb, value, path, 0);
         return sb.toString();
     }
 
     /** Appends {@code value}; {@code path} names it in error messages (a key path, never a value). */
     static void write(StringBuilder sb, Object value, String path, int depth) {
-        if (depth > MAX_DEPTH) {
-            throw new IllegalArgumentException(path + ": nested too deeply");
+        if (depth > MAX_WRITE_DEPTH) {
+            throw StsInvalidArgumentException.of(abbreviate(path),
+                    "nested more than " + MAX_WRITE_DEPTH + " levels deep (a value that contains itself?)");
         }
         if (value == null) {
             sb.append("null");
@@ -54,7 +70,7 @@ final class Json {
         } else if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException(path + ": NaN and infinity are not JSON numbers");
+                throw StsInvalidArgumentException.of(path, "NaN and infinity are not JSON numbers");
             }
             sb.append(new BigDecimal(value.toString()).toString());
         } else if (value instanceof BigDecimal) {
@@ -64,7 +80,7 @@ final class Json {
             boolean first = true;
             for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
                 if (!(e.getKey() instanceof String)) {
-                    throw new IllegalArgumentException(path + ": object keys must be strings");
+                    throw StsInvalidArgumentException.of(path, "object keys must be strings");
                 }
                 String key = (String) e.getKey();
                 if (!first) {
@@ -98,7 +114,7 @@ final class Json {
             }
             sb.append(']');
         } else {
-            throw new IllegalArgumentException(path + ": unsupported type " + value.getClass().getName()
+            throw StsInvalidArgumentException.of(path, "unsupported type " + value.getClass().getName()
                     + " (use String, Number, Boolean, Map, List or an array)");
         }
     }
@@ -123,16 +139,21 @@ final class Json {
                         if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                             sb.append(c).append(s.charAt(++i));
                         } else {
-                            throw new IllegalArgumentException(path + ": string has an unpaired UTF-16 surrogate");
+                            throw StsInvalidArgumentException.of(path, "string has an unpaired UTF-16 surrogate");
                         }
                     } else if (Character.isLowSurrogate(c)) {
-                        throw new IllegalArgumentException(path + ": string has an unpaired UTF-16 surrogate");
+                        throw StsInvalidArgumentException.of(path, "string has an unpaired UTF-16 surrogate");
                     } else {
                         sb.append(c);
                     }
             }
         }
         sb.append('"');
+    }
+
+    /** A path of a self-containing value grows with each level: keep the message short. */
+    private static String abbreviate(String path) {
+        return path.length() <= 120 ? path : path.substring(0, 120) + "...";
     }
 
     private static void appendUnicodeEscape(StringBuilder sb, char c) {

@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 final class LibSts {
     private LibSts() {}
 
+    // The StsCode numbers of include/sts.h, the one place this binding spells them;
+    // DriftTest fails when these STS_* fields and the header's enum differ.
     static final int STS_OK = 0;
     static final int STS_INVALID_ARGUMENT = 1;
     static final int STS_NETWORK = 2;
@@ -64,6 +66,8 @@ final class LibSts {
 
         static native int sts_get_policy(byte[] scopesJson, PointerByReference outJson);
 
+        static native int sts_check_config(byte[] configJson, PointerByReference outJson);
+
         static native void sts_string_free(Pointer s);
 
         static native Pointer sts_version();
@@ -96,7 +100,7 @@ final class LibSts {
         }
     }
 
-    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, POLICY }
+    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, POLICY, CHECK_CONFIG }
 
     static Result call(Fn fn, String json) {
         byte[] in = cString(json);
@@ -109,6 +113,7 @@ final class LibSts {
                 case CREDENTIAL: code = Direct.sts_get_credential(in, out); break;
                 case ROLE_CREDENTIAL: code = Direct.sts_get_role_credential(in, out); break;
                 case POLICY: code = Direct.sts_get_policy(in, out); break;
+                case CHECK_CONFIG: code = Direct.sts_check_config(in, out); break;
                 default: throw new AssertionError(fn);
             }
             p = out.getValue();
@@ -132,12 +137,16 @@ final class LibSts {
         return p == null ? null : p.getString(0, "UTF-8");
     }
 
-    /** UTF-8 bytes plus a terminating NUL; an embedded NUL would silently truncate the input. */
+    /**
+     * UTF-8 bytes plus a terminating NUL; an embedded NUL would silently truncate the input. The JSON
+     * this binding writes never holds one (a NUL inside a value goes as a JSON escape, for the core to
+     * judge), so this only guards the boundary itself.
+     */
     static byte[] cString(String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         for (byte b : utf8) {
             if (b == 0) {
-                throw new IllegalArgumentException("input contains a NUL character");
+                throw StsInvalidArgumentException.of("config", "contains a raw NUL byte");
             }
         }
         byte[] out = new byte[utf8.length + 1];

@@ -22,7 +22,7 @@ public class Scope {
     private String region;
     private String sourcePrefix;
     private String effect = ALLOW;
-    private Map<String, Object> condition;
+    private Object condition;
     private String service;
 
     /**
@@ -62,30 +62,26 @@ public class Scope {
 
     /**
      * A CAM condition as a JSON object text, e.g.
-     * {@code {"ip_equal":{"qcs:ip":["10.0.0.0/8"]}}}; {@code null} removes it.
+     * {@code {"ip_equal":{"qcs:ip":["10.0.0.0/8"]}}}; {@code null} removes it. libsts checks its shape
+     * when the policy is built.
      *
-     * @throws IllegalArgumentException if the text is not a JSON object
+     * @throws StsInvalidArgumentException if the text is not JSON at all
      */
     public void setCondition(String condition) {
         if (condition == null) {
             this.condition = null;
             return;
         }
-        Object parsed;
         try {
-            parsed = Json.parse(condition);
+            this.condition = Json.parse(condition);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("condition: " + e.getMessage(), e);
+            throw StsInvalidArgumentException.of("condition", e.getMessage());
         }
-        if (!(parsed instanceof Map)) {
-            throw new IllegalArgumentException("condition: must be a JSON object");
-        }
-        this.condition = Json.asObject(parsed, "condition");
     }
 
     /**
      * A CAM condition as a map, e.g. {@code Map.of("ip_equal", Map.of("qcs:ip", List.of("10.0.0.0/8")))};
-     * {@code null} removes it. The map is copied.
+     * {@code null} removes it. The map is copied; libsts checks its shape when the policy is built.
      */
     public void setCondition(Map<String, ?> condition) {
         this.condition = condition == null ? null : new LinkedHashMap<String, Object>(condition);

@@ -3,6 +3,7 @@ package com.tencent.cloud;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.math.BigInteger;
@@ -76,6 +77,19 @@ public class JsonTest {
             } catch (IllegalArgumentException expected) {
                 // fine
             }
+        }
+    }
+
+    @Test
+    public void aMapThatContainsItselfIsRefusedNotStackOverflow() {
+        Map<String, Object> m = new java.util.HashMap<>();
+        m.put("a", m);
+        try {
+            Json.write(m, "condition");
+            fail();
+        } catch (StsInvalidArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().startsWith("condition.a.a.a"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("contains itself"));
         }
     }
 

@@ -69,16 +69,24 @@ public class PolicyTest {
     }
 
     @Test
-    public void conditionThatIsNotAnObjectIsRefused() {
+    public void conditionThatIsNotJsonIsRefusedAtOnce() {
         Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/*");
-        for (String bad : new String[] {"[1]", "{\"a\":", "not json", "{\"a\":1} x", "{\"a\":1,\"a\":2}"}) {
+        for (String bad : new String[] {"{\"a\":", "not json", "{\"a\":1} x", "{\"a\":1,\"a\":2}"}) {
             try {
                 s.setCondition(bad);
                 fail("accepted condition " + bad);
-            } catch (IllegalArgumentException e) {
+            } catch (StsInvalidArgumentException e) {
                 assertTrue(e.getMessage(), e.getMessage().startsWith("condition: "));
             }
         }
+    }
+
+    @Test
+    public void conditionThatIsNotAnObjectIsRefusedByLibsts() {
+        Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/*");
+        s.setCondition("[1]");
+        String m = expectIae(Collections.singletonList(s));
+        assertTrue(m, m.startsWith("scopes[0].condition: "));
     }
 
     @Test
@@ -100,17 +108,19 @@ public class PolicyTest {
     }
 
     @Test
-    public void badScopesAreIllegalArgument() {
-        expectIae(null);
-        expectIae(Collections.<Scope>singletonList(null));
+    public void badScopesAreIllegalArgumentNamingTheField() {
+        assertEquals("scopes: null", expectIae(null));
+        assertTrue(expectIae(Collections.<Scope>singletonList(null)).startsWith("scopes[0]: "));
         // no prefix
-        expectIae(Collections.singletonList(new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", null)));
+        assertTrue(expectIae(Collections.singletonList(
+                new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", null))).startsWith("scopes[0].prefix: "));
         // no action
-        expectIae(Collections.singletonList(new Scope(null, "example-1250000000", "ap-guangzhou", "dir/*")));
+        assertTrue(expectIae(Collections.singletonList(
+                new Scope(null, "example-1250000000", "ap-guangzhou", "dir/*"))).startsWith("scopes[0].action: "));
         // bad effect cannot be expressed; bad service can
         Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/*");
         s.setService("s3");
-        expectIae(Collections.singletonList(s));
+        assertTrue(expectIae(Collections.singletonList(s)).startsWith("scopes[0].service: "));
     }
 
     @Test
@@ -128,16 +138,20 @@ public class PolicyTest {
     @Test
     public void unpairedSurrogateIsRefusedNotMangled() {
         Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/\ud83d*");
-        expectIae(Collections.singletonList(s));
+        assertEquals("scopes[0].prefix: string has an unpaired UTF-16 surrogate", expectIae(Collections.singletonList(s)));
     }
 
-    private static void expectIae(List<Scope> scopes) {
+    /** The message of the StsInvalidArgumentException (an IllegalArgumentException) getPolicy throws. */
+    private static String expectIae(List<Scope> scopes) {
         try {
             CosStsClient.getPolicy(scopes);
-            fail("expected IllegalArgumentException");
-        } catch (IllegalArgumentException expected) {
-            assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty());
+        } catch (StsInvalidArgumentException expected) {
+            assertEquals(LibSts.STS_INVALID_ARGUMENT, expected.getStsCode());
+            assertTrue(expected instanceof IllegalArgumentException);
+            return expected.getMessage();
         }
+        fail("expected StsInvalidArgumentException");
+        return null;
     }
 
     static Map<String, Object> parse(String json) {

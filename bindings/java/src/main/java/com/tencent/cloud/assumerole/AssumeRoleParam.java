@@ -1,5 +1,8 @@
 package com.tencent.cloud.assumerole;
 
+import com.tencent.cloud.CosStsClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -63,22 +66,42 @@ public class AssumeRoleParam {
         }
     }
 
-    /** The checks of the vendor SDK (libsts checks again, more strictly). */
+    /**
+     * Checks the parameters without any network access, as the vendor's {@code check()} did before
+     * a call: with libsts's own rules ({@link CosStsClient#checkConfig(Map)}), so it refuses exactly
+     * what {@code getRoleCredential(this)} would. Unlike the vendor SDK, an empty {@code region} or
+     * {@code roleSessionName} is not an error (libsts has defaults for both).
+     *
+     * @throws com.tencent.cloud.StsInvalidArgumentException libsts's error, naming the field
+     */
     public void check() {
-        if (secretId.isEmpty()) {
-            throw new IllegalArgumentException("empty secretId");
+        CosStsClient.checkConfig(toConfig());
+    }
+
+    /**
+     * These parameters as the config map of {@link CosStsClient#getRoleCredential(Map)} (vendor
+     * keys; unset parameters left out, so libsts's defaults apply). {@code roleArn} is always there,
+     * even empty, since it is what makes the config an AssumeRole config.
+     */
+    public Map<String, Object> toConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        putIfSet(config, "secretId", secretId);
+        putIfSet(config, "secretKey", secretKey);
+        putIfSet(config, "region", region);
+        putIfSet(config, "host", host);
+        putIfSet(config, "url", url);
+        config.put("roleArn", roleArn == null ? "" : roleArn);
+        putIfSet(config, "roleSessionName", roleSessionName);
+        putIfSet(config, "policy", policy);
+        if (durationSec > 0) {
+            config.put("durationSeconds", durationSec);
         }
-        if (secretKey.isEmpty()) {
-            throw new IllegalArgumentException("empty secretKey");
-        }
-        if (region.isEmpty()) {
-            throw new IllegalArgumentException("empty region");
-        }
-        if (roleArn.isEmpty()) {
-            throw new IllegalArgumentException("empty roleArn");
-        }
-        if (roleSessionName.isEmpty()) {
-            throw new IllegalArgumentException("empty roleSessionName");
+        return config;
+    }
+
+    private static void putIfSet(Map<String, Object> config, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            config.put(key, value);
         }
     }
 
