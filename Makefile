@@ -5,8 +5,11 @@ CC ?= cc
 CXX ?= c++
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+MAJOR := $(word 1,$(subst ., ,$(VERSION)))
 MINOR := $(word 2,$(subst ., ,$(VERSION)))
-SONAME := libsts.so.0.$(MINOR)
+# As build.rs: in 0.x the minor is part of the ABI's name, from 1.0 on only the major.
+SONAME := $(if $(filter 0,$(MAJOR)),libsts.so.0.$(MINOR),libsts.so.$(MAJOR))
+LIBFILE := libsts.so.$(VERSION)
 RELEASE := target/release
 OUT := target/c
 EMULATOR_ID := AKIDEMULATOREXAMPLE0000000000000000
@@ -18,15 +21,27 @@ STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
 WARN := -Wall -Wextra -Werror -pedantic -Iinclude
 VALGRIND := valgrind --quiet --suppressions=bindings/c/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=3
 BINDINGS := python node go java
+ARCH := $(shell uname -m)
+# The packages `make dist` builds into dist/, one name each. A package adds itself here with
+# two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
+# would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
+DIST := dist
+DIST_PACKAGES := c
+DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
+DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
+# Tarball entries get the last commit's time, so the same commit gives the same archive.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 .PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
-        $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean
+        $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean \
+        dist test-dist $(addprefix dist-,$(DIST_PACKAGES)) $(addprefix test-dist-,$(DIST_PACKAGES))
 
 all: build
 
+# build.rs puts the soname link next to the library; a plain `cargo build` gets it too.
 build:
 	$(CARGO) build --release --workspace
-	ln -sf libsts.so $(RELEASE)/$(SONAME)
+	@test -L $(RELEASE)/$(SONAME) || { echo "build.rs did not create $(RELEASE)/$(SONAME)" >&2; exit 1; }
 
 # Regenerates include/sts.h from src/ffi.rs (tests/header.rs fails while it is stale).
 header:
@@ -43,7 +58,7 @@ demo: $(OUT)/example
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example "$$STS_EMULATOR_URL"'
 
-test: deps build test-rust test-header test-c test-install test-bindings test-fuzz
+test: deps build test-rust test-header test-c test-install dist test-dist test-bindings test-fuzz
 	@echo "== make test: all suites passed"
 
 deps:
@@ -56,8 +71,9 @@ lint:
 test-rust: lint
 	RUST_BACKTRACE=0 $(CARGO) test --workspace
 
-# The header must compile cleanly as C99 and C++11.
+# The header must compile cleanly as C99 and C++11, and sts.hpp as C++17 (its tests: test-dist-c).
 test-header: | $(OUT)
+	$(CXX) -std=c++17 $(WARN) -Wconversion -Wshadow -fsyntax-only -x c++ include/sts.hpp
 	$(CC) -std=c99 $(WARN) -x c bindings/c/header_check.c $(LINK) -o $(OUT)/header_c99 && $(OUT)/header_c99
 	$(CXX) -std=c++11 $(WARN) -x c++ bindings/c/header_check.c $(LINK) -o $(OUT)/header_cxx11 && $(OUT)/header_cxx11
 
@@ -117,21 +133,50 @@ test-fuzz:
 bench: build
 	$(CARGO) bench --bench sts
 
+# Line tables stay in target/ for debugging; installed files get none (the .a shrinks 60 -> 24 MB).
 install: build
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
-	install -m 644 include/sts.h $(DESTDIR)$(PREFIX)/include/sts.h
-	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
-	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(lastword $(subst ., ,$(VERSION)))
-	ln -sf $(SONAME).$(lastword $(subst ., ,$(VERSION))) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/sts $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/sts.h include/sts.hpp $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(RELEASE)/libsts.so $(DESTDIR)$(PREFIX)/lib/$(LIBFILE)
+	ln -sf $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsts.so
 	install -m 644 $(RELEASE)/libsts.a $(DESTDIR)$(PREFIX)/lib/libsts.a
 	install -m 755 $(RELEASE)/sts-emulator $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libsts.a \
+	  $(DESTDIR)$(PREFIX)/bin/sts-emulator
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sts.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@SONAME@|$(SONAME)|' packaging/c/stsConfig.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' packaging/c/stsConfigVersion.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfigVersion.cmake
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/sts.h $(DESTDIR)$(PREFIX)/lib/libsts.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc \
-	  $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	rm -f $(DESTDIR)$(PREFIX)/include/sts.h $(DESTDIR)$(PREFIX)/include/sts.hpp $(DESTDIR)$(PREFIX)/lib/libsts.* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/sts.pc $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfig.cmake \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/sts/stsConfigVersion.cmake $(DESTDIR)$(PREFIX)/bin/sts-emulator
+	-rmdir $(DESTDIR)$(PREFIX)/lib/cmake/sts
+
+dist: $(addprefix dist-,$(DIST_PACKAGES))
+
+test-dist: $(addprefix test-dist-,$(DIST_PACKAGES))
+
+# The C/C++ package: `make install` into a staging directory, with a pkg-config file that is
+# relative to its own place instead of PREFIX, packed with a fixed order, owner and time.
+dist-c: build
+	rm -rf $(DIST)/$(DIST_C_NAME) $(DIST_C)
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST)/$(DIST_C_NAME)) PREFIX=
+	sed -e 's|@PREFIX@|$${pcfiledir}/../..|' -e 's|@VERSION@|$(VERSION)|' sts.pc.in \
+	  > $(DIST)/$(DIST_C_NAME)/lib/pkgconfig/sts.pc
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
+	  -C $(DIST) -cf - $(DIST_C_NAME) | gzip -9n > $(DIST_C)
+	rm -rf $(DIST)/$(DIST_C_NAME)
+	@echo "== built $(DIST_C)"
+
+# Unpacks it outside the checkout and uses it from C (pkg-config) and C++ (CMake, GoogleTest).
+test-dist-c: dist-c
+	packaging/c/test-dist.sh $(DIST_C) $(VERSION)
 
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT)
+	rm -rf $(OUT) $(DIST)

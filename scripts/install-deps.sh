@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs for the Rust and C parts when it is missing (CI runs as root
+# Installs what `make test` needs for the Rust, C and C++ parts when it is missing (CI runs as root
 # on a fresh machine). The bindings' own test.sh scripts install their toolchains.
 set -euo pipefail
 need=()
@@ -9,6 +9,11 @@ command -v c++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v valgrind >/dev/null || need+=(valgrind)
 command -v pkg-config >/dev/null || need+=(pkgconf)
+# make test-dist-c: the C++ package test is a CMake project with GoogleTest; readelf checks the .so.
+command -v cmake >/dev/null || need+=(cmake)
+command -v readelf >/dev/null || need+=(binutils)
+ls /usr/lib/*/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 || ls /usr/lib/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 \
+    || need+=(libgtest-dev)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
