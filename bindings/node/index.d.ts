@@ -54,6 +54,12 @@ export interface CommonCredentialOptions {
   /** Timeout per attempt in milliseconds (default 10000). */
   timeoutMs?: number;
   timeout_ms?: number;
+  /**
+   * One deadline for the whole call, retries and backoff included (ms, 1..600000); default the
+   * retries' worst case, at most 60000. Past it the call fails with Client.Timeout.
+   */
+  totalTimeoutMs?: number;
+  total_timeout_ms?: number;
   /** Retries of transient failures after the first attempt, 0..10 (default 2). */
   retries?: number;
   /** PEM file whose certificates replace the bundled TLS roots. */

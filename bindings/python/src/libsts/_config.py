@@ -46,6 +46,7 @@ KEYS: Dict[str, Tuple[Optional[str], Tuple[str, ...]]] = {
     "url": ("url", ()),
     "proxy": ("network_proxy", ()),
     "timeout_ms": ("timeout_ms", ("timeoutMs",)),
+    "total_timeout_ms": ("total_timeout_ms", ("totalTimeoutMs",)),
     "retries": ("retries", ()),
     "ca_file": ("ca_file", ("caFile",)),
 }

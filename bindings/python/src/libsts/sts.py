@@ -94,6 +94,7 @@ class Sts:
     # libsts options qcloud-python-sts lacks.
     session_token: Optional[str] = None
     timeout_ms: Optional[int] = None
+    total_timeout_ms: Optional[int] = None
     retries: Optional[int] = None
     ca_file: Optional[str] = None
     name: Optional[str] = None
