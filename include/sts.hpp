@@ -14,6 +14,8 @@
  *   is wiped after the call.
  * - Failures throw a subclass of sts::Error (one per StsCode) carrying the StsCode, the error
  *   code string, the message and the request id from the error JSON.
+ * - The three credential calls have non-blocking forms (get_credential_async, ...) that take
+ *   a callback or return a std::future<sts::Json>.
  * - Thread-safe as the C functions are; nothing here holds state. No dependency beyond sts.h
  *   and the standard library.
  */
@@ -29,11 +31,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
+#include <future>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace sts {
@@ -406,21 +411,88 @@ private:
 
 namespace detail {
 
-using Function = StsCode (*)(const char *, char **);
+/** For the calls whose refusal comes with a code and no error JSON. */
+[[noreturn]] inline void throw_without_json(StsCode code, std::string message) {
+    switch (code) {
+    case STS_INVALID_ARGUMENT: throw InvalidArgument("Client.InvalidArgument", std::move(message), std::string());
+    case STS_NETWORK: throw NetworkError("Client.Network", std::move(message), std::string());
+    default:
+        throw InternalError("Client.Internal", std::move(message) + " (StsCode " + std::to_string(static_cast<int>(code)) + ")",
+                            std::string());
+    }
+}
 
 // `name` is the input's name in the library's own messages ("config: NULL pointer").
-inline Json call(Function function, const JsonArg &input, const char *name) {
+inline void check_input(const JsonArg &input, const char *name) {
     if (input.nul_at() != std::string_view::npos) {
         // C would see the text cut short at the NUL: refuse it, as the library refuses bad UTF-8.
         throw InvalidArgument("Client.InvalidArgument",
                               std::string(name) + ": contains a NUL byte at offset " + std::to_string(input.nul_at()),
                               std::string());
     }
+}
+
+using Function = StsCode (*)(const char *, char **);
+
+inline Json call(Function function, const JsonArg &input, const char *name) {
+    check_input(input, name);
     char *out = nullptr;
     const StsCode code = function(input.c_str(), &out);
     Json result(out); // owned from here on, whatever happens next
     if (code != STS_OK) throw_error(code, result.view());
     return result;
+}
+
+/** One accepted async call: the caller's callable, owned by libsts's callback until it runs. */
+template <typename F> struct AsyncCall {
+    F on_done;
+
+    // The StsCallback: exactly once, on a libsts worker thread. Nothing may unwind into libsts,
+    // so this is noexcept: an exception escaping on_done ends the process (std::terminate).
+    static void answer(void *user_data, StsCode code, char *out_json) noexcept {
+        std::unique_ptr<AsyncCall> call(static_cast<AsyncCall *>(user_data));
+        Json json(out_json);
+        std::exception_ptr error;
+        if (code != STS_OK) {
+            try {
+                throw_error(code, json.view());
+            } catch (...) {
+                error = std::current_exception();
+            }
+            json = Json();
+        }
+        call->on_done(std::move(error), std::move(json));
+    }
+};
+
+using AsyncFunction = StsCode (*)(const char *, StsCallback, void *);
+
+template <typename F> void call_async(AsyncFunction function, const JsonArg &input, const char *name, F &&on_done) {
+    using Call = AsyncCall<std::decay_t<F>>;
+    static_assert(std::is_invocable_v<std::decay_t<F> &, std::exception_ptr, Json>,
+                  "on_done must be callable as on_done(std::exception_ptr error, sts::Json result)");
+    check_input(input, name);
+    std::unique_ptr<Call> call(new Call{std::forward<F>(on_done)});
+    const StsCode code = function(input.c_str(), &Call::answer, call.get());
+    if (code != STS_OK) {
+        // Not accepted, so the callback will never run: the call is still ours to free.
+        throw_without_json(code, code == STS_NETWORK ? "the async call was not accepted: libsts is overloaded (65,536 calls "
+                                                       "waiting, or no worker thread could start); try again later"
+                                                     : "the async call was not accepted");
+    }
+    call.release(); // accepted: answer() owns it now, and may already have run
+}
+
+inline std::future<Json> future_async(AsyncFunction function, const JsonArg &input, const char *name) {
+    std::promise<Json> promise;
+    std::future<Json> future = promise.get_future();
+    call_async(function, input, name, [promise = std::move(promise)](std::exception_ptr error, Json json) mutable {
+        if (error)
+            promise.set_exception(std::move(error));
+        else
+            promise.set_value(std::move(json));
+    });
+    return future;
 }
 
 } // namespace detail
@@ -442,6 +514,56 @@ inline Json get_policy(JsonArg scopes_json) { return detail::call(&sts_get_polic
 inline Json check_config(JsonArg config_json) {
     return detail::call(&sts_check_config, config_json, "config");
 }
+
+/**
+ * STS GetFederationToken for one object whose key libsts chooses (a config with `upload`): the
+ * credential JSON plus `bucket`, `region` and `key`. Blocks on the network. Throws sts::Error.
+ */
+inline Json get_upload_credential(JsonArg config_json) {
+    return detail::call(&sts_get_upload_credential, config_json, "config");
+}
+
+/**
+ * The non-blocking forms. `on_done(std::exception_ptr error, sts::Json result)` is called exactly
+ * once, on a libsts worker thread (possibly before this returns): with a null `error` and the
+ * result, or with the sts::Error the blocking call would have thrown and an empty result. It
+ * should return promptly and must not throw (that ends the process: nothing may unwind into
+ * libsts). The config is copied before the call returns. Thrown at once, with on_done never
+ * called: sts::InvalidArgument for a NUL byte in the config, sts::NetworkError when libsts is
+ * overloaded. The forms without on_done return a std::future instead.
+ */
+template <typename F> void get_credential_async(JsonArg config_json, F &&on_done) {
+    detail::call_async(&sts_get_credential_async, config_json, "config", std::forward<F>(on_done));
+}
+inline std::future<Json> get_credential_async(JsonArg config_json) {
+    return detail::future_async(&sts_get_credential_async, config_json, "config");
+}
+
+/** AssumeRole without blocking; as get_credential_async. */
+template <typename F> void get_role_credential_async(JsonArg config_json, F &&on_done) {
+    detail::call_async(&sts_get_role_credential_async, config_json, "config", std::forward<F>(on_done));
+}
+inline std::future<Json> get_role_credential_async(JsonArg config_json) {
+    return detail::future_async(&sts_get_role_credential_async, config_json, "config");
+}
+
+/** get_upload_credential without blocking; as get_credential_async. */
+template <typename F> void get_upload_credential_async(JsonArg config_json, F &&on_done) {
+    detail::call_async(&sts_get_upload_credential_async, config_json, "config", std::forward<F>(on_done));
+}
+inline std::future<Json> get_upload_credential_async(JsonArg config_json) {
+    return detail::future_async(&sts_get_upload_credential_async, config_json, "config");
+}
+
+/** How many worker threads the async calls may use (1..=1024, default 64). Throws sts::InvalidArgument. */
+inline void set_async_workers(std::uint32_t workers) {
+    const StsCode code = sts_set_async_workers(workers);
+    if (code != STS_OK)
+        detail::throw_without_json(code, "workers: " + std::to_string(workers) + " is out of range 1..=1024");
+}
+
+/** Empties this process's credential cache (config `"cache"`), wiping every cached key. */
+inline void cache_clear() noexcept { sts_cache_clear(); }
 
 /** The version of the library in use, e.g. "0.1.0" (static storage, no copy). */
 inline std::string_view version() noexcept { return sts_version(); }

@@ -5,8 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -210,6 +215,145 @@ TEST_F(Emulator, ThreadsShareNothing) {
     }
     for (auto &thread : threads) thread.join();
     for (int count : good) EXPECT_EQ(count, 10);
+}
+
+// ---- upload credentials and the cache -----------------------------------------------------
+
+TEST_F(Emulator, UploadCredentialNamesItsOneKey) {
+    const std::string config = std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey +
+                               R"(","url":")" + url_ +
+                               R"(","bucket":"example-1250000000","region":"ap-guangzhou","upload":{"filename":"Photo.JPG"}})";
+    const sts::Json credential = sts::get_upload_credential(config);
+    const std::string_view text = credential.view();
+    EXPECT_NE(text.find(R"("key":"file/)"), std::string_view::npos) << text;
+    EXPECT_NE(text.find(R"(.jpg")"), std::string_view::npos) << "the extension, lower-cased: " << text;
+    EXPECT_NE(text.find(R"("sessionToken":")"), std::string_view::npos) << text;
+}
+
+TEST(Upload, RefusedExtensionNamesTheField) {
+    const auto e = expect_throw<sts::InvalidArgument>([] {
+        (void)sts::get_upload_credential(
+            std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey +
+            R"(","url":"http://127.0.0.1:1/","bucket":"example-1250000000","region":"ap-guangzhou",)"
+            R"("upload":{"filename":"run.exe","allow_ext":[".jpg"]}})");
+    });
+    EXPECT_EQ(e.message(), "upload.ext: `.exe` is not allowed; allowed: .jpg");
+}
+
+TEST_F(Emulator, CacheClearForgetsCachedKeys) {
+    const std::string config = config_for(url_, kEmulatorKey, R"(,"cache":true)");
+    const std::string first = sts::get_credential(config);
+    EXPECT_EQ(sts::get_credential(config).view(), first) << "a cache hit gives the same keys";
+    sts::cache_clear();
+    EXPECT_NE(sts::get_credential(config).view(), first) << "after cache_clear the keys are new";
+    sts::cache_clear();
+}
+
+// ---- async --------------------------------------------------------------------------------
+
+TEST_F(Emulator, AsyncFutureGivesTheCredential) {
+    std::future<sts::Json> future = sts::get_credential_async(config_for(url_));
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    const sts::Json credential = future.get();
+    EXPECT_NE(credential.view().find(R"("tmpSecretKey":")"), std::string_view::npos) << credential.view();
+}
+
+TEST_F(Emulator, AsyncFutureCarriesTheServiceError) {
+    std::future<sts::Json> future = sts::get_credential_async(config_for(url_, "wrong-key-SECRET-MARKER"));
+    const auto e = expect_throw<sts::ServiceError>([&] { (void)future.get(); });
+    EXPECT_EQ(e.error_code(), "AuthFailure.SignatureFailure");
+    EXPECT_FALSE(e.request_id().empty());
+}
+
+TEST(Async, BadConfigIsAnsweredThroughTheFuture) {
+    std::future<sts::Json> future = sts::get_credential_async(R"({"bukcet":"b-1"})");
+    const auto e = expect_throw<sts::InvalidArgument>([&] { (void)future.get(); });
+    EXPECT_EQ(e.message(), "bukcet: unknown config key (did you mean `bucket`?)");
+}
+
+TEST(Async, EmbeddedNulThrowsAtOnceAndNeverCallsBack) {
+    bool called = false;
+    const std::string with_nul = std::string("{}\0", 3);
+    const auto e = expect_throw<sts::InvalidArgument>(
+        [&] { sts::get_credential_async(with_nul, [&](std::exception_ptr, sts::Json) { called = true; }); });
+    EXPECT_EQ(e.message(), "config: contains a NUL byte at offset 2");
+    EXPECT_FALSE(called);
+}
+
+// What a callback saw; shared with it, so a test that gives up waiting leaves nothing dangling.
+struct Answer {
+    std::mutex mutex;
+    std::condition_variable done;
+    int calls = 0;
+    std::thread::id thread;
+    std::exception_ptr error;
+    std::string text;
+
+    bool wait(std::unique_lock<std::mutex> &lock) {
+        return done.wait_for(lock, std::chrono::seconds(30), [&] { return calls > 0; });
+    }
+};
+
+auto recorder(const std::shared_ptr<Answer> &answer) {
+    return [answer](std::exception_ptr error, sts::Json result) {
+        std::lock_guard<std::mutex> lock(answer->mutex);
+        ++answer->calls;
+        answer->thread = std::this_thread::get_id();
+        answer->error = std::move(error);
+        answer->text = result.str();
+        answer->done.notify_all();
+    };
+}
+
+TEST_F(Emulator, AsyncCallbackRunsOnceOnAWorkerThread) {
+    const auto answer = std::make_shared<Answer>();
+    sts::get_role_credential_async(
+        std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey + R"(","url":")" + url_ +
+            R"(","role_arn":"qcs::cam::uin/100000000001:roleName/cos-uploader","retries":0})",
+        recorder(answer));
+    std::unique_lock<std::mutex> lock(answer->mutex);
+    ASSERT_TRUE(answer->wait(lock));
+    EXPECT_EQ(answer->calls, 1);
+    EXPECT_NE(answer->thread, std::this_thread::get_id());
+    EXPECT_EQ(answer->error, nullptr);
+    EXPECT_NE(answer->text.find(R"("sessionToken":")"), std::string::npos) << answer->text;
+}
+
+TEST_F(Emulator, AsyncCallbackErrorHasTheTypeAndAnEmptyResult) {
+    const std::string malformed = required_env("STS_EMULATOR_MALFORMED_URL");
+    ASSERT_FALSE(malformed.empty()) << "STS_EMULATOR_MALFORMED_URL is not set";
+    const auto answer = std::make_shared<Answer>();
+    sts::get_credential_async(config_for(malformed), recorder(answer));
+    std::unique_lock<std::mutex> lock(answer->mutex);
+    ASSERT_TRUE(answer->wait(lock));
+    EXPECT_EQ(answer->calls, 1);
+    EXPECT_EQ(answer->text, "");
+    ASSERT_NE(answer->error, nullptr);
+    const auto e = expect_throw<sts::BadResponse>([&] { std::rethrow_exception(answer->error); });
+    EXPECT_EQ(e.error_code(), "Client.BadResponse");
+}
+
+TEST_F(Emulator, ManyAsyncCallsAtOnce) {
+    std::vector<std::future<sts::Json>> futures;
+    for (int i = 0; i < 40; ++i) {
+        futures.push_back(i % 2 ? sts::get_credential_async(config_for(url_))
+                                : sts::get_upload_credential_async(
+                                      std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" +
+                                      kEmulatorKey + R"(","url":")" + url_ +
+                                      R"(","bucket":"example-1250000000","region":"ap-guangzhou","upload":{"ext":".png"}})"));
+    }
+    for (auto &future : futures) {
+        ASSERT_EQ(future.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+        EXPECT_NE(future.get().view().find(R"("sessionToken":")"), std::string_view::npos);
+    }
+}
+
+TEST(Async, WorkerLimitIsChecked) {
+    const auto e = expect_throw<sts::InvalidArgument>([] { sts::set_async_workers(0); });
+    EXPECT_EQ(e.code(), STS_INVALID_ARGUMENT);
+    EXPECT_EQ(e.message(), "workers: 0 is out of range 1..=1024");
+    EXPECT_THROW(sts::set_async_workers(1025), sts::InvalidArgument);
+    EXPECT_NO_THROW(sts::set_async_workers(64));
 }
 
 // ---- throw_error and the other exception types ---------------------------------------------
