@@ -65,6 +65,11 @@ export interface CommonCredentialOptions {
   /** PEM file whose certificates replace the bundled TLS roots. */
   caFile?: string;
   ca_file?: string;
+  /**
+   * Opt in to libsts's process-wide cache of vended credentials: identical calls are answered from
+   * it while the key has at least minRemainingSeconds left (default 300). Not for getUploadCredential.
+   */
+  cache?: boolean | { minRemainingSeconds?: number; maxEntries?: number; min_remaining_seconds?: number; max_entries?: number };
 }
 
 export interface GetCredentialOptions extends CommonCredentialOptions {
@@ -81,6 +86,40 @@ export interface GetRoleCredentialOptions extends CommonCredentialOptions {
   role_session_name?: string;
   externalId?: string;
   external_id?: string;
+}
+
+/** The object key libsts chooses and the limits of the one upload it allows. */
+export interface UploadSpec {
+  /** Default `file/{date}/{date}_{random}{ext}`; must contain `{random}`. */
+  keyTemplate?: string;
+  key_template?: string;
+  /** The client's file name: only its extension is used. */
+  filename?: string;
+  fileName?: string;
+  /** Or the extension itself, e.g. `jpg` or `.jpg`. */
+  ext?: string;
+  /** Allowed extensions, case-insensitive, with or without a dot. */
+  allowExt?: string[];
+  allow_ext?: string[];
+  /** e.g. `image/*`: the condition `string_like_if_exist cos:content-type`. */
+  contentType?: string | string[];
+  content_type?: string | string[];
+  /** Largest object: the condition `numeric_less_than_equal cos:content-length`. */
+  maxBytes?: number;
+  max_bytes?: number;
+  /** Also the multipart-upload actions for that one key (default false). */
+  multipart?: boolean;
+}
+
+export interface GetUploadCredentialOptions extends CommonCredentialOptions {
+  upload: UploadSpec;
+}
+
+export interface UploadCredentialData extends CredentialData {
+  bucket: string;
+  region: string;
+  /** The one object key the credentials may write. */
+  key: string;
 }
 
 export interface CredentialData {
@@ -131,6 +170,7 @@ export function getCredential(
 ): void;
 
 /** Temporary keys through STS AssumeRole. */
+export function getUploadCredential(options: GetUploadCredentialOptions): Promise<UploadCredentialData>;
 export function getRoleCredential(options: GetRoleCredentialOptions): Promise<CredentialData>;
 export function getRoleCredential(
   options: GetRoleCredentialOptions,

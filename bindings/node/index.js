@@ -120,6 +120,7 @@ function load() {
     file,
     getCredential: fn('sts_get_credential'),
     getRoleCredential: fn('sts_get_role_credential'),
+    getUploadCredential: fn('sts_get_upload_credential'),
     getPolicy: fn('sts_get_policy'),
     version: lib.func('const char *sts_version(void)'),
   };
@@ -321,6 +322,15 @@ function getRoleCredential(options, callback) {
   return credentialCall('getRoleCredential', options, callback);
 }
 
+/**
+ * Upload credentials for one object key that libsts chooses from `options.upload`
+ * (keyTemplate, filename or ext, allowExt, contentType, maxBytes, multipart); the result adds
+ * bucket, region and key. A libsts addition.
+ */
+function getUploadCredential(options, callback) {
+  return credentialCall('getUploadCredential', options, callback);
+}
+
 /** Scopes -> CAM policy (local, synchronous). Throws StsError on invalid scopes. */
 function getPolicy(scopes) {
   const json = scopesJson(scopes);
@@ -339,6 +349,7 @@ function libraryVersion() {
 module.exports = {
   getCredential,
   getRoleCredential,
+  getUploadCredential,
   getPolicy,
   StsError,
   StsCode,

@@ -229,3 +229,18 @@ test('a temporary key pair signs with its sessionToken (X-TC-Token)', async () =
     await temp.stop();
   }
 });
+
+test('getUploadCredential: one server-chosen key per call, the extension checked by the core', async () => {
+  const options = { secretId: h.SECRET_ID, secretKey: h.SECRET_KEY, url: emu.url, bucket: h.BUCKET,
+    region: 'ap-guangzhou' };
+  const first = await sts.getUploadCredential({ ...options, upload: { filename: 'Photo.JPG', allowExt: ['jpg'] } });
+  const second = await sts.getUploadCredential({ ...options, upload: { ext: 'jpg' } });
+  assert.equal(first.bucket, h.BUCKET);
+  assert.match(first.key, /^file\/\d{8}\/\d{8}_[0-9a-f]{16}\.jpg$/);
+  assert.notEqual(first.key, second.key);
+  assert.ok(first.credentials.tmpSecretKey.length > 0);
+  await assert.rejects(
+    sts.getUploadCredential({ ...options, upload: { ext: 'exe', allowExt: ['jpg'] } }),
+    (e) => e.kind === 'InvalidArgument' && e.message.startsWith('upload.ext: '),
+  );
+});

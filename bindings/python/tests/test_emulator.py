@@ -254,3 +254,30 @@ def test_proxy_is_used(base_config: Dict[str, Any], proxy: Any) -> None:
         Sts(dict(base_config, proxy=proxy, retries=0)).get_credential()
     assert info.value.status == libsts.STS_NETWORK
     assert info.value.code in ("Client.Proxy", "Client.Network")
+
+
+def test_upload_credential_for_one_server_chosen_key(emu: str) -> None:
+    config = {
+        "secret_id": DEFAULT_ID,
+        "secret_key": DEFAULT_KEY,
+        "url": emu,
+        "bucket": "example-1250000000",
+        "region": "ap-guangzhou",
+        "upload": {"allow_ext": ["jpg", "png"], "content_type": "image/*"},
+    }
+    sts = Sts(config)
+    first, second = sts.get_upload_credential(filename="Photo.JPG"), sts.get_upload_credential(ext="png")
+    check_credential(first)
+    assert first["bucket"] == "example-1250000000" and first["region"] == "ap-guangzhou"
+    assert first["key"].startswith("file/") and first["key"].endswith(".jpg"), first["key"]
+    assert second["key"].endswith(".png") and second["key"] != first["key"]
+    with pytest.raises(StsConfigError) as info:
+        sts.get_upload_credential(ext="exe")
+    assert info.value.message.startswith("upload.ext: "), info.value.message
+
+
+def test_cache_answers_identical_calls_once(base_config: Dict[str, Any]) -> None:
+    sts = Sts(dict(base_config, cache=True, duration_seconds=3600))
+    first, again = sts.get_credential(), sts.get_credential()
+    assert first == again, "a cache hit returns the same answer"
+    check_credential(first, 3600)

@@ -49,6 +49,8 @@ KEYS: Dict[str, Tuple[Optional[str], Tuple[str, ...]]] = {
     "total_timeout_ms": ("total_timeout_ms", ("totalTimeoutMs",)),
     "retries": ("retries", ()),
     "ca_file": ("ca_file", ("caFile",)),
+    "cache": ("cache", ()),
+    "upload": ("upload", ()),
 }
 
 _CANONICAL: Dict[str, str] = {s: c for c, (_, aliases) in KEYS.items() for s in (c, *aliases)}

@@ -37,7 +37,13 @@ STS_BAD_RESPONSE = 4
 STS_INTERNAL = 5
 
 #: The `StsCode f(const char *in, char **out_json)` exports of include/sts.h.
-FUNCTIONS = ("sts_get_credential", "sts_get_role_credential", "sts_get_policy", "sts_check_config")
+FUNCTIONS = (
+    "sts_get_credential",
+    "sts_get_role_credential",
+    "sts_get_upload_credential",
+    "sts_get_policy",
+    "sts_check_config",
+)
 
 #: Environment variable naming the shared library to load instead of the bundled one.
 ENV_LIBRARY = "LIBSTS_PATH"

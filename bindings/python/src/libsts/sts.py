@@ -95,6 +95,8 @@ class Sts:
     session_token: Optional[str] = None
     timeout_ms: Optional[int] = None
     total_timeout_ms: Optional[int] = None
+    cache: Optional[Union[bool, Dict[str, int]]] = None
+    upload: Optional[Dict[str, Any]] = None
     retries: Optional[int] = None
     ca_file: Optional[str] = None
     name: Optional[str] = None
@@ -239,6 +241,25 @@ class Sts:
         """Temporary keys for a role from STS ``AssumeRole``; same result and errors as
         :meth:`get_credential`. ``role_arn`` defaults to the config's ``role_arn``."""
         return self._call("sts_get_role_credential", self._config(True, role_arn))
+
+    def get_upload_credential(self, filename: Optional[str] = None, ext: Optional[str] = None) -> Dict[str, Any]:
+        """Temporary keys that may write one object whose key libsts chooses from the config's
+        ``upload`` template (``sts_get_upload_credential``). ``filename`` (only its extension is
+        used) or ``ext`` is the client's; the extension rules and ``allow_ext`` are the core's.
+        Returns the :meth:`get_credential` result plus ``"bucket"``, ``"region"`` and ``"key"``.
+        A libsts addition."""
+        config = {key: value for key, value in self._config(False, None).items() if key not in _UPLOAD_FREE_KEYS}
+        spec = dict(self.upload or {})
+        if filename is not None:
+            spec["filename"] = filename
+        if ext is not None:
+            spec["ext"] = ext
+        config["upload"] = spec
+        return self._call("sts_get_upload_credential", config)
+
+
+#: What an upload credential's own policy replaces, and the cache it never uses.
+_UPLOAD_FREE_KEYS = ("policy", "allow_actions", "condition", "cache")
 
 
 def _config_field_names(message: str) -> str:
