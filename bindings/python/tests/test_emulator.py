@@ -267,7 +267,7 @@ def test_upload_credential_for_one_server_chosen_key(emu: str) -> None:
     }
     sts = Sts(config)
     first, second = sts.get_upload_credential(filename="Photo.JPG"), sts.get_upload_credential(ext="png")
-    check_credential(first)
+    check_credential({k: v for k, v in first.items() if k not in ("bucket", "region", "key")})
     assert first["bucket"] == "example-1250000000" and first["region"] == "ap-guangzhou"
     assert first["key"].startswith("file/") and first["key"].endswith(".jpg"), first["key"]
     assert second["key"].endswith(".png") and second["key"] != first["key"]

@@ -69,6 +69,15 @@ IGNORED_VENDOR_KEYS: Dict[str, str] = {
 MAX_DEPTH = 512
 
 
+#: The spellings of the `upload` object's keys that the Python side needs to recognise.
+_UPLOAD_SPELLINGS = {"filename": "filename", "fileName": "filename", "ext": "ext", "allow_ext": "allow_ext", "allowExt": "allow_ext"}
+
+
+def canonical_upload(key: str) -> Optional[str]:
+    """The canonical name of an `upload` key among filename/ext/allow_ext, else None."""
+    return _UPLOAD_SPELLINGS.get(key)
+
+
 def canonical(key: str) -> Optional[str]:
     """The canonical name of a spelling the core accepts, or None."""
     return _CANONICAL.get(key)

@@ -119,7 +119,7 @@ class Sts:
         if not isinstance(config, Mapping):
             raise invalid(f"config: must be a dict, got {type(config).__name__}")
         pairs = _config.entries(config, stacklevel=4)  # warnings point at the caller's Sts(...) line
-        code, out = _config.check(pairs)
+        code, out = _config.check([_without_per_call_ext(key, value) for key, value in pairs])
         if code != _ffi.STS_OK:
             raise error_from(code, out)
         # The core accepted the pairs: no key is unknown or given twice. Keep each in its attribute;
@@ -255,7 +255,19 @@ class Sts:
         if ext is not None:
             spec["ext"] = ext
         config["upload"] = spec
+        if self.bucket is not None:
+            config["bucket"] = self.bucket
         return self._call("sts_get_upload_credential", config)
+
+
+def _without_per_call_ext(key: str, value: Any) -> Tuple[str, Any]:
+    """An `upload` spec as checked at construction: the client's extension only comes with each
+    get_upload_credential call, so `allow_ext` (which requires one) is checked then."""
+    if _config.canonical(key) != "upload" or not isinstance(value, Mapping):
+        return key, value
+    if any(_config.canonical_upload(k) in ("filename", "ext") for k in value):
+        return key, value
+    return key, {k: v for k, v in value.items() if _config.canonical_upload(k) != "allow_ext"}
 
 
 #: What an upload credential's own policy replaces, and the cache it never uses.
