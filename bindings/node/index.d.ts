@@ -72,12 +72,21 @@ export interface CommonCredentialOptions {
   cache?: boolean | { minRemainingSeconds?: number; maxEntries?: number; min_remaining_seconds?: number; max_entries?: number };
 }
 
-export interface GetCredentialOptions extends CommonCredentialOptions {
+/** What getCredential / getRoleCredential take besides the STS options (never sent to libsts). */
+export interface CallOptions {
+  /**
+   * Aborting rejects the call at once with a DOMException named `AbortError` (its `cause` is the
+   * signal's reason); libsts's answer, when it comes, is released unread.
+   */
+  signal?: AbortSignal;
+}
+
+export interface GetCredentialOptions extends CommonCredentialOptions, CallOptions {
   /** Federated user name for GetFederationToken (default `cos-sts-libsts`). */
   name?: string;
 }
 
-export interface GetRoleCredentialOptions extends CommonCredentialOptions {
+export interface GetRoleCredentialOptions extends CommonCredentialOptions, CallOptions {
   /** `qcs::cam::uin/<uin>:roleName/<name>` */
   roleArn?: string;
   role_arn?: string;
@@ -162,19 +171,23 @@ export class StsError extends Error {
   readonly RequestId: string | null;
 }
 
-/** Temporary keys through STS GetFederationToken. */
+/**
+ * Temporary keys through STS GetFederationToken. Runs on a libsts worker thread; rejects with an
+ * StsError, or with a DOMException `AbortError` when `options.signal` aborts it.
+ */
 export function getCredential(options: GetCredentialOptions): Promise<CredentialData>;
 export function getCredential(
   options: GetCredentialOptions,
-  callback: (err: StsError | null, data: CredentialData) => void,
+  callback: (err: StsError | DOMException | null, data: CredentialData) => void,
 ): void;
 
-/** Temporary keys through STS AssumeRole. */
+/** Upload credentials for one object key libsts chooses from `options.upload`. */
 export function getUploadCredential(options: GetUploadCredentialOptions): Promise<UploadCredentialData>;
+/** Temporary keys through STS AssumeRole; as getCredential. */
 export function getRoleCredential(options: GetRoleCredentialOptions): Promise<CredentialData>;
 export function getRoleCredential(
   options: GetRoleCredentialOptions,
-  callback: (err: StsError | null, data: CredentialData) => void,
+  callback: (err: StsError | DOMException | null, data: CredentialData) => void,
 ): void;
 
 /** What a client (Web/iOS/Android COS SDK) asks for. Unknown keys are refused. */
@@ -214,7 +227,7 @@ export function libraryVersion(): string;
 export const libraryPath: string;
 
 /**
- * At most `n` (1..128) network calls run at once on the libuv thread pool; the rest wait in a
- * queue. Default: UV_THREADPOOL_SIZE - 1 (3), so fs/dns always keep a thread.
+ * @deprecated Does nothing (after checking `n` is 1..128): calls no longer run on the libuv pool.
+ * libsts's worker threads bound them (64 by default; environment variable LIBSTS_ASYNC_WORKERS).
  */
 export function setMaxConcurrency(n: number): void;

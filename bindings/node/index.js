@@ -3,8 +3,9 @@
  * qcloud-cos-sts-libsts: Tencent Cloud STS temporary keys for COS, through libsts (Rust, C ABI).
  *
  * A drop-in for the npm package `qcloud-cos-sts` (3.1.3): getCredential, getRoleCredential,
- * getPolicy with the same option names and result object. Network calls run on libuv worker
- * threads through koffi's async calls, so the event loop never blocks.
+ * getPolicy with the same option names and result object. Network calls run on libsts's own
+ * worker threads (its async C exports) and answer through a koffi registered callback, so the
+ * event loop never blocks and the libuv pool is never used.
  *
  * Never log the result object or the options: they hold secret keys.
  */
@@ -22,13 +23,6 @@ const KINDS = ['Ok', 'InvalidArgument', 'Network', 'Service', 'BadResponse', 'In
 
 /** `{Ok: 0, InvalidArgument: 1, ...}`: the numbers `StsError#stsCode` takes. */
 const StsCode = Object.freeze(Object.fromEntries(KINDS.map((kind, code) => [kind, code])));
-
-/**
- * koffi's async calls run on a separate stack of `async_stack_size` bytes (128 KiB by default),
- * too small for a TLS request through the library (see FFI-NOTES.md). It must be raised before the
- * first koffi.load() in the process.
- */
-const ASYNC_STACK_SIZE = 2 << 20;
 
 class StsError extends Error {
   /**
@@ -69,38 +63,32 @@ function candidatePaths() {
   ];
 }
 
+/**
+ * Every libsts worker that delivers a result holds one of koffi's "async call" slots while it waits
+ * for the event loop to run the callback (koffi relays foreign-thread calls to the main thread).
+ * Beyond koffi's limit (256 by default) it throws on that foreign thread, which crashes Node; 1,024
+ * is the most workers libsts allows (sts_set_async_workers), plus room for other koffi users. Slots
+ * are allocated on use, so a higher limit costs nothing until then.
+ */
+const KOFFI_ASYNC_SLOTS = 1024 + 64;
+
+// koffi takes configuration only before its first koffi.load() in the process: at require() time.
 function configureKoffi() {
   const current = koffi.config();
-  if (current.async_stack_size >= ASYNC_STACK_SIZE) return;
+  if (current.max_async_calls >= KOFFI_ASYNC_SLOTS) return;
   try {
-    koffi.config({ ...current, async_stack_size: ASYNC_STACK_SIZE });
-  } catch (e) {
-    // Another package loaded a library through the same koffi first; its stack size stays.
-    if (current.async_stack_size < 1 << 20) {
-      throw new Error(
-        `qcloud-cos-sts-libsts: koffi's async_stack_size is ${current.async_stack_size} bytes and can no longer ` +
-          `be changed (${e.message}); require('qcloud-cos-sts-libsts') before other koffi users, or have them call ` +
-          `koffi.config({async_stack_size: ${ASYNC_STACK_SIZE}}) before their koffi.load()`,
-      );
-    }
+    koffi.config({ ...current, max_async_calls: KOFFI_ASYNC_SLOTS });
+  } catch (_) {
+    // Another package loaded a library through this koffi first: its limit stays (README,
+    // "Concurrency"); the default 64 libsts workers stay far below it.
   }
 }
+configureKoffi();
 
 let native = null;
-// Raise the stack at require() time already: koffi refuses once any library is loaded in the process.
-let configError = null;
-try {
-  configureKoffi();
-} catch (e) {
-  configError = e;
-}
 
 function load() {
   if (native) return native;
-  if (configError) {
-    configureKoffi(); // still too small? (throws the explanation)
-    configError = null;
-  }
   const tried = candidatePaths();
   const file = tried.find((p) => fs.existsSync(p));
   if (!file) {
@@ -110,21 +98,43 @@ function load() {
     );
   }
   const lib = koffi.load(file);
-  const free = lib.func('void sts_string_free(void *s)');
-  // An owned `char *`: koffi decodes it as UTF-8, then hands the pointer to sts_string_free.
-  // Anonymous type (no global koffi type name that a second copy of this package would clash with).
-  const StsString = koffi.disposable('str', free);
-  const outString = koffi.out(koffi.pointer(StsString));
-  const fn = (name) => lib.func(name, 'int', ['const char *', outString]);
+  // Raw pointers, no koffi out-arrays or disposable types: the answer is read from one reused
+  // pointer slot and freed right after decoding (the cheapest marshalling koffi offers; README).
+  const free = lib.func('sts_string_free', 'void', ['void *']);
+  const sync = (name) => lib.func(name, 'int', ['const char *', 'void *']);
+  // StsCallback: user_data carries the call's number (uintptr_t has void *'s size and ABI).
+  const callback = koffi.pointer(koffi.proto('void', ['uintptr_t', 'int', 'void *']));
+  const asyncFn = (name) => lib.func(name, 'int', ['const char *', callback, 'uintptr_t']);
   native = {
     file,
-    getCredential: fn('sts_get_credential'),
-    getRoleCredential: fn('sts_get_role_credential'),
-    getUploadCredential: fn('sts_get_upload_credential'),
-    getPolicy: fn('sts_get_policy'),
+    free,
+    getPolicy: sync('sts_get_policy'),
+    getCredential: asyncFn('sts_get_credential_async'),
+    getRoleCredential: asyncFn('sts_get_role_credential_async'),
+    getUploadCredential: asyncFn('sts_get_upload_credential_async'),
     version: lib.func('const char *sts_version(void)'),
+    // One callback for every call, registered for the life of the process: koffi has 8,192
+    // registration slots per process (shared with other koffi users) and libsts queues up to
+    // 65,536 calls, so a registration per call would cap calls in flight and cost a
+    // register/unregister pair each. Calls are told apart by user_data (see `pending`).
+    onResult: koffi.register(onResult, callback),
   };
   return native;
+}
+
+/** `*slot` after a call that stored a `char *` there (BigUint64Array on 64-bit targets). */
+const POINTER_SIZE = koffi.sizeof('void *');
+const slot = POINTER_SIZE === 8 ? new BigUint64Array(1) : new Uint8Array(POINTER_SIZE);
+const readSlot = POINTER_SIZE === 8 ? () => slot[0] : () => koffi.decode(slot, 'void *');
+
+/** The NUL-terminated UTF-8 string at `ptr` as a JS string, then released with sts_string_free. */
+function take(ptr) {
+  if (!ptr) return ''; // only if libsts could not allocate its answer
+  try {
+    return koffi.decode(ptr, 'char', -1);
+  } finally {
+    native.free(ptr);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,6 +146,41 @@ const MAX_DEPTH = 512;
 // A UTF-16 code unit that is half of a pair with no other half: it has no UTF-8 form.
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** A string with no UTF-8 form? `isWellFormed` (Node 20+) is far cheaper than the regex. */
+const illFormed = typeof ''.isWellFormed === 'function' ? (s) => !s.isWellFormed() : (s) => LONE_SURROGATE.test(s);
+
+/**
+ * True when JSON.stringify carries `value` faithfully: no function, symbol or BigInt, no NaN or
+ * Infinity, no lone surrogate, not too deep. The fast path: no field names are built; only when it
+ * says no does checkValue walk again to name the field.
+ */
+function jsonSafe(value, depth) {
+  switch (typeof value) {
+    case 'string':
+      return !illFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth > MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!jsonSafe(value[i], depth + 1)) return false;
+        return true;
+      }
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        if (illFormed(keys[i]) || !jsonSafe(value[keys[i]], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * Throws, naming the field, for what JSON.stringify would drop or mangle silently: functions,
  * symbols, BigInts (which throw there), NaN and Infinity (become null), lone surrogates (no UTF-8
@@ -143,32 +188,28 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * NUL and other control characters are fine here: JSON escapes them and the core's rules decide.
  */
 function checkValue(value, field, depth = 0) {
+  if (jsonSafe(value, depth)) return;
   if (depth > MAX_DEPTH) throw invalid(`${field}: nested more than ${MAX_DEPTH} levels deep`);
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) {
-        throw invalid(`${field}: not valid Unicode (a lone surrogate); it cannot be sent as UTF-8`);
-      }
-      return;
+      throw invalid(`${field}: not valid Unicode (a lone surrogate); it cannot be sent as UTF-8`);
     case 'number':
-      if (!Number.isFinite(value)) throw invalid(`${field}: NaN and Infinity have no JSON form`);
-      return;
+      throw invalid(`${field}: NaN and Infinity have no JSON form`);
     case 'function':
     case 'symbol':
     case 'bigint':
       throw invalid(`${field}: expected a JSON value, got a ${typeof value}`);
     case 'object':
-      if (value === null) return;
       if (Array.isArray(value)) {
         value.forEach((item, i) => checkValue(item, `${field}[${i}]`, depth + 1));
         return;
       }
       for (const key of Object.keys(value)) {
-        if (LONE_SURROGATE.test(key)) throw invalid(`${field}: a key is not valid Unicode (a lone surrogate)`);
-        if (value[key] !== undefined) checkValue(value[key], `${field}.${key}`, depth + 1);
+        if (illFormed(key)) throw invalid(`${field}: a key is not valid Unicode (a lone surrogate)`);
+        checkValue(value[key], `${field}.${key}`, depth + 1);
       }
       return;
-    default: // undefined: left out, as JSON.stringify does
+    default:
   }
 }
 
@@ -190,8 +231,8 @@ function configJson(options) {
   const config = {};
   for (const key of Object.keys(options)) {
     const value = options[key];
-    if (value === undefined) continue;
-    if (LONE_SURROGATE.test(key)) throw invalid('options: a key is not valid Unicode (a lone surrogate)');
+    if (value === undefined || key === 'signal') continue; // `signal` is this package's, not the core's
+    if (illFormed(key)) throw invalid('options: a key is not valid Unicode (a lone surrogate)');
     checkValue(value, key);
     config[key] = value;
   }
@@ -210,7 +251,7 @@ function scopesJson(scopes) {
   if (typeof scopes === 'string') {
     // Raw text crosses as a C string: koffi would cut it at a NUL (inside JSON values, JSON escapes it).
     if (scopes.includes('\0')) throw invalid('scopes: contains a NUL character');
-    if (LONE_SURROGATE.test(scopes)) throw invalid('scopes: not valid Unicode (a lone surrogate)');
+    if (illFormed(scopes)) throw invalid('scopes: not valid Unicode (a lone surrogate)');
     return scopes;
   }
   if (!Array.isArray(scopes)) throw invalid('scopes: expected an array of scopes (or its JSON text)');
@@ -235,57 +276,151 @@ function decode(code, text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Async calls: a small JS queue in front of koffi.
+// Async calls: sts_get_credential_async / sts_get_role_credential_async.
 //
-// koffi queues async calls on the libuv thread pool (UV_THREADPOOL_SIZE, 4 by default), the same
-// pool that fs, dns.lookup, zlib and crypto use. A slow STS must not occupy all of it, so at most
-// `maxConcurrency` calls are handed to koffi at once (pool size - 1 by default); the rest wait here.
+// libsts runs each call on its own worker threads (64 by default, LIBSTS_ASYNC_WORKERS), so nothing
+// occupies the libuv pool and nothing blocks the event loop. The answer comes to the one registered
+// callback `onResult`, which koffi runs on the main thread (the worker waits meanwhile).
 
-function defaultConcurrency() {
-  const pool = parseInt(process.env.UV_THREADPOOL_SIZE, 10) || 4;
-  return Math.max(1, Math.min(pool - 1, 128));
+/** Calls accepted by libsts and not answered yet, by the number passed as user_data. */
+const pending = new Map();
+let nextId = 1;
+/** Answers decoded by onResult, settled from setImmediate (see flush). */
+let ready = [];
+let flushScheduled = false;
+/** Counters for the tests (`internals`): they prove exactly-once delivery and that aborted results are freed. */
+const stats = { accepted: 0, delivered: 0, unknown: 0, abortedFreed: 0 };
+
+/**
+ * Keeps the event loop alive while libsts owes an answer, aborted calls included: koffi's relay
+ * from a worker thread into a Node that has exited can crash it. Unref'd when nothing is pending.
+ */
+let keepAlive = null;
+function holdLoop() {
+  if (!keepAlive) keepAlive = setInterval(() => {}, 0x7fffffff);
+  else keepAlive.ref();
 }
 
-let maxConcurrency = defaultConcurrency();
-let running = 0;
-const waiting = [];
-
-function setMaxConcurrency(n) {
-  if (!Number.isInteger(n) || n < 1 || n > 128) throw new RangeError('setMaxConcurrency: expected an integer in 1..128');
-  maxConcurrency = n;
-  pump();
-}
-
-function pump() {
-  while (running < maxConcurrency && waiting.length > 0) {
-    const job = waiting.shift();
-    running++;
-    job();
+function onResult(id, code, ptr) {
+  // Runs on the main thread from koffi's relay: must not throw (nothing could catch it).
+  try {
+    const call = pending.get(id);
+    if (call === undefined) {
+      stats.unknown++;
+      native.free(ptr);
+      return;
+    }
+    pending.delete(id);
+    stats.delivered++;
+    if (call.aborted) {
+      // Already rejected with an AbortError: release the answer unread (it may hold secret keys).
+      native.free(ptr);
+      stats.abortedFreed++;
+    } else {
+      call.code = code;
+      call.text = take(ptr);
+      ready.push(call);
+    }
+    // Settle from setImmediate, never from inside the relay: the worker that delivered this answer
+    // is still inside koffi until the relay returns, and a process that exits right after the last
+    // answer could crash under it (FFI-NOTES). The immediate also keeps the loop alive that long.
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  } catch (_) {
+    // Only an out-of-memory decode can get here; the call's promise then never settles.
   }
 }
 
-function callAsync(fn, json) {
-  return new Promise((resolve, reject) => {
-    waiting.push(() => {
-      const out = [null];
-      const done = (err, code) => {
-        running--;
-        pump();
-        if (err) {
-          reject(new StsError('Internal', 'Client.Internal', `koffi call failed: ${err.message}`, null));
-          return;
-        }
-        const r = decode(code, out[0]);
-        if (r.error) reject(r.error);
-        else resolve(r.value);
-      };
-      try {
-        fn.async(json, out, done);
-      } catch (err) {
-        done(err);
+function flush() {
+  flushScheduled = false;
+  const batch = ready;
+  ready = [];
+  for (const call of batch) {
+    if (call.aborted) continue; // aborted after its answer arrived, before this tick
+    if (call.signal) unwatch(call);
+    const r = decode(call.code, call.text);
+    call.text = null;
+    if (r.error) call.reject(r.error);
+    else call.resolve(r.value);
+  }
+  if (pending.size === 0 && keepAlive) keepAlive.unref();
+}
+
+/**
+ * One 'abort' listener per signal, however many calls share it (a request's signal is typically
+ * passed to all its calls; a listener each would trip Node's MaxListenersExceededWarning at 11).
+ */
+const watched = new WeakMap(); // AbortSignal -> {calls: Set, onAbort}
+
+function watch(call) {
+  const signal = call.signal;
+  let entry = watched.get(signal);
+  if (!entry) {
+    entry = { calls: new Set(), onAbort: null };
+    entry.onAbort = () => {
+      watched.delete(signal);
+      for (const c of entry.calls) {
+        c.aborted = true;
+        c.text = null;
+        c.reject(abortError(signal));
       }
-    });
-    pump();
+    };
+    watched.set(signal, entry);
+    signal.addEventListener('abort', entry.onAbort, { once: true });
+  }
+  entry.calls.add(call);
+}
+
+function unwatch(call) {
+  const entry = watched.get(call.signal);
+  if (entry && entry.calls.delete(call) && entry.calls.size === 0) {
+    watched.delete(call.signal);
+    call.signal.removeEventListener('abort', entry.onAbort);
+  }
+}
+
+function abortError(signal) {
+  return new DOMException('The operation was aborted', { name: 'AbortError', cause: signal.reason });
+}
+
+function isAbortSignal(v) {
+  return v !== null && typeof v === 'object' && typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function';
+}
+
+/** Refusals of the async call itself (nothing was queued); their codes come without JSON. */
+function refused(code) {
+  if (code === StsCode.Network) {
+    return new StsError('Network', 'Client.Network', 'libsts: too many calls are waiting for a worker (65,536); try again later', null);
+  }
+  const kind = KINDS[code] || 'Internal';
+  return new StsError(kind, `Client.${kind}`, `libsts refused the async call with code ${code}`, null);
+}
+
+function callAsync(fn, json, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) {
+      reject(abortError(signal)); // nothing is sent
+      return;
+    }
+    const id = nextId++;
+    const call = { resolve, reject, signal, aborted: false, code: 0, text: null };
+    // Before the call: the answer may arrive (be queued for the main thread) before fn returns.
+    pending.set(id, call);
+    let code;
+    try {
+      code = fn(json, native.onResult, id);
+    } finally {
+      if (code !== StsCode.Ok) pending.delete(id);
+    }
+    if (code !== StsCode.Ok) {
+      reject(refused(code));
+      return;
+    }
+    stats.accepted++;
+    if (pending.size === 1) holdLoop();
+    if (signal) watch(call);
   });
 }
 
@@ -295,7 +430,9 @@ function credentialCall(which, options, callback) {
   }
   let promise;
   try {
-    promise = callAsync(load()[which], configJson(options));
+    const signal = isPlainObject(options) ? options.signal : undefined;
+    if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal: expected an AbortSignal');
+    promise = callAsync(load()[which], configJson(options), signal);
   } catch (err) {
     promise = Promise.reject(err);
   }
@@ -334,11 +471,27 @@ function getUploadCredential(options, callback) {
 /** Scopes -> CAM policy (local, synchronous). Throws StsError on invalid scopes. */
 function getPolicy(scopes) {
   const json = scopesJson(scopes);
-  const out = [null];
-  const code = load().getPolicy(json, out);
-  const r = decode(code, out[0]);
+  const lib = load();
+  const code = lib.getPolicy(json, slot);
+  const r = decode(code, take(readSlot()));
   if (r.error) throw r.error;
   return r.value;
+}
+
+let warnedConcurrency = false;
+/**
+ * @deprecated A no-op: calls no longer run on the libuv pool, so there is nothing to cap here;
+ * libsts bounds them with its workers (LIBSTS_ASYNC_WORKERS). Still validates as before.
+ */
+function setMaxConcurrency(n) {
+  if (!Number.isInteger(n) || n < 1 || n > 128) throw new RangeError('setMaxConcurrency: expected an integer in 1..128');
+  if (!warnedConcurrency) {
+    warnedConcurrency = true;
+    process.emitWarning(
+      'setMaxConcurrency() does nothing since calls run on libsts worker threads (LIBSTS_ASYNC_WORKERS), not the libuv pool',
+      { type: 'DeprecationWarning', code: 'LIBSTS_DEP0001' },
+    );
+  }
 }
 
 /** The version of the loaded libsts, e.g. "0.1.0". */
@@ -359,3 +512,8 @@ module.exports = {
     return load().file;
   },
 };
+
+// For the tests only (not API): counters and the number of calls libsts still owes an answer.
+Object.defineProperty(module.exports, Symbol.for('qcloud-cos-sts-libsts.internals'), {
+  value: () => ({ ...stats, inFlight: pending.size, ready: ready.length, loopHeld: Boolean(keepAlive && keepAlive.hasRef()) }),
+});

@@ -23,6 +23,7 @@ node -e 'require("koffi")' || die "koffi did not install or has no prebuilt bina
 
 start_emulator LIBSTS_TEST_EMULATOR_DEFAULT
 start_emulator LIBSTS_TEST_EMULATOR_SLOW --latency-ms 600
+start_emulator LIBSTS_TEST_EMULATOR_LATENCY200 --latency-ms 200
 start_emulator LIBSTS_TEST_EMULATOR_MALFORMED --always malformed
 start_emulator LIBSTS_TEST_EMULATOR_HTTP500 --always http500
 start_emulator LIBSTS_TEST_EMULATOR_THROTTLE --always throttle

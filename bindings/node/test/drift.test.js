@@ -81,3 +81,11 @@ test('the probe can fail', () => {
   assert.equal(core.coreMessage([['bukcet', null]]), 'bukcet: unknown config key (did you mean `bucket`?)');
   assert.ok(!core.coreMessage([['bucket', null]]).startsWith('bucket: unknown config key'));
 });
+
+test('the package\'s own call options (index.d.ts CallOptions) are not core keys: they are never sent', () => {
+  const m = /export interface CallOptions \{([\s\S]*?)\n\}/.exec(DTS);
+  assert.ok(m, 'index.d.ts has no interface CallOptions');
+  const names = [...m[1].matchAll(/^\s*(\w+)\?:/gm)].map((x) => x[1]);
+  assert.deepEqual(names, ['signal']);
+  for (const name of names) assert.ok(core.coreMessage([[name, null]]).startsWith(`${name}: unknown config key`), name);
+});

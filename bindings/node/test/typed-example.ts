@@ -19,12 +19,23 @@ async function promiseStyle(): Promise<string> {
     timeoutMs: 5000,
     retries: 1,
   });
-  const role = await getRoleCredential({ roleArn: 'qcs::cam::uin/1:roleName/r', role_session_name: 's', externalId: 'e1', policy });
+  const role = await getRoleCredential({
+    roleArn: 'qcs::cam::uin/1:roleName/r',
+    role_session_name: 's',
+    externalId: 'e1',
+    policy,
+    totalTimeoutMs: 8000,
+    signal: AbortSignal.timeout(5000),
+  });
   return data.credentials.tmpSecretId + role.expiration + data.startTime.toFixed();
 }
 
 function callbackStyle(): void {
-  STS.getCredential({ secretId: 'a', secretKey: 'b', policy }, (err, data) => {
+  STS.getCredential({ secretId: 'a', secretKey: 'b', policy, signal: new AbortController().signal }, (err, data) => {
+    if (err instanceof DOMException) {
+      console.log(err.name === 'AbortError');
+      return;
+    }
     if (err) {
       const e: StsError = err;
       const code: string = e.code;
