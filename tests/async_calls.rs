@@ -13,8 +13,7 @@ use common::*;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::ffi::{c_char, c_void, CStr, CString};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
@@ -328,42 +327,6 @@ fn the_deadline_covers_time_spent_waiting_for_a_worker() {
     assert_child_ok(&out);
 }
 
-struct EmulatorProcess(Child);
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The `sts-emulator` binary, so its threads and sockets do not count in this process.
-fn spawn_emulator(latency_ms: u32) -> (EmulatorProcess, String) {
-    let mut child = Command::new(common::emulator_binary())
-        .args(["--port", "0", "--latency-ms", &latency_ms.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sts-emulator");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (EmulatorProcess(child), url)
-}
-
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
-    pages * page
-}
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
 fn emulator_config(url: &str) -> String {
     json!({"secret_id": DEFAULT_SECRET_ID, "secret_key": DEFAULT_SECRET_KEY, "url": url, "bucket": BUCKET,
         "allow_prefix": "dir/*", "allow_actions": ["name/cos:PutObject"], "timeout_ms": 10000})
@@ -392,7 +355,7 @@ fn a_thousand_calls_at_once_are_answered_once_within_the_worker_limit_and_leave_
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         return;
     }
-    let (_emulator, url) = spawn_emulator(30);
+    let (_emulator, url) = EmulatorProcess::spawn(&["--latency-ms", "30"]);
     let config = emulator_config(&url);
     // Warm-up: the workers, the connection pool, and the allocator's arenas, which 64 threads
     // take about three rounds to fill (RSS then stays level: measured over 12 rounds).

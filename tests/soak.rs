@@ -10,49 +10,12 @@ mod common;
 
 use common::*;
 use std::ffi::CString;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, StsCode};
 
 const THREADS: usize = 8;
 const SECRET_ID: &str = "AKIDsoak000000000000000000000000000";
 const SECRET_KEY: &str = "soak-secret-key";
-
-struct EmulatorProcess(Child);
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_emulator() -> (EmulatorProcess, String) {
-    let mut child = Command::new(common::emulator_binary())
-        .args(["--port", "0", "--key", &format!("{SECRET_ID}:{SECRET_KEY}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sts-emulator");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (EmulatorProcess(child), url)
-}
-
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
-    pages * page
-}
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
 
 struct Inputs {
     policy_ok: CString,
@@ -118,7 +81,7 @@ fn round(inputs: &Inputs, calls: usize) {
 #[test]
 fn eight_threads_of_mixed_calls_keep_memory_and_descriptors_flat() {
     let calls: usize = std::env::var("STS_SOAK_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let (_emulator, url) = spawn_emulator();
+    let (_emulator, url) = EmulatorProcess::spawn(&["--key", &format!("{SECRET_ID}:{SECRET_KEY}")]);
     let inputs = inputs(&url);
 
     // Warm-up: the pool, the allocator's per-thread arenas and lazily built statics.

@@ -134,3 +134,48 @@ pub fn upload_config(emulator: &Emulator, upload: Value, extra: Value) -> String
     });
     merge(base, extra)
 }
+
+/// An `sts-emulator` process (so its threads and sockets do not count in the test's own), killed
+/// when dropped.
+pub struct EmulatorProcess(std::process::Child);
+
+impl EmulatorProcess {
+    /// Starts [`emulator_binary`] on a free port with `args`; returns it and its URL.
+    pub fn spawn(args: &[&str]) -> (EmulatorProcess, String) {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(emulator_binary())
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start sts-emulator");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+        (EmulatorProcess(child), url)
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// This process's resident memory.
+pub fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    #[allow(unsafe_code)]
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+    pages * page
+}
+
+/// This process's open file descriptors.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
