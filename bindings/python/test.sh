@@ -33,6 +33,7 @@ echo "== pip install $HERE (cargo build --release --lib, bundles libsts.so)"
 start_emulator LIBSTS_TEST_EMU_MAIN --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
     --key AKIDPXXX:EH8xxx --key AKIDxx:EH8oxx --key AKIDdemoEnv:demo-env-key
 start_emulator LIBSTS_TEST_EMU_SLOW --latency-ms 600
+start_emulator LIBSTS_TEST_EMU_LAT200 --latency-ms 200
 start_emulator LIBSTS_TEST_EMU_HTTP500 --always http500
 start_emulator LIBSTS_TEST_EMU_THROTTLE --always throttle
 start_emulator LIBSTS_TEST_EMU_MALFORMED --always malformed

@@ -31,6 +31,7 @@ SLOW_LATENCY_MS = 600
 EMULATORS: Dict[str, List[str]] = {
     "MAIN": [arg for pair in DEMO_KEYS for arg in ("--key", f"{pair[0]}:{pair[1]}")],
     "SLOW": ["--latency-ms", str(SLOW_LATENCY_MS)],
+    "LAT200": ["--latency-ms", "200"],
     "HTTP500": ["--always", "http500"],
     "THROTTLE": ["--always", "throttle"],
     "MALFORMED": ["--always", "malformed"],

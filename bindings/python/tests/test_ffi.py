@@ -84,8 +84,9 @@ class Ledger:
         self.freed: List[int] = []
         real_free = lib.sts_string_free
 
-        def free(pointer: ctypes.c_void_p) -> None:
-            self.freed.append(pointer.value or 0)
+        def free(pointer: Any) -> None:
+            # A c_char_p slot (the blocking calls) or a plain address (the async callback).
+            self.freed.append(ctypes.cast(pointer, ctypes.c_void_p).value or 0 if pointer is not None else 0)
             real_free(pointer)
 
         monkeypatch.setattr(lib, "sts_string_free", free)

@@ -10,6 +10,7 @@ Change ``from sts.sts import Sts`` to ``from libsts import Sts``; the rest stays
         "allow_prefix": ["dir/*"], "allow_actions": ["name/cos:PutObject"],
     })
     credential = sts.get_credential()   # StsError on failure: .code .message .request_id
+    credential = await sts.get_credential_async()   # the same, for asyncio
 
 The work is done by the libsts C library (bundled in the package, or ``LIBSTS_PATH``) via ctypes.
 """

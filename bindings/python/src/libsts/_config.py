@@ -121,9 +121,70 @@ def encode(pairs: List[Tuple[str, Any]]) -> str:
     return "{" + ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in pairs) + "}"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_ENCODE = _ENCODER.encode
+
+
+def _c_encoder() -> Any:
+    """json's C encoder, built once: JSONEncoder.encode builds one per call (half its time here).
+
+    Without the circular-reference markers: only :func:`_plain` values reach it, and a cycle
+    ends in RecursionError there, which sends the value down the slow path.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    basestring = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or basestring is None:  # not CPython's _json
+        return None
+    try:
+        encoder = make(None, _ENCODER.default, basestring, None, ":", ",", False, False, False)
+        if "".join(encoder([{"a": 1.5}], 0)) != '[{"a":1.5}]':
+            return None
+        return encoder
+    except Exception:  # noqa: BLE001 (another signature: the standard path is used)
+        return None
+
+
+_C_ENCODER = _c_encoder()
+
+
 def dumps(value: Any) -> str:
     """Compact JSON of a value that went through :func:`to_json`."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _ENCODE(value)
+
+
+# Exact types JSON carries as they are; subclasses (IntEnum, str subclasses) take the slow path.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> bool:
+    """Only dicts with str keys, lists, tuples and exact scalars (no field names built: the fast path)."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _SCALARS and not _plain(item)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if type(item) not in _SCALARS and not _plain(item):
+                return False
+        return True
+    return kind in _SCALARS
+
+
+def encode_json(value: Any, field: str) -> bytes:
+    """``value`` as compact UTF-8 JSON for the core; ``StsConfigError`` naming the field when it has none.
+
+    The fast path lets the json module refuse NaN and the UTF-8 codec refuse lone surrogates;
+    only then, or for other types, :func:`to_json` walks the value to name the field.
+    """
+    if _plain(value):
+        try:
+            text = "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _ENCODE(value)
+            return text.encode("utf-8")
+        except (ValueError, RecursionError):  # NaN/infinity, a lone surrogate, very deep nesting
+            pass
+    return _ENCODE(to_json(value, field)).encode("utf-8")
 
 
 def check_text(text: str, field: str, what: str = "") -> None:

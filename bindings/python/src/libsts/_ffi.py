@@ -4,15 +4,18 @@ Only this module touches pointers. Every string the library hands out is copied 
 and released with ``sts_string_free`` in a ``finally`` block, on success and on error alike.
 ctypes releases the GIL for the duration of each foreign call, so network calls made from
 several threads run in parallel.
+
+The async exports are declared here and driven by ``_async``.
 """
 
 from __future__ import annotations
 
 import ctypes
 import json
+import json.scanner
 import os
 import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 __all__ = [
     "STS_OK",
@@ -25,6 +28,7 @@ __all__ = [
     "library_version",
     "call",
     "call_text",
+    "parse",
 ]
 
 # StsCode values of include/sts.h, stable forever. The only copy in this package (a .so carries
@@ -44,6 +48,13 @@ FUNCTIONS = (
     "sts_get_policy",
     "sts_check_config",
 )
+#: The `StsCode f(const char *in, StsCallback callback, void *user_data)` exports.
+ASYNC_FUNCTIONS = ("sts_get_credential_async", "sts_get_role_credential_async")
+
+#: `typedef void (*StsCallback)(void *user_data, StsCode code, char *out_json)`. out_json is
+#: c_void_p, not c_char_p: ctypes would hand a c_char_p over as a bytes copy and lose the
+#: pointer that has to be freed.
+CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 
 #: Environment variable naming the shared library to load instead of the bundled one.
 ENV_LIBRARY = "LIBSTS_PATH"
@@ -78,10 +89,14 @@ def _load() -> ctypes.CDLL:
             )
             raise ImportError(f"libsts: cannot load the C library: {where}")
         lib = ctypes.CDLL(path)
-        out = ctypes.POINTER(ctypes.c_void_p)
+        out = ctypes.c_void_p  # receives byref(c_char_p()): see call_bytes
         for name in FUNCTIONS:
             fn = getattr(lib, name)
             fn.argtypes = [ctypes.c_char_p, out]
+            fn.restype = ctypes.c_int
+        for name in ASYNC_FUNCTIONS:
+            fn = getattr(lib, name)
+            fn.argtypes = [ctypes.c_char_p, CALLBACK, ctypes.c_void_p]
             fn.restype = ctypes.c_int
         # c_void_p, not c_char_p: ctypes would copy a c_char_p result and lose the pointer
         # that has to be freed; the default int restype would truncate it on 64-bit.
@@ -106,7 +121,7 @@ def library_version() -> str:
     return raw.decode("utf-8") if raw else ""
 
 
-def _encode(text: str, what: str) -> bytes:
+def encode(text: str, what: str) -> bytes:
     if "\x00" in text:
         # ctypes would silently cut the string at the NUL.
         raise ValueError(f"{what} contains a NUL character")
@@ -118,16 +133,20 @@ def _encode(text: str, what: str) -> bytes:
 
 def call_raw(function: str, text: str) -> Tuple[int, str]:
     """Calls ``function(text, &out)`` and returns ``(code, out_json)``; ``out`` is always freed."""
-    lib = _load()
-    fn = getattr(lib, function)
-    data = _encode(text, "input JSON")
-    out = ctypes.c_void_p()
-    code = fn(data, ctypes.byref(out))
+    code, raw = call_bytes(function, encode(text, "input JSON"))
+    return code, raw.decode("utf-8")
+
+
+def call_bytes(function: str, data: bytes) -> Tuple[int, bytes]:
+    """Calls ``function(data, &out)`` on UTF-8 JSON without NUL; ``(code, out_json bytes)``, ``out`` freed."""
+    lib = _lib if _lib is not None else _load()
+    # A c_char_p slot: .value copies the string without another foreign call (string_at is one),
+    # and the object still holds the pointer that sts_string_free needs.
+    out = ctypes.c_char_p()
+    code = getattr(lib, function)(data, ctypes.byref(out))
     try:
-        if not out.value:
-            # Only possible if the library could not allocate its answer.
-            return code, ""
-        return code, ctypes.string_at(out.value).decode("utf-8")
+        # None (NULL) only if the library could not allocate its answer.
+        return code, out.value or b""
     finally:
         lib.sts_string_free(out)
 
@@ -144,9 +163,39 @@ def call(function: str, payload: Any) -> Tuple[int, Dict[str, Any]]:
 
 def call_text(function: str, text: str) -> Tuple[int, Dict[str, Any]]:
     """Calls ``function`` with JSON ``text`` and returns ``(code, parsed out_json)``."""
-    code, out = call_raw(function, text)
+    return parse(*call_bytes(function, encode(text, "input JSON")))
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _scanner() -> Callable[[str, int], Tuple[Any, int]]:
+    """json's C scanner, to call directly: json.loads adds a whitespace regex and two Python frames."""
+    make = getattr(json.scanner, "c_make_scanner", None)
+    if make is None:  # not CPython's _json
+        return _DECODER.scan_once  # type: ignore[attr-defined, no-any-return]
+    scan: Callable[[str, int], Tuple[Any, int]] = make(_DECODER)
+    return scan
+
+
+_scan = _scanner()
+
+
+def _loads(text: str) -> Any:
+    # libsts's answers are compact JSON objects: the scan must end at the end of the text.
     try:
-        parsed = json.loads(out) if out else None
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        return _DECODER.decode(text)  # trailing whitespace or garbage: the strict path decides
+    return value
+
+
+def parse(code: int, raw: Union[bytes, str]) -> Tuple[int, Dict[str, Any]]:
+    """``(code, out_json)`` -> ``(code, parsed dict)``; an unusable answer becomes a Client.Internal error."""
+    try:
+        parsed = _loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw) if raw else None
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):

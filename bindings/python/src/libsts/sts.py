@@ -9,10 +9,11 @@ Differences from the original, all deliberate, are listed in the package README.
 
 from __future__ import annotations
 
+import collections.abc
 import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _config, _ffi
+from . import _async, _config, _ffi
 from ._errors import StsConfigError, StsError, StsWarning, error_from, invalid
 
 __all__ = [
@@ -42,10 +43,10 @@ _FEDERATION_KEYS = ("name",)
 def _policy_from_scopes(scopes: List[Dict[str, Any]]) -> Dict[str, Any]:
     """``sts_get_policy``; invalid scopes raise ``ValueError`` with the library's message."""
     try:
-        text = _config.dumps(_config.to_json(scopes, "scopes"))
+        data = _config.encode_json(scopes, "scopes")
     except StsConfigError as e:
         raise ValueError(e.message) from None  # as the library's own scope errors
-    code, out = _ffi.call_text("sts_get_policy", text)
+    code, out = _ffi.parse(*_ffi.call_bytes("sts_get_policy", data))
     if code == _ffi.STS_OK:
         return out
     err = error_from(code, out)
@@ -199,7 +200,7 @@ class Sts:
         for i, scope in enumerate(scopes):
             if isinstance(scope, Scope):
                 items.append(scope._to_scope())
-            elif isinstance(scope, Mapping):
+            elif isinstance(scope, collections.abc.Mapping):  # not typing's: its isinstance is slow
                 items.append(dict(scope))
             else:
                 raise ValueError(f"scopes[{i}] must be a Scope or a dict, got {type(scope).__name__}")
@@ -220,10 +221,20 @@ class Sts:
         config.update(self._extra)
         return config
 
-    def _call(self, function: str, config: Dict[str, Any]) -> Dict[str, Any]:
+    @staticmethod
+    def _request(config: Dict[str, Any]) -> bytes:
         # Attributes may have been changed since construction: converted again, naming the field.
         pairs = [(key, _config.to_json(value, key)) for key, value in config.items()]
-        code, out = _ffi.call_text(function, _config.encode(pairs))
+        return _ffi.encode(_config.encode(pairs), "input JSON")
+
+    def _call(self, function: str, config: Dict[str, Any]) -> Dict[str, Any]:
+        code, out = _ffi.parse(*_ffi.call_bytes(function, self._request(config)))
+        if code == _ffi.STS_OK:
+            return out
+        raise error_from(code, out)
+
+    async def _call_async(self, function: str, config: Dict[str, Any]) -> Dict[str, Any]:
+        code, out = _ffi.parse(*await _async.call_async(function, self._request(config)))
         if code == _ffi.STS_OK:
             return out
         raise error_from(code, out)
@@ -258,6 +269,21 @@ class Sts:
         if self.bucket is not None:
             config["bucket"] = self.bucket
         return self._call("sts_get_upload_credential", config)
+
+    async def get_credential_async(self) -> Dict[str, Any]:
+        """:meth:`get_credential` for asyncio: ``await sts.get_credential_async()``.
+
+        The call runs on a libsts worker thread (64 at most by default, ``LIBSTS_ASYNC_WORKERS``),
+        not on the event loop or its executor; the result is handed to the loop's thread. Same
+        result and errors as :meth:`get_credential`. Cancelling the awaiting task abandons the
+        call: libsts's answer, when it comes, is freed unread. At interpreter exit, Python waits
+        for answers libsts still owes (each call ends by its ``total_timeout_ms``).
+        """
+        return await self._call_async("sts_get_credential_async", self._config(False, None))
+
+    async def get_role_credential_async(self, role_arn: Optional[str] = None) -> Dict[str, Any]:
+        """:meth:`get_role_credential` for asyncio, as :meth:`get_credential_async`."""
+        return await self._call_async("sts_get_role_credential_async", self._config(True, role_arn))
 
 
 def _without_per_call_ext(key: str, value: Any) -> Tuple[str, Any]:
