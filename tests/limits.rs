@@ -50,32 +50,6 @@ fn no_config_key_turns_tls_verification_off() {
     // (tests/faults.rs: a ca_file that is not the issuer still fails with Client.Tls).
 }
 
-#[test]
-fn plain_http_off_loopback_is_refused_explaining_the_replay_risk() {
-    for url in
-        ["http://10.0.0.1/", "http://sts.tencentcloudapi.com/", "http://192.168.1.5:8080/", "http://[2001:db8::1]/"]
-    {
-        let config = json!({"secret_id": "AKIDx", "secret_key": "k", "url": url,
-            "policy": {"version": "2.0", "statement": [{"effect": "allow", "action": ["*"], "resource": ["*"]}]}});
-        for (f, role) in [(sts_get_credential as Export, false), (sts_get_role_credential, true)] {
-            let mut config = config.clone();
-            if role {
-                config["role_arn"] = json!("qcs::cam::uin/1:roleName/r");
-            }
-            let (code, out) = c_call(f, &config.to_string());
-            assert_eq!(code, StsCode::STS_INVALID_ARGUMENT, "{url}: {out}");
-            assert_eq!(out["error"]["code"], "Client.InvalidArgument");
-            let m = message(&out);
-            assert!(m.starts_with("url: plain http:// is only allowed to a loopback address"), "{m}");
-            assert!(m.contains("replay") && m.contains("5 minutes") && m.contains("https://"), "{m}");
-        }
-    }
-    // Loopback stays allowed (the emulator).
-    let emulator = start(Faults::default());
-    let (code, out) = c_call(sts_get_credential, &federation_config(&emulator, json!({})));
-    assert_eq!(code, StsCode::STS_OK, "{out}");
-}
-
 /// Inputs over the limit are refused before parsing: measured, it is microseconds.
 #[test]
 fn inputs_over_one_megabyte_are_refused_quickly() {

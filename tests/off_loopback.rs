@@ -49,8 +49,14 @@ fn signed_requests_never_go_off_loopback_in_clear_text() {
     ] {
         cases.push((serde_json::json!({ "url": url }), "url", "userinfo"));
     }
-    for url in ["http://10.200.0.1:18080/", "http://[::ffff:10.200.0.1]:18080/"] {
-        cases.push((serde_json::json!({ "url": url }), "url", "loopback"));
+    for url in [
+        "http://10.200.0.1:18080/",
+        "http://[::ffff:10.200.0.1]:18080/",
+        "http://192.168.1.5:8080/",
+        "http://[2001:db8::1]/",
+        "http://sts.tencentcloudapi.com/",
+    ] {
+        cases.push((serde_json::json!({ "url": url }), "url", "plain http:// is only allowed to a loopback address"));
     }
     for proxy in [
         serde_json::json!("http://10.200.0.1:3128"),
@@ -71,7 +77,11 @@ fn signed_requests_never_go_off_loopback_in_clear_text() {
                 message.starts_with(&format!("{field}: ")) && message.contains(needle),
                 "{config}\n  got {message}"
             );
-            assert!(!message.contains("hunter2"), "{message}");
+            assert!(!message.contains("hunter2") && !message.contains(common::DEFAULT_SECRET_KEY), "{message}");
+            if field == &"url" && needle.starts_with("plain") {
+                // The reason goes with the refusal: a signed request can be replayed.
+                assert!(message.contains("replay") && message.contains("5 minutes") && message.contains("https://"));
+            }
         }
     }
 

@@ -94,7 +94,6 @@ fn run_scenarios() -> Vec<String> {
         ("unknown key", config(&url, json!({"insecure": true}))),
         ("typo", config(&url, json!({"bukcet": SECRET_KEY}))),
         ("duration", config(&url, json!({"duration_seconds": 0}))),
-        ("plain http", config("http://10.0.0.1/", json!({}))),
         ("secret_key type", config(&url, json!({"secret_key": [SECRET_KEY]}))),
         ("secret_id bad", config(&url, json!({"secret_id": format!("{SECRET_KEY} x")}))),
         ("session_token bad", config(&url, json!({"session_token": format!("{TOKEN} x")}))),
