@@ -291,7 +291,7 @@ def test_a_call_libsts_refuses_to_queue_raises_at_once(base_config: Dict[str, An
 
 
 def test_total_timeout_ms_bounds_the_whole_call(base_config: Dict[str, Any]) -> None:
-    sts = Sts(dict(base_config, url=emulator_url("HANG"), total_timeout_ms=400, timeout_ms=300, retries=5))
+    sts = Sts(dict(base_config, url=emulator_url("HANG"), total_timeout_ms=400, timeout_ms=5000, retries=5))
     assert sts.total_timeout_ms == 400
     assert sts.normalized_config()["total_timeout_ms"] == 400
 

@@ -17,7 +17,7 @@ import json
 import os
 import threading
 import time
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 from . import _ffi
 from ._ffi import STS_INTERNAL, STS_NETWORK, STS_OK
@@ -40,12 +40,32 @@ def _settle(future: "asyncio.Future[Tuple[int, bytes]]", code: int, raw: bytes) 
         future.set_result((code, raw))
 
 
+#: libsts worker threads that keep their Python thread state between callbacks (see _keep_state).
+_kept_states: Set[int] = set()
+_ensure_gil = getattr(getattr(ctypes, "pythonapi", None), "PyGILState_Ensure", None)
+
+
+def _keep_state() -> None:
+    """Makes this libsts worker thread keep its Python thread state after the callback returns.
+
+    ctypes calls a callback from a thread Python did not create with PyGILState_Ensure/Release,
+    which creates and destroys a thread state on every call: a quarter of a sequential async
+    call's time here. One extra, never released Ensure keeps it (at most one per libsts worker;
+    the interpreter deletes them at exit, after _drain).
+    """
+    thread = threading.get_ident()
+    if thread not in _kept_states and _ensure_gil is not None:
+        _kept_states.add(thread)
+        _ensure_gil()
+
+
 def _on_result(user_data: Optional[int], code: int, out: Optional[int]) -> None:
     # On a libsts worker thread. Must not raise: ctypes could only print the exception.
     global _last_answer
     ident = user_data or 0
     outcome = "unknown"
     try:
+        _keep_state()
         with _pending_lock:
             entry = _pending.get(ident)
         lib = _ffi._lib
@@ -172,6 +192,7 @@ def _after_fork_in_child() -> None:
     # are answered in the parent only, so the child must not wait for them at exit.
     global _pending_lock
     _pending.clear()
+    _kept_states.clear()
     _pending_lock = threading.Condition(threading.Lock())
 
 
