@@ -176,18 +176,24 @@ export class StsError extends Error {
  * StsError, or with a DOMException `AbortError` when `options.signal` aborts it.
  */
 export function getCredential(options: GetCredentialOptions): Promise<CredentialData>;
+/** With a signal, `err` may also be the AbortError. */
 export function getCredential(
-  options: GetCredentialOptions,
+  options: GetCredentialOptions & { signal: AbortSignal },
   callback: (err: StsError | DOMException | null, data: CredentialData) => void,
 ): void;
+export function getCredential(options: GetCredentialOptions, callback: (err: StsError | null, data: CredentialData) => void): void;
 
 /** Upload credentials for one object key libsts chooses from `options.upload`. */
 export function getUploadCredential(options: GetUploadCredentialOptions): Promise<UploadCredentialData>;
 /** Temporary keys through STS AssumeRole; as getCredential. */
 export function getRoleCredential(options: GetRoleCredentialOptions): Promise<CredentialData>;
 export function getRoleCredential(
-  options: GetRoleCredentialOptions,
+  options: GetRoleCredentialOptions & { signal: AbortSignal },
   callback: (err: StsError | DOMException | null, data: CredentialData) => void,
+): void;
+export function getRoleCredential(
+  options: GetRoleCredentialOptions,
+  callback: (err: StsError | null, data: CredentialData) => void,
 ): void;
 
 /** What a client (Web/iOS/Android COS SDK) asks for. Unknown keys are refused. */

@@ -32,10 +32,11 @@ async function promiseStyle(): Promise<string> {
 
 function callbackStyle(): void {
   STS.getCredential({ secretId: 'a', secretKey: 'b', policy, signal: new AbortController().signal }, (err, data) => {
-    if (err instanceof DOMException) {
-      console.log(err.name === 'AbortError');
-      return;
-    }
+    if (err instanceof DOMException) console.log(err.name === 'AbortError');
+    else console.log(err ? err.code : data.expiredTime);
+  });
+  // Without a signal the error is an StsError, as in qcloud-cos-sts.
+  STS.getCredential({ secretId: 'a', secretKey: 'b', policy }, (err, data) => {
     if (err) {
       const e: StsError = err;
       const code: string = e.code;

@@ -263,9 +263,11 @@ def test_a_closed_loop_drops_the_answer_quietly(base_config: Dict[str, Any], cap
     before = _async.async_stats()
     loop = asyncio.new_event_loop()
 
+    sts = Sts(dict(base_config, url=emulator_url("SLOW")))
+
     async def start() -> "asyncio.Future[Any]":
-        return _async.call_async("sts_get_credential_async", Sts(dict(base_config, url=emulator_url("SLOW")))._request(
-            Sts(dict(base_config, url=emulator_url("SLOW")))._config(False, None)))
+        # The future itself, never awaited: the loop is closed while libsts works on the call.
+        return _async.call_async("sts_get_credential_async", sts._request(sts._config(False, None)))
 
     future = loop.run_until_complete(start())
     loop.close()
