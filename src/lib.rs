@@ -30,6 +30,7 @@
 pub mod api;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;
