@@ -60,7 +60,7 @@ pub fn read(config_profile: Option<(&str, &str)>) -> Result<std::result::Result<
     let options = ini::ParseOption { enabled_quote: true, enabled_escape: false, ..ini::ParseOption::default() };
     // Line and column only: the parser's message can quote the file.
     let parsed = ini::Ini::load_from_str_opt(&text, options).map_err(|e| {
-        Error::invalid(&field, format!("{shown} is not a valid INI file (line {}, column {})", e.line + 1, e.col + 1))
+        Error::invalid(&field, format!("{shown} is not a valid INI file (line {}, column {})", e.line, e.col))
     })?;
     drop(text);
     let Some(section) = parsed.section(Some(name.as_str())) else {
