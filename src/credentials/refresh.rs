@@ -62,6 +62,9 @@ struct State {
     /// No refresh before this (refresh clock), after a failure.
     retry_at: i64,
     last_error: Option<Error>,
+    /// Refreshes completed: a caller that waited for one takes its outcome instead of starting
+    /// another (a key shorter-lived than the mandatory window would otherwise loop).
+    generation: u64,
 }
 
 #[derive(Default)]
@@ -122,8 +125,15 @@ impl Refresher {
     pub fn get(&self, key: &str, deadline: Instant, fetch: impl FnOnce() -> Result<Fresh>) -> Result<Identity> {
         let entry = self.entry(key);
         let mut state = lock(&entry.state);
+        let mut waited_for: Option<u64> = None;
         loop {
             let now = now();
+            if waited_for.is_some_and(|generation| generation != state.generation) {
+                return match &state.current {
+                    Some(fresh) if fresh.expired_time > now => Ok(fresh.identity.clone()),
+                    _ => Err(expired(&state)),
+                };
+            }
             match decide(&state, now) {
                 Step::Use(identity) => return Ok(identity),
                 Step::Fail(error) => return Err(error),
@@ -139,6 +149,7 @@ impl Refresher {
                             )),
                         };
                     }
+                    waited_for.get_or_insert(state.generation);
                     state = entry.changed.wait_timeout(state, left).unwrap_or_else(PoisonError::into_inner).0;
                 }
             }
@@ -150,6 +161,7 @@ impl Refresher {
             .unwrap_or_else(|_| Err(Error::internal("a credential refresh panicked")));
         let mut state = lock(&entry.state);
         state.refreshing = false;
+        state.generation += 1;
         let now = now();
         let result = match outcome {
             Ok(fresh) => {
