@@ -284,3 +284,30 @@ fn no_secret_token_or_oidc_token_shows_in_errors_or_debug() {
     assert!(outputs[2].contains("TKE_WEB_IDENTITY_TOKEN_FILE") && outputs[2].contains("control"), "{}", outputs[2]);
     assert!(outputs[3].contains("bad-profile is not a valid INI file (line "), "{}", outputs[3]);
 }
+
+#[test]
+fn the_emulator_takes_web_identity_requests_unsigned_only() {
+    let emulator = emulator();
+    let post = |authorization: &str, token: &str| {
+        let body = json!({"ProviderId": WEB_IDENTITY_PROVIDER, "WebIdentityToken": token, "RoleArn": ROLE_ARN,
+            "RoleSessionName": "s-1", "DurationSeconds": 600});
+        let mut response = ureq::post(emulator.url())
+            .header("Authorization", authorization)
+            .header("X-TC-Action", "AssumeRoleWithWebIdentity")
+            .header("X-TC-Version", "2018-08-13")
+            .header("X-TC-Region", "ap-guangzhou")
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .unwrap();
+        parse(&response.body_mut().read_to_string().unwrap())["Response"].clone()
+    };
+    let ok = post("SKIP", WEB_IDENTITY_TOKEN);
+    assert!(ok["Credentials"]["TmpSecretId"].as_str().unwrap().starts_with("AKID"), "{ok}");
+    let expired = ok["ExpiredTime"].as_i64().unwrap() - sts::time::now_unix();
+    assert!((590..=600).contains(&expired), "{expired}");
+    let signed = post("TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2026-12-02/sts/tc3_request, SignedHeaders=content-type;host, Signature=0", WEB_IDENTITY_TOKEN);
+    assert_eq!(signed["Error"]["Code"], "AuthFailure.InvalidAuthorization");
+    let wrong = post("SKIP", "web-identity-token-EXAMPLE-WRONG");
+    assert_eq!(wrong["Error"]["Code"], "InvalidParameter.WebIdentityTokenError");
+    assert!(!wrong.to_string().contains("WRONG"), "{wrong}");
+}

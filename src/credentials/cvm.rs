@@ -55,12 +55,17 @@ impl Spec {
             (None, Some(url)) => (ENV_ENDPOINT.to_owned(), url),
             (None, None) => ("metadata_endpoint".to_owned(), DEFAULT_ENDPOINT.to_owned()),
         };
-        let base = if base.ends_with('/') { base } else { format!("{base}/") };
-        let target = Self::target_of(&field, &base)?;
+        Self::with_endpoint(&field, &base).map(Ok)
+    }
+
+    /// The metadata server at `base` (named `field` in errors).
+    pub fn with_endpoint(field: &str, base: &str) -> Result<Spec> {
+        let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
+        let target = Self::target_of(field, &base)?;
         if target.uri().query().is_some() {
-            return Err(Error::invalid(&field, "must not have a query (`?...`)"));
+            return Err(Error::invalid(field, "must not have a query (`?...`)"));
         }
-        Ok(Ok(Spec { base, field }))
+        Ok(Spec { base, field: field.to_owned() })
     }
 
     fn target_of(field: &str, url: &str) -> Result<Target> {
@@ -181,4 +186,62 @@ fn parse_key(body: &str, shown: &str, role: &str) -> Result<Fresh> {
         },
         expired_time: key.expired_time,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str) -> String {
+        Spec::with_endpoint("metadata_endpoint", url).unwrap_err().message().to_owned()
+    }
+
+    #[test]
+    fn plain_http_only_to_the_default_host_link_local_and_loopback() {
+        for url in [
+            DEFAULT_ENDPOINT,
+            "http://METADATA.tencentyun.com/latest/meta-data/",
+            "http://169.254.0.23/latest/meta-data",
+            "http://127.0.0.1:8080/latest/meta-data/",
+            "http://[::1]:8080/m/",
+            "https://10.0.0.1/latest/meta-data/",
+        ] {
+            let spec = Spec::with_endpoint("metadata_endpoint", url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(spec.base.ends_with('/'), "{url}");
+        }
+        for (url, host) in [
+            ("http://10.0.0.1/latest/meta-data/", "10.0.0.1"),
+            ("http://169.255.0.1/", "169.255.0.1"),
+            ("http://metadata.tencentyun.com.example.com/", "metadata.tencentyun.com.example.com"),
+            ("http://[fe80::1]/", "[fe80::1]"),
+        ] {
+            let message = refused(url);
+            assert!(message.starts_with("metadata_endpoint: plain http:// is only allowed to metadata.tencentyun.com, a link-local"), "{message}");
+            assert!(message.contains(&format!("`{host}`")), "{message}");
+        }
+        assert!(refused("http://user:pw@127.0.0.1/").contains("userinfo"));
+        assert!(!refused("http://user:pw@127.0.0.1/").contains("pw"));
+        assert!(refused("http://127.0.0.1/m/?token=x").contains("must not have a query"));
+        assert!(refused("ftp://127.0.0.1/").starts_with("metadata_endpoint: not an http(s) URL"));
+    }
+
+    #[test]
+    fn role_answers_are_checked_and_never_quoted() {
+        let good = r#"{"TmpSecretId":"AKIDEXAMPLE","TmpSecretKey":"key-SECRET","Token":"token-SECRET","ExpiredTime":1700003600,"Expiration":"x","Code":"Success"}"#;
+        let fresh = parse_key(good, "http://127.0.0.1:1", "r").unwrap();
+        assert_eq!((fresh.identity.secret_id.as_str(), fresh.expired_time), ("AKIDEXAMPLE", 1_700_003_600));
+        assert_eq!(fresh.identity.session_token.as_ref().map(Secret::expose), Some("token-SECRET"));
+        for body in [
+            r#"{"TmpSecretId":"AKIDEXAMPLE","TmpSecretKey":"key-SECRET","Token":"token-SECRET","ExpiredTime":1,"Code":"Failed-SECRET"}"#,
+            r#"{"TmpSecretId":"AKIDEXAMPLE","TmpSecretKey":"key-SECRET","ExpiredTime":1}"#,
+            r#"{"TmpSecretId":"AKID EXAMPLE","TmpSecretKey":"key-SECRET","Token":"token-SECRET","ExpiredTime":1}"#,
+            r#"{"TmpSecretId":"AKIDEXAMPLE","TmpSecretKey":"key-SECRET","Token":"tok en-SECRET","ExpiredTime":1}"#,
+            "key-SECRET",
+        ] {
+            let e = parse_key(body, "http://127.0.0.1:1", "r").unwrap_err();
+            assert_eq!(e.code(), codes::BAD_RESPONSE, "{body}");
+            assert!(e.message().starts_with("cvm: http://127.0.0.1:1's answer for role `r` "), "{e}");
+            assert!(!e.message().contains("SECRET"), "{e}");
+        }
+    }
 }

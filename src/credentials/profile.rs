@@ -56,16 +56,25 @@ pub fn read(config_profile: Option<(&str, &str)>) -> Result<std::result::Result<
         }
         Located::Missing(why) => return Ok(Err(why)),
     };
-    let shown = path.escape_debug().to_string();
+    from_text(&field, &path.escape_debug().to_string(), &text, (&name_field, &name, named))
+}
+
+/// The key in profile `name` of the INI `text` (the file `shown`, named `field` in errors).
+/// `profile` is (its field, its name, whether it was asked for by name).
+fn from_text(
+    field: &str,
+    shown: &str,
+    text: &str,
+    (name_field, name, named): (&str, &str, bool),
+) -> Result<std::result::Result<Identity, String>> {
     let options = ini::ParseOption { enabled_quote: true, enabled_escape: false, ..ini::ParseOption::default() };
     // Line and column only: the parser's message can quote the file.
-    let parsed = ini::Ini::load_from_str_opt(&text, options).map_err(|e| {
-        Error::invalid(&field, format!("{shown} is not a valid INI file (line {}, column {})", e.line, e.col))
+    let parsed = ini::Ini::load_from_str_opt(text, options).map_err(|e| {
+        Error::invalid(field, format!("{shown} is not a valid INI file (line {}, column {})", e.line, e.col))
     })?;
-    drop(text);
-    let Some(section) = parsed.section(Some(name.as_str())) else {
+    let Some(section) = parsed.section(Some(name)) else {
         let why = format!("{shown} has no [{name}] section");
-        return if named { Err(Error::invalid(&name_field, why)) } else { Ok(Err(why)) };
+        return if named { Err(Error::invalid(name_field, why)) } else { Ok(Err(why)) };
     };
     let key_field = |key: &str| format!("{shown} [{name}] {key}");
     let value = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty());
@@ -106,4 +115,39 @@ fn locate() -> Result<Located> {
     }
     let shown: Vec<String> = candidates.iter().map(|p| p.escape_debug().to_string()).collect();
     Ok(Located::Missing(format!("no profile file ({ENV_FILE} not set; {} not found)", shown.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str, name: &str) -> Result<std::result::Result<Identity, String>> {
+        from_text("profile", "creds", text, ("profile", name, name != DEFAULT_PROFILE))
+    }
+
+    #[test]
+    fn profiles_are_read_with_quotes_and_literal_backslashes() {
+        let text = "; comment\n[default]\nsecret_id = AKIDEXAMPLE\nsecret_key = \"a\\b=c\"\n\n[ci]\nsecret_id=AKIDCI\nsecret_key=k\ntoken = tok-EXAMPLE\n";
+        let default = read_text(text, "default").unwrap().unwrap();
+        assert_eq!((default.secret_id.as_str(), default.secret_key.expose()), ("AKIDEXAMPLE", "a\\b=c"));
+        assert!(default.session_token.is_none());
+        assert_eq!(default.source, CredentialSource::Profile);
+        let ci = read_text(text, "ci").unwrap().unwrap();
+        assert_eq!(ci.session_token.as_ref().map(Secret::expose), Some("tok-EXAMPLE"));
+    }
+
+    #[test]
+    fn a_missing_section_or_key_is_named_without_values() {
+        assert_eq!(read_text("[other]\nsecret_id=a\n", "default").unwrap().unwrap_err(), "creds has no [default] section");
+        let e = read_text("[other]\n", "ci").unwrap_err();
+        assert_eq!(e.message(), "profile: creds has no [ci] section");
+        let e = read_text("[default]\nsecret_id=AKIDEXAMPLE\n", "default").unwrap_err();
+        assert_eq!(e.message(), "creds [default] secret_key: missing");
+        let e = read_text("[default]\nsecret_id=AKID/EXAMPLE\nsecret_key=SECRET-VALUE\n", "default").unwrap_err();
+        assert!(e.message().starts_with("creds [default] secret_id: contains whitespace"), "{e}");
+        let e = read_text("[default\nsecret_key=SECRET-VALUE\n", "default").unwrap_err();
+        assert!(e.message().starts_with("profile: creds is not a valid INI file (line "), "{e}");
+        assert!(!e.message().contains("SECRET"), "{e}");
+        assert!(check_name("profile", "a b").is_err() && check_name("profile", "ci-2.x_y").is_ok());
+    }
 }

@@ -48,7 +48,8 @@ pub fn set_clock_offset(seconds: i64) {
     CLOCK_OFFSET.store(seconds, Ordering::SeqCst);
 }
 
-/// A key fetched from a source, and when it expires (Unix seconds).
+/// A key fetched from a source, and when it expires (Unix seconds). Debug shows no secret.
+#[derive(Debug)]
 pub struct Fresh {
     pub identity: Identity,
     pub expired_time: i64,
