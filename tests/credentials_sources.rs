@@ -106,7 +106,11 @@ fn each_source_alone_signs_the_call() {
     std::env::remove_var("TENCENTCLOUD_CREDENTIALS_FILE");
 
     set_oidc(&dir, WEB_IDENTITY_TOKEN);
-    get_role_credential(&keyless_config(&emulator, json!({"role_arn": ROLE_ARN, "bucket": null, "allow_prefix": null, "allow_actions": null}))).unwrap();
+    get_role_credential(&keyless_config(
+        &emulator,
+        json!({"role_arn": ROLE_ARN, "bucket": null, "allow_prefix": null, "allow_actions": null}),
+    ))
+    .unwrap();
     let checked = parse(&check_config(&config).unwrap());
     assert_eq!((checked["credential_source"].as_str(), checked["secret_id"].is_null()), (Some("oidc"), true));
     for name in ["TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE"] {
@@ -120,7 +124,10 @@ fn each_source_alone_signs_the_call() {
 
     let requests = emulator.requests();
     let actions: Vec<&str> = requests.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["GetFederationToken", "GetFederationToken", "AssumeRoleWithWebIdentity", "AssumeRole", "AssumeRole"]);
+    assert_eq!(
+        actions,
+        ["GetFederationToken", "GetFederationToken", "AssumeRoleWithWebIdentity", "AssumeRole", "AssumeRole"]
+    );
     assert_eq!(requests[0].secret_id, ENV_ID);
     assert_eq!(requests[1].secret_id, PROFILE_ID);
     // The web identity exchange is unsigned (the emulator requires Authorization: SKIP) and
@@ -129,7 +136,10 @@ fn each_source_alone_signs_the_call() {
     assert_eq!(requests[2].body["WebIdentityToken"], "<redacted>");
     assert_eq!(requests[2].body["ProviderId"], WEB_IDENTITY_PROVIDER);
     for signed in &requests[3..] {
-        assert!(signed.secret_id.starts_with("AKID") && signed.signature_ok && signed.error_code.is_none(), "{signed:?}");
+        assert!(
+            signed.secret_id.starts_with("AKID") && signed.signature_ok && signed.error_code.is_none(),
+            "{signed:?}"
+        );
     }
     assert_ne!(requests[3].secret_id, requests[4].secret_id, "oidc and cvm keys differ");
 }
@@ -145,7 +155,12 @@ fn the_chain_prefers_env_then_profile_then_oidc_then_cvm() {
     set_profile(&dir);
     set_env_key();
     let mut seen = Vec::new();
-    for unset in [&["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"][..], &["TENCENTCLOUD_CREDENTIALS_FILE"], &["TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE"], &[]] {
+    for unset in [
+        &["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"][..],
+        &["TENCENTCLOUD_CREDENTIALS_FILE"],
+        &["TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE"],
+        &[],
+    ] {
         seen.push(checked_source(&config));
         let config = Config::parse(&config, Action::GetFederationToken).unwrap();
         assert_eq!(config.identity.source.name(), seen.last().unwrap());
@@ -174,15 +189,20 @@ fn a_pinned_source_is_the_only_one_looked_at() {
     assert!(signers(&emulator)[0].starts_with("AKID") && signers(&emulator)[0] != ENV_ID);
     let e = get_credential(&keyless_config(&emulator, json!({"credential_source": "oidc"}))).unwrap_err();
     assert_eq!(e.code(), codes::INVALID_ARGUMENT);
-    assert!(e.message().starts_with("secret_id: missing: credential_source `oidc` found no key (oidc: TKE_PROVIDER_ID"), "{e}");
+    assert!(
+        e.message().starts_with("secret_id: missing: credential_source `oidc` found no key (oidc: TKE_PROVIDER_ID"),
+        "{e}"
+    );
     let e = check_config(&federation_config(&emulator, json!({"credential_source": "env"}))).unwrap_err();
     assert_eq!(e.message(), "secret_id: given together with credential_source=env; drop one of them");
     let e = check_config(&keyless_config(&emulator, json!({"credential_source": "imds"}))).unwrap_err();
     assert!(e.message().starts_with("credential_source: `imds` is not a source; one of chain"), "{e}");
     // A named profile must exist; another section of the same file is used when named.
-    let e = check_config(&keyless_config(&emulator, json!({"credential_source": "profile", "profile": "missing"}))).unwrap_err();
+    let e = check_config(&keyless_config(&emulator, json!({"credential_source": "profile", "profile": "missing"})))
+        .unwrap_err();
     assert!(e.message().starts_with("profile: ") && e.message().contains("has no [missing] section"), "{e}");
-    let e = check_config(&keyless_config(&emulator, json!({"credential_source": "profile", "profile": "other"}))).unwrap_err();
+    let e = check_config(&keyless_config(&emulator, json!({"credential_source": "profile", "profile": "other"})))
+        .unwrap_err();
     assert!(e.message().contains("[other] secret_key: missing"), "{e}");
 }
 
@@ -220,7 +240,10 @@ fn the_oidc_token_file_is_read_again_at_every_refresh() {
     let emulator = emulator();
     let dir = Dir::new("rotate");
     let path = set_oidc(&dir, WEB_IDENTITY_TOKEN);
-    let config = keyless_config(&emulator, json!({"role_arn": ROLE_ARN, "bucket": null, "allow_prefix": null, "allow_actions": null}));
+    let config = keyless_config(
+        &emulator,
+        json!({"role_arn": ROLE_ARN, "bucket": null, "allow_prefix": null, "allow_actions": null}),
+    );
     get_role_credential(&config).unwrap();
     // The kubelet rotates the token; the old one stops being valid.
     std::fs::write(&path, "web-identity-token-EXAMPLE-0002\n").unwrap();
@@ -260,10 +283,14 @@ fn no_secret_token_or_oidc_token_shows_in_errors_or_debug() {
     for name in ["TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE"] {
         std::env::remove_var(name);
     }
-    let profile = dir.write("bad-profile", &format!("[default\nsecret_id = {PROFILE_ID}\nsecret_key = {PROFILE_KEY}\n"));
+    let profile =
+        dir.write("bad-profile", &format!("[default\nsecret_id = {PROFILE_ID}\nsecret_key = {PROFILE_KEY}\n"));
     std::env::set_var("TENCENTCLOUD_CREDENTIALS_FILE", &profile);
     outputs.push(check_config(&keyless_config(&emulator, json!({}))).unwrap_err().to_json());
-    let profile = dir.write("token-profile", &format!("[default]\nsecret_id = {PROFILE_ID}\nsecret_key = {PROFILE_KEY}\ntoken = tok en\n"));
+    let profile = dir.write(
+        "token-profile",
+        &format!("[default]\nsecret_id = {PROFILE_ID}\nsecret_key = {PROFILE_KEY}\ntoken = tok en\n"),
+    );
     std::env::set_var("TENCENTCLOUD_CREDENTIALS_FILE", &profile);
     outputs.push(check_config(&keyless_config(&emulator, json!({}))).unwrap_err().to_json());
     std::env::remove_var("TENCENTCLOUD_CREDENTIALS_FILE");

@@ -221,9 +221,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
                     .map_err(|_| format!("{flag}: `{value}` is too large"))?
             }
             "--request-timeout-ms" => settings.request_timeout = Duration::from_millis(parse_positive(&flag, &value)?),
-            "--web-identity" => {
-                settings.web_identities.push(parse_pair(&value, "--web-identity", "PROVIDER:TOKEN")?)
-            }
+            "--web-identity" => settings.web_identities.push(parse_pair(&value, "--web-identity", "PROVIDER:TOKEN")?),
             "--metadata-role" | "--metadata-lifetime" | "--metadata-latency-ms" | "--metadata-mode" => {
                 let metadata = settings.metadata.get_or_insert_with(MetadataOptions::default);
                 match flag.as_str() {
@@ -422,7 +420,14 @@ mod tests {
         assert_eq!(s.web_identities, [("provider-1".to_owned(), "token-EXAMPLE".to_owned())]);
         assert_eq!(s.metadata, Some(MetadataOptions::default()));
         let s = settings(
-            &["--metadata-role=r1", "--metadata-lifetime", "600", "--metadata-latency-ms=50", "--metadata-mode", "no-role"],
+            &[
+                "--metadata-role=r1",
+                "--metadata-lifetime",
+                "600",
+                "--metadata-latency-ms=50",
+                "--metadata-mode",
+                "no-role",
+            ],
             None,
         );
         let metadata = s.metadata.unwrap();

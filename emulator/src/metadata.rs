@@ -67,7 +67,8 @@ pub enum MetadataMode {
 }
 
 impl MetadataMode {
-    pub const ALL: [MetadataMode; 4] = [MetadataMode::Serve, MetadataMode::Fail, MetadataMode::Down, MetadataMode::NoRole];
+    pub const ALL: [MetadataMode; 4] =
+        [MetadataMode::Serve, MetadataMode::Fail, MetadataMode::Down, MetadataMode::NoRole];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -88,9 +89,10 @@ impl fmt::Display for MetadataMode {
 impl FromStr for MetadataMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        MetadataMode::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| {
-            format!("unknown metadata mode `{s}` (one of: serve, fail, down, no-role)")
-        })
+        MetadataMode::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| format!("unknown metadata mode `{s}` (one of: serve, fail, down, no-role)"))
     }
 }
 
@@ -182,8 +184,11 @@ pub(crate) fn respond(shared: &Shared, request: &Request) -> Handled {
     let Some(metadata) = &shared.metadata else { return Handled::NotMine };
     let path = request.path();
     let keep_alive = request.keep_alive();
-    let text = |status: u16, body: &str| Handled::Reply(http::response(status, "text/plain; charset=utf-8", body.as_bytes(), keep_alive));
-    let json_reply = |body: Value| Handled::Reply(http::response(200, "application/json", body.to_string().as_bytes(), keep_alive));
+    let text = |status: u16, body: &str| {
+        Handled::Reply(http::response(status, "text/plain; charset=utf-8", body.as_bytes(), keep_alive))
+    };
+    let json_reply =
+        |body: Value| Handled::Reply(http::response(200, "application/json", body.to_string().as_bytes(), keep_alive));
     match (request.method.as_str(), path) {
         ("GET", "/__emulator/stats") => {
             return json_reply(json!({
@@ -216,7 +221,9 @@ pub(crate) fn respond(shared: &Shared, request: &Request) -> Handled {
             if let Some(seconds) = lifetime {
                 metadata.set_lifetime(seconds);
             }
-            return json_reply(json!({"metadata_mode": metadata.mode().name(), "lifetime_seconds": metadata.lifetime.load(Ordering::SeqCst)}));
+            return json_reply(
+                json!({"metadata_mode": metadata.mode().name(), "lifetime_seconds": metadata.lifetime.load(Ordering::SeqCst)}),
+            );
         }
         _ => {}
     }

@@ -89,9 +89,8 @@ fn answer(
     }
     check_charset("RoleSessionName", required_string(&params, "RoleSessionName")?, "+=,.@-")?;
     let duration = duration_param(&params, MAX_DURATION_ROLE)?;
-    let known = identities.iter().any(|(p, t)| {
-        p == provider && sts::sign::constant_time_eq(t.as_bytes(), token.as_bytes())
-    });
+    let known =
+        identities.iter().any(|(p, t)| p == provider && sts::sign::constant_time_eq(t.as_bytes(), token.as_bytes()));
     if !known {
         return Err(fail(
             "InvalidParameter.WebIdentityTokenError",

@@ -454,7 +454,10 @@ fn read_identity(given: &mut Given) -> Result<(Identity, Option<Deferred>)> {
         // Silently unused, these would hide that the config's own key signs.
         for (field, present) in [(&profile_field, profile.is_some()), (&endpoint_field, metadata_endpoint.is_some())] {
             if present {
-                return Err(Error::invalid(field, "has no use with the key in the config (credential_source `config`)"));
+                return Err(Error::invalid(
+                    field,
+                    "has no use with the key in the config (credential_source `config`)",
+                ));
             }
         }
         return read_config_identity(given).map(|identity| (identity, None));
@@ -550,7 +553,10 @@ pub(crate) fn check_secret_id(field: &str, secret_id: &str) -> Result<()> {
 /// A session token is sent as the X-TC-Token header value.
 pub(crate) fn check_session_token(field: &str, token: &str) -> Result<()> {
     if token.len() > MAX_SESSION_TOKEN_BYTES {
-        return Err(Error::invalid(field, format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.len())));
+        return Err(Error::invalid(
+            field,
+            format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.len()),
+        ));
     }
     if token.chars().any(|c| !c.is_ascii_graphic()) {
         return Err(Error::invalid(field, "contains whitespace, a control or a non-ASCII character"));

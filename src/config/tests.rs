@@ -102,7 +102,10 @@ fn secrets_fall_back_to_the_environment() {
     assert_eq!(deferred.credentials.as_ref().map(|d| d.tried.len()), Some(3), "env, profile and oidc tried first");
     std::env::set_var(crate::credentials::cvm::ENV_DISABLED, "true");
     let nothing = message(Config::parse(&json, Action::GetFederationToken));
-    assert!(nothing.starts_with("secret_id: missing: no key in the config and none from the credential chain"), "{nothing}");
+    assert!(
+        nothing.starts_with("secret_id: missing: no key in the config and none from the credential chain"),
+        "{nothing}"
+    );
     for reason in [ENV_SECRET_ID, "profile: ", "oidc: TKE_PROVIDER_ID", "cvm: TENCENTCLOUD_METADATA_DISABLED=true"] {
         assert!(nothing.contains(reason), "{nothing} lacks {reason}");
     }

@@ -73,7 +73,9 @@ fn look(source: CredentialSource, inputs: &Inputs<'_>, tried: &[String]) -> Resu
 /// each source tried and why it did not apply, never a value.
 pub fn find(pin: Pin, inputs: &Inputs<'_>) -> Result<Found> {
     let order: &[CredentialSource] = match pin {
-        Pin::Chain => &[CredentialSource::Env, CredentialSource::Profile, CredentialSource::Oidc, CredentialSource::Cvm],
+        Pin::Chain => {
+            &[CredentialSource::Env, CredentialSource::Profile, CredentialSource::Oidc, CredentialSource::Cvm]
+        }
         Pin::One(source) => std::slice::from_ref(match source {
             CredentialSource::Env => &CredentialSource::Env,
             CredentialSource::Profile => &CredentialSource::Profile,

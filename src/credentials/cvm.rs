@@ -69,7 +69,12 @@ impl Spec {
     }
 
     fn target_of(field: &str, url: &str) -> Result<Target> {
-        Target::parse_with(field, url, "metadata.tencentyun.com, a link-local (169.254.x.x) or a loopback address", plain_http_ok)
+        Target::parse_with(
+            field,
+            url,
+            "metadata.tencentyun.com, a link-local (169.254.x.x) or a loopback address",
+            plain_http_ok,
+        )
     }
 
     /// One cache entry per metadata server.
@@ -94,7 +99,10 @@ impl Spec {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(Error::network(codes::TIMEOUT, format!("cvm: the call's deadline passed before {} answered", self.shown())));
+                return Err(Error::network(
+                    codes::TIMEOUT,
+                    format!("cvm: the call's deadline passed before {} answered", self.shown()),
+                ));
             }
             let options = self.options(url, left.min(ATTEMPT_TIMEOUT))?;
             match transport::get(&options, &[]) {
@@ -124,7 +132,9 @@ impl Spec {
                     format!("cvm: no CAM role is bound to this instance ({shown} answered 404 for {ROLES_PATH})"),
                 ))
             }
-            status => return Err(Error::http_status(status, format!("cvm: HTTP {status} from {shown} for {ROLES_PATH}"))),
+            status => {
+                return Err(Error::http_status(status, format!("cvm: HTTP {status} from {shown} for {ROLES_PATH}")))
+            }
         }
         let role = roles.body.lines().next().unwrap_or("").trim().to_owned();
         let role_ok = !role.is_empty()
@@ -160,16 +170,21 @@ struct RoleKey {
 /// The metadata answer, checked as a key from any other source is; never quoted.
 fn parse_key(body: &str, shown: &str, role: &str) -> Result<Fresh> {
     let bad = |what: &str| {
-        Error::bad_response(codes::BAD_RESPONSE, format!("cvm: {shown}'s answer for role `{role}` {what} ({} bytes)", body.len()))
+        Error::bad_response(
+            codes::BAD_RESPONSE,
+            format!("cvm: {shown}'s answer for role `{role}` {what} ({} bytes)", body.len()),
+        )
     };
     let key: RoleKey = serde_json::from_str(body)
         .map_err(|_| bad("is not {TmpSecretId, TmpSecretKey, Token, ExpiredTime, Code} JSON"))?;
     if let Some(code) = key.code.as_deref().filter(|c| *c != "Success") {
-        let named = if code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') { code } else { "?" };
+        let named =
+            if code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') { code } else { "?" };
         return Err(bad(&format!("has Code `{named}`, not `Success`")));
     }
     let field = format!("cvm role `{role}`");
-    check_secret(&format!("{field} TmpSecretId"), &key.tmp_secret_id).map_err(|_| bad("has an unusable TmpSecretId"))?;
+    check_secret(&format!("{field} TmpSecretId"), &key.tmp_secret_id)
+        .map_err(|_| bad("has an unusable TmpSecretId"))?;
     check_secret_id(&field, &key.tmp_secret_id).map_err(|_| bad("has an unusable TmpSecretId"))?;
     check_secret(&field, &key.tmp_secret_key).map_err(|_| bad("has an unusable TmpSecretKey"))?;
     check_session_token(&field, &key.token).map_err(|_| bad("has an unusable Token"))?;
@@ -216,7 +231,12 @@ mod tests {
             ("http://[fe80::1]/", "[fe80::1]"),
         ] {
             let message = refused(url);
-            assert!(message.starts_with("metadata_endpoint: plain http:// is only allowed to metadata.tencentyun.com, a link-local"), "{message}");
+            assert!(
+                message.starts_with(
+                    "metadata_endpoint: plain http:// is only allowed to metadata.tencentyun.com, a link-local"
+                ),
+                "{message}"
+            );
             assert!(message.contains(&format!("`{host}`")), "{message}");
         }
         assert!(refused("http://user:pw@127.0.0.1/").contains("userinfo"));

@@ -2,11 +2,11 @@
 //! `TENCENTCLOUD_SESSION_TOKEN` (a temporary key, e.g. exported by a CI job).
 
 use super::CredentialSource;
+use crate::config::read_env as from_env;
 use crate::config::{
     check_secret, check_secret_id, check_session_token, Identity, Secret, ENV_SECRET_ID, ENV_SECRET_KEY,
     ENV_SESSION_TOKEN,
 };
-use crate::config::read_env as from_env;
 use crate::error::{Error, Result};
 
 /// The environment's key; `Ok(Err(why))` when it holds none. Half a key pair is an error, not

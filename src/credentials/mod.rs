@@ -36,8 +36,13 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
-    pub const ALL: [CredentialSource; 5] =
-        [CredentialSource::Config, CredentialSource::Env, CredentialSource::Profile, CredentialSource::Oidc, CredentialSource::Cvm];
+    pub const ALL: [CredentialSource; 5] = [
+        CredentialSource::Config,
+        CredentialSource::Env,
+        CredentialSource::Profile,
+        CredentialSource::Oidc,
+        CredentialSource::Cvm,
+    ];
 
     /// The name used by config `credential_source` and in messages.
     pub fn name(self) -> &'static str {

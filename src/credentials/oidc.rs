@@ -61,11 +61,15 @@ impl Spec {
             }
             (Some(p), Some(r), Some(t)) => (p, r, t),
             (p, r, t) => {
-                let missing: Vec<&str> = [(p.is_none(), ENV_PROVIDER_ID), (r.is_none(), ENV_ROLE_ARN), (t.is_none(), ENV_TOKEN_FILE)]
-                    .into_iter()
-                    .filter_map(|(missing, name)| missing.then_some(name))
-                    .collect();
-                return Err(Error::invalid(missing[0], format!("missing for TKE OIDC (also unset: {})", missing.join(", "))));
+                let missing: Vec<&str> =
+                    [(p.is_none(), ENV_PROVIDER_ID), (r.is_none(), ENV_ROLE_ARN), (t.is_none(), ENV_TOKEN_FILE)]
+                        .into_iter()
+                        .filter_map(|(missing, name)| missing.then_some(name))
+                        .collect();
+                return Err(Error::invalid(
+                    missing[0],
+                    format!("missing for TKE OIDC (also unset: {})", missing.join(", ")),
+                ));
             }
         };
         let region = read_env(ENV_REGION);

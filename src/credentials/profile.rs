@@ -101,9 +101,7 @@ fn locate() -> Result<Located> {
     if let Some(path) = read_env(ENV_FILE) {
         return match file::read(ENV_FILE, &path, MAX_PROFILE_BYTES)? {
             Contents::Text(text) => Ok(Located::Found { field: ENV_FILE.to_owned(), path, text }),
-            Contents::NotFound => {
-                Err(Error::invalid(ENV_FILE, format!("{} does not exist", path.escape_debug())))
-            }
+            Contents::NotFound => Err(Error::invalid(ENV_FILE, format!("{} does not exist", path.escape_debug()))),
         };
     }
     let home = read_env("HOME").map(|home| format!("{}/.tencentcloud/credentials", home.trim_end_matches('/')));
@@ -138,7 +136,10 @@ mod tests {
 
     #[test]
     fn a_missing_section_or_key_is_named_without_values() {
-        assert_eq!(read_text("[other]\nsecret_id=a\n", "default").unwrap().unwrap_err(), "creds has no [default] section");
+        assert_eq!(
+            read_text("[other]\nsecret_id=a\n", "default").unwrap().unwrap_err(),
+            "creds has no [default] section"
+        );
         let e = read_text("[other]\n", "ci").unwrap_err();
         assert_eq!(e.message(), "profile: creds has no [ci] section");
         let e = read_text("[default]\nsecret_id=AKIDEXAMPLE\n", "default").unwrap_err();
