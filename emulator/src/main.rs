@@ -118,7 +118,7 @@ struct Settings {
 
 #[derive(Debug, PartialEq)]
 enum Command {
-    Run(Settings),
+    Run(Box<Settings>),
     Help,
     Version,
 }
@@ -246,7 +246,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             settings.keys.push(parse_key(entry, &format!("STS_EMULATOR_KEYS entry {}", i + 1))?);
         }
     }
-    Ok(Command::Run(settings))
+    Ok(Command::Run(Box::new(settings)))
 }
 
 fn log_line(request: &RecordedRequest) -> String {
@@ -276,7 +276,7 @@ fn main() -> ExitCode {
     let env_keys = std::env::var("STS_EMULATOR_KEYS").ok();
     let mut stderr = std::io::stderr();
     let settings = match parse_args(std::env::args_os().skip(1), env_keys.as_deref()) {
-        Ok(Command::Run(settings)) => settings,
+        Ok(Command::Run(settings)) => *settings,
         Ok(Command::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -367,7 +367,7 @@ mod tests {
 
     fn settings(args: &[&str], env: Option<&str>) -> Settings {
         match parse(args, env) {
-            Ok(Command::Run(settings)) => settings,
+            Ok(Command::Run(settings)) => *settings,
             other => panic!("{other:?}"),
         }
     }

@@ -131,6 +131,9 @@ impl Metadata {
     }
 }
 
+/// (SecretId, SecretKey) or (SecretId, token) pairs, as `service::handle` takes them.
+pub(crate) type Pairs = Vec<(String, String)>;
+
 /// Temporary keys handed out by the metadata mode and by AssumeRoleWithWebIdentity, which the
 /// STS side accepts with their token.
 #[derive(Default)]
@@ -151,11 +154,7 @@ impl Issued {
     }
 
     /// `keys` and `tokens` with the issued ones added (copies only when any were issued).
-    pub fn accepted(
-        &self,
-        keys: &[(String, String)],
-        tokens: &[(String, String)],
-    ) -> Option<(Vec<(String, String)>, Vec<(String, String)>)> {
+    pub fn accepted(&self, keys: &[(String, String)], tokens: &[(String, String)]) -> Option<(Pairs, Pairs)> {
         let issued = lock(&self.keys);
         if issued.is_empty() {
             return None;
