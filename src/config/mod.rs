@@ -441,10 +441,11 @@ fn read_identity(given: &mut Given) -> Result<(Identity, Option<Deferred>)> {
     }
     let endpoint_field = given.name_of("metadata_endpoint");
     let metadata_endpoint = given.take("metadata_endpoint").map(|v| string(&endpoint_field, v)).transpose()?;
-    let in_config = given.has("secret_id") || given.has("secret_key");
-    let pin = pinned.unwrap_or(if in_config { chain::Pin::Config } else { chain::Pin::Chain });
-    if in_config && pin != chain::Pin::Config {
-        let key = if given.has("secret_id") { "secret_id" } else { "secret_key" };
+    // A session_token alone still means "the key is the config's" (with the pair from the
+    // environment), as before credential sources existed.
+    let in_config = ["secret_id", "secret_key", "session_token"].iter().find(|key| given.has(key)).copied();
+    let pin = pinned.unwrap_or(if in_config.is_some() { chain::Pin::Config } else { chain::Pin::Chain });
+    if let Some(key) = in_config.filter(|_| pin != chain::Pin::Config) {
         return Err(Error::invalid(
             &given.name_of(key),
             format!("given together with {source_field}={}; drop one of them", pin.name()),
@@ -461,12 +462,6 @@ fn read_identity(given: &mut Given) -> Result<(Identity, Option<Deferred>)> {
             }
         }
         return read_config_identity(given).map(|identity| (identity, None));
-    }
-    if given.has("session_token") {
-        return Err(Error::invalid(
-            &given.name_of("session_token"),
-            "belongs with secret_id and secret_key in the config; a credential source brings its own token",
-        ));
     }
     let inputs = chain::Inputs {
         profile: profile.as_deref().map(|name| (profile_field.as_str(), name)),

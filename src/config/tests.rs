@@ -120,6 +120,12 @@ fn secrets_fall_back_to_the_environment() {
     let c = Config::parse(&json, Action::GetFederationToken).unwrap();
     assert_eq!((c.identity.secret_id.as_str(), c.identity.secret_key.expose()), ("AKIDenv", "env-key"));
     assert_eq!(c.identity.session_token.as_ref().map(Secret::expose), Some("env-token"));
+    // A session_token in the config goes with the environment's pair, as before the chain.
+    let c = Config::parse(&format!(r#"{{"session_token":"cfg-token",{BUILD}}}"#), Action::GetFederationToken).unwrap();
+    assert_eq!(
+        (c.identity.source.name(), c.identity.session_token.as_ref().map(Secret::expose)),
+        ("config", Some("cfg-token"))
+    );
     std::env::remove_var(ENV_SECRET_ID);
     std::env::remove_var(ENV_SECRET_KEY);
     std::env::remove_var(ENV_SESSION_TOKEN);
