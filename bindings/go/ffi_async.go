@@ -10,9 +10,13 @@ package sts
 extern void stsGoCallback(void *user_data, enum StsCode code, char *out_json);
 
 // The cgo.Handle is an integer; Go may not turn an integer into a pointer, C may.
-static enum StsCode sts_go_async(int role, const char *config_json, uintptr_t handle) {
-	return role ? sts_get_role_credential_async(config_json, stsGoCallback, (void *)handle)
-	            : sts_get_credential_async(config_json, stsGoCallback, (void *)handle);
+// call: 0 GetFederationToken, 1 AssumeRole, 2 upload credential.
+static enum StsCode sts_go_async(int call, const char *config_json, uintptr_t handle) {
+	switch (call) {
+	case 1: return sts_get_role_credential_async(config_json, stsGoCallback, (void *)handle);
+	case 2: return sts_get_upload_credential_async(config_json, stsGoCallback, (void *)handle);
+	default: return sts_get_credential_async(config_json, stsGoCallback, (void *)handle);
+	}
 }
 */
 import "C"
@@ -64,11 +68,13 @@ func submitAsync(op cOp, input string) (p *pending, code StsCode) {
 		p.done <- answer{StsInvalidArgument, rawNULAnswer}
 		return p, StsOK
 	}
-	role := C.int(0)
+	call := C.int(0)
 	switch op {
 	case opCredential:
 	case opRoleCredential:
-		role = 1
+		call = 1
+	case opUploadCredential:
+		call = 2
 	default:
 		panic("sts: not an async operation")
 	}
@@ -77,7 +83,7 @@ func submitAsync(op cOp, input string) (p *pending, code StsCode) {
 	// The handle first: the callback may run before sts_go_async returns.
 	h := cgo.NewHandle(p)
 	asyncHandles.Add(1)
-	code = StsCode(C.sts_go_async(role, cin, C.uintptr_t(h)))
+	code = StsCode(C.sts_go_async(call, cin, C.uintptr_t(h)))
 	if code != StsOK {
 		// Refused: the callback will never run, so the handle is deleted here, once.
 		h.Delete()
