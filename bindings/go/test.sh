@@ -52,6 +52,7 @@ start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
 cd "$HERE"
 
 # --- checks -----------------------------------------------------------------------------
+rm -rf "$HERE/build/vendor-example" # the vendor's own (unformatted) sources of an earlier run
 unformatted="$(gofmt -l .)"
 [[ -z "$unformatted" ]] || die "gofmt wants to change: $unformatted"
 go vet ./...
@@ -126,6 +127,7 @@ for example in "$VENDOR_DIR"/go/example/*.go; do
   (cd "$dir" && go build -o /dev/null .) || die "the vendor's go/example/$name.go does not build against this package"
   echo "go/test.sh: vendor go/example/$name.go builds"
 done
+rm -rf "$HERE/build/vendor-example"
 
 echo "== pkg-config build, static libsts.a (-tags libsts_pkgconfig)"
 # Go's build cache keys neither on pkg-config's output nor on libsts.a: a CGO_CFLAGS define
