@@ -55,7 +55,6 @@ static char *sts_go_string(uintptr_t out) { return (char *)out; }
 import "C"
 
 import (
-	"encoding/binary"
 	"io"
 	"os"
 	"runtime/cgo"
@@ -137,7 +136,7 @@ func submitAsync(op cOp, input string) (p *pending, code StsCode) {
 }
 
 // abandon is called by a caller that stops waiting. The answer, if it is already there, is
-// dropped with p; if it is still to come, the callback frees it without copying it.
+// dropped with p; if it is still to come, dispatchAnswers frees it without copying it.
 func (p *pending) abandon() {
 	if !p.state.CompareAndSwap(waiting, abandoned) {
 		asyncDiscarded.Add(1) // delivered meanwhile: the copy goes unread
@@ -149,8 +148,8 @@ func setAsyncWorkers(n uint32) StsCode {
 	return StsCode(C.sts_set_async_workers(C.uint32_t(n)))
 }
 
-// answerSize is sizeof(struct sts_go_answer): three 8-byte fields.
-const answerSize = 24
+// answerSize is sizeof(struct sts_go_answer).
+const answerSize = C.sizeof_struct_sts_go_answer
 
 var (
 	dispatchOnce sync.Once
@@ -186,9 +185,10 @@ func dispatchAnswers(r *os.File) {
 			n += m
 		}
 		for off := 0; off+answerSize <= n; off += answerSize {
-			b := buf[off : off+answerSize]
-			deliver(uintptr(binary.LittleEndian.Uint64(b[0:])), uintptr(binary.LittleEndian.Uint64(b[8:])),
-				StsCode(int64(binary.LittleEndian.Uint64(b[16:]))))
+			// The bytes C wrote, read back as C's struct (its layout, its byte order); buf is
+			// 8-aligned and the offsets are multiples of the struct's size.
+			a := (*C.struct_sts_go_answer)(unsafe.Pointer(&buf[off]))
+			deliver(uintptr(a.handle), uintptr(a.out), StsCode(a.code))
 		}
 		if err != nil {
 			panic("sts: the libsts answer pipe failed: " + err.Error())
