@@ -26,9 +26,11 @@ ARCH := $(shell uname -m)
 # two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
 # would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
 DIST := dist
-DIST_PACKAGES := c
+DIST_PACKAGES := c go
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
+DIST_GO_NAME := libsts-go-$(VERSION)
+DIST_GO := $(DIST)/$(DIST_GO_NAME).tar.gz
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
@@ -176,6 +178,25 @@ dist-c: build
 # Unpacks it outside the checkout and uses it from C (pkg-config) and C++ (CMake, GoogleTest).
 test-dist-c: dist-c
 	packaging/c/test-dist.sh $(DIST_C) $(VERSION)
+
+# The Go module's source as `go get github.com/libsts/libsts/bindings/go` would fetch it: the
+# module's files without the nested bench module and test.sh's build output. Users build it
+# with -tags libsts_pkgconfig against the C package.
+dist-go:
+	rm -rf $(DIST)/$(DIST_GO_NAME) $(DIST_GO)
+	mkdir -p $(DIST)
+	cp -r bindings/go $(DIST)/$(DIST_GO_NAME)
+	rm -rf $(DIST)/$(DIST_GO_NAME)/bench $(DIST)/$(DIST_GO_NAME)/build
+	find $(DIST)/$(DIST_GO_NAME) \( -name '*.test' -o -name '*.out' \) -delete
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
+	  -C $(DIST) -cf - $(DIST_GO_NAME) | gzip -9n > $(DIST_GO)
+	rm -rf $(DIST)/$(DIST_GO_NAME)
+	@echo "== built $(DIST_GO)"
+
+# A user's module requiring the Go module, built through pkg-config against the unpacked C
+# package, outside the checkout (packaging/go/test-dist.sh).
+test-dist-go: dist-c dist-go
+	packaging/go/test-dist.sh $(DIST_C) $(DIST_GO) $(VERSION)
 
 clean:
 	$(CARGO) clean

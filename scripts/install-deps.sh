@@ -14,6 +14,9 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v readelf >/dev/null || need+=(binutils)
 ls /usr/lib/*/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 || ls /usr/lib/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 \
     || need+=(libgtest-dev)
+# make test-dist-go builds a user's Go module against the C package (bindings/go/test.sh would
+# install it too, but test-dist runs first).
+command -v go >/dev/null || need+=(golang-go)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
