@@ -1,7 +1,7 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** The binding against include/sts.h and the core's key table: fails when they drift apart. */
 public class DriftTest {
@@ -26,7 +26,7 @@ public class DriftTest {
                 mine.put(f.getName(), f.getInt(null));
             }
         }
-        assertEquals("LibSts's STS_* constants vs include/sts.h", CoreReference.headerCodes(), mine);
+        assertEquals(CoreReference.headerCodes(), mine, "LibSts's STS_* constants vs include/sts.h");
     }
 
     /**
@@ -40,7 +40,7 @@ public class DriftTest {
             spellings.add(e.getKey());
             for (String key : spellings) {
                 String json = CosStsClient.translate(Collections.singletonMap(key, null));
-                assertEquals(key + " is renamed on its way to libsts", "{" + Json.write(key) + ":null}", json);
+                assertEquals("{" + TestJson.write(key) + ":null}", json, key + " is renamed on its way to libsts");
             }
         }
     }
@@ -54,15 +54,15 @@ public class DriftTest {
             core.addAll(e.getValue());
         }
         for (Map.Entry<String, String> v : CosStsClient.VENDOR_KEYS.entrySet()) {
-            assertTrue("VENDOR_KEYS maps " + v.getKey() + " to " + v.getValue() + ", not a libsts key", core.contains(v.getValue()));
-            assertTrue("VENDOR_KEYS must be keyed by the lower-case spelling: " + v.getKey(),
-                    v.getKey().equals(v.getKey().toLowerCase(java.util.Locale.ROOT)));
+            assertTrue(core.contains(v.getValue()), "VENDOR_KEYS maps " + v.getKey() + " to " + v.getValue() + ", not a libsts key");
+            assertTrue(
+                    v.getKey().equals(v.getKey().toLowerCase(java.util.Locale.ROOT)), "VENDOR_KEYS must be keyed by the lower-case spelling: " + v.getKey());
         }
         // The vendor's spellings that differ from every libsts one do reach libsts as a libsts key.
         for (String vendor : new String[] {"SecretId", "SECRETKEY", "allowPrefixes", "AllowActions", "Host"}) {
             String json = CosStsClient.translate(Collections.singletonMap(vendor, "v"));
-            String sent = Json.asObject(Json.parse(json), "config").keySet().iterator().next();
-            assertTrue(vendor + " reaches libsts as " + sent, core.contains(sent));
+            String sent = TestJson.object(json).keySet().iterator().next();
+            assertTrue(core.contains(sent), vendor + " reaches libsts as " + sent);
         }
     }
 }
