@@ -26,9 +26,11 @@ ARCH := $(shell uname -m)
 # two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
 # would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
 DIST := dist
-DIST_PACKAGES := c
+DIST_PACKAGES := c java
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
+DIST_JAVA := $(DIST)/java
+MVN_JAVA := mvn -B -q -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts.dir=$(abspath $(RELEASE))
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
@@ -176,6 +178,20 @@ dist-c: build
 # Unpacks it outside the checkout and uses it from C (pkg-config) and C++ (CMake, GoogleTest).
 test-dist-c: dist-c
 	packaging/c/test-dist.sh $(DIST_C) $(VERSION)
+
+# The Java package: the binding's jar (libsts.so inside, as the JNA resource linux-x86-64/libsts.so)
+# and lib/ with the jars it depends on at run time, so `java -cp 'dist/java/*:dist/java/lib/*'`
+# works from dist/ alone. Its tests run in test-java; here only the jar is built.
+dist-java: build
+	rm -rf $(DIST_JAVA)
+	$(MVN_JAVA) -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
+	  -DoutputDirectory=$(abspath $(DIST_JAVA))/lib
+	cp bindings/java/target/cos-sts-libsts-$(VERSION).jar $(DIST_JAVA)/
+	@echo "== built $(DIST_JAVA)/cos-sts-libsts-$(VERSION).jar and $(DIST_JAVA)/lib/"
+
+# Copies dist/java outside the checkout and runs a small program with javac and java -cp there.
+test-dist-java: dist-java
+	packaging/java/test-dist.sh $(DIST_JAVA) $(VERSION)
 
 clean:
 	$(CARGO) clean
