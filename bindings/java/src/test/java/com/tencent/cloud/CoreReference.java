@@ -94,7 +94,29 @@ final class CoreReference {
      * an invented key must come back unknown (so that the probe can tell the difference at all).
      */
     static Map<String, List<String>> coreKeys() {
-        Pattern tablePattern = Pattern.compile("(?s)\\bconst KEYS\\b[^=]*=\\s*&\\[(.*?)\\n\\s*\\];");
+        Map<String, List<String>> keys = tableKeys("KEYS");
+        assertTrue(keys.size() >= 10, "src KEYS: only " + keys.size() + " entries read");
+
+        if (knownToCore("no_such_key_EXAMPLE")) {
+            fail("sts_check_config does not refuse an unknown key: the probe cannot work");
+        }
+        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
+            assertTrue(knownToCore(e.getKey()), "src KEYS names " + e.getKey() + ", which sts_check_config does not know");
+            for (String alias : e.getValue()) {
+                String m = checkConfig("{" + TestJson.write(e.getKey()) + ":null," + TestJson.write(alias) + ":null}");
+                assertTrue(
+                        m != null && m.startsWith(alias + ": given twice"), "src KEYS says " + alias + " is an alias of " + e.getKey() + "; sts_check_config says " + m);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The entries {@code ("canonical", &["alias", ...])} of the one {@code const NAME} table in src/
+     * (KEYS, UPLOAD_KEYS, CACHE_KEYS), every string literal of it read.
+     */
+    static Map<String, List<String>> tableKeys(String name) {
+        Pattern tablePattern = Pattern.compile("(?s)\\bconst " + name + "\\b[^=]*=\\s*&\\[(.*?)\\]\\s*;");
         List<String> tables = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root().resolve("src"))) {
             for (Path p : files.filter(f -> f.toString().endsWith(".rs")).collect(Collectors.toList())) {
@@ -106,7 +128,7 @@ final class CoreReference {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        assertEquals(1, tables.size(), "`const KEYS` tables in src/ (update coreKeys to the core's new layout)");
+        assertEquals(1, tables.size(), "`const " + name + "` tables in src/ (update tableKeys to the core's new layout)");
         String table = tables.get(0).replaceAll("//[^\\n]*", "");
         Pattern literal = Pattern.compile("\"([^\"\\\\]*)\"");
         Matcher entry = Pattern.compile("\\(\\s*\"([^\"]+)\"\\s*,\\s*&\\[([^\\]]*)\\]\\s*,?\\s*\\)").matcher(table);
@@ -125,20 +147,7 @@ final class CoreReference {
         for (Matcher l = literal.matcher(table); l.find();) {
             literals++;
         }
-        assertEquals(literals, read, "string literals in src KEYS vs names read (update coreKeys)");
-        assertTrue(keys.size() >= 10, "src KEYS: only " + keys.size() + " entries read");
-
-        if (knownToCore("no_such_key_EXAMPLE")) {
-            fail("sts_check_config does not refuse an unknown key: the probe cannot work");
-        }
-        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
-            assertTrue(knownToCore(e.getKey()), "src KEYS names " + e.getKey() + ", which sts_check_config does not know");
-            for (String alias : e.getValue()) {
-                String m = checkConfig("{" + TestJson.write(e.getKey()) + ":null," + TestJson.write(alias) + ":null}");
-                assertTrue(
-                        m != null && m.startsWith(alias + ": given twice"), "src KEYS says " + alias + " is an alias of " + e.getKey() + "; sts_check_config says " + m);
-            }
-        }
+        assertEquals(literals, read, "string literals in src " + name + " vs names read (update tableKeys)");
         return keys;
     }
 }

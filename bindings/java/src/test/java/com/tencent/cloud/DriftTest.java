@@ -65,4 +65,54 @@ public class DriftTest {
             assertTrue(core.contains(sent), vendor + " reaches libsts as " + sent);
         }
     }
+
+    /**
+     * The keys inside {@code upload} and {@code cache} (src/config/upload.rs UPLOAD_KEYS,
+     * src/config/cache.rs CACHE_KEYS) reach libsts exactly as given, and the core knows each one:
+     * the binding keeps no list of them, so a key the core adds works here at once.
+     */
+    @Test
+    public void uploadAndCacheKeysPassThroughAndAreTheCores() {
+        String[][] sections = {{"upload", "UPLOAD_KEYS"}, {"cache", "CACHE_KEYS"}};
+        for (String[] section : sections) {
+            Map<String, List<String>> keys = CoreReference.tableKeys(section[1]);
+            assertTrue(keys.size() >= 2, section[1] + ": only " + keys.size() + " entries read");
+            Set<String> spellings = new HashSet<>();
+            keys.forEach((k, aliases) -> {
+                spellings.add(k);
+                spellings.addAll(aliases);
+            });
+            spellings.add("no_such_key_EXAMPLE");
+            for (String key : spellings) {
+                Map<String, Object> config = new LinkedHashMap<>();
+                config.put("secretId", TestEnv.SECRET_ID);
+                config.put("secretKey", TestEnv.SECRET_KEY);
+                config.put("bucket", TestEnv.BUCKET);
+                config.put("region", TestEnv.REGION);
+                if (section[0].equals("cache")) {
+                    config.put("allowPrefix", "dir/*");
+                    config.put("allowActions", List.of("name/cos:GetObject"));
+                }
+                config.put(section[0], Collections.singletonMap(key, null));
+                String json = CosStsClient.translate(config);
+                assertTrue(json.endsWith(",\"" + section[0] + "\":{" + TestJson.write(key) + ":null}}"), json);
+                String m = CoreReference.checkConfig(json);
+                boolean unknown = m != null && m.startsWith(section[0] + "." + key + ": unknown key");
+                assertEquals(key.equals("no_such_key_EXAMPLE"), unknown, section[0] + "." + key + ": " + m);
+            }
+        }
+    }
+
+    /** pom.xml's version is Cargo.toml's, and the library the jar carries reports it. */
+    @Test
+    public void pomVersionIsTheCargoVersionAndTheLibrarys() {
+        java.util.regex.Matcher cargo = java.util.regex.Pattern.compile("(?m)^\\[workspace\\.package\\]\\s*\\nversion = \"([^\"]+)\"")
+                .matcher(CoreReference.read(CoreReference.root().resolve("Cargo.toml")));
+        assertTrue(cargo.find(), "Cargo.toml: no [workspace.package] version");
+        String pom = CoreReference.read(CoreReference.root().resolve("bindings/java/pom.xml"));
+        java.util.regex.Matcher project = java.util.regex.Pattern.compile("</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(project.find(), "pom.xml: no project <version>");
+        assertEquals(cargo.group(1), project.group(1), "pom.xml version vs Cargo.toml");
+        assertEquals(cargo.group(1), CosStsClient.libraryVersion(), "sts_version() of the loaded library");
+    }
 }
