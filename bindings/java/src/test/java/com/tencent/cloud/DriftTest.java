@@ -114,5 +114,12 @@ public class DriftTest {
         assertTrue(project.find(), "pom.xml: no project <version>");
         assertEquals(cargo.group(1), project.group(1), "pom.xml version vs Cargo.toml");
         assertEquals(cargo.group(1), CosStsClient.libraryVersion(), "sts_version() of the loaded library");
+        // The install lines users copy name it too.
+        String readme = CoreReference.read(CoreReference.root().resolve("bindings/java/README.md"));
+        assertTrue(readme.startsWith("# Java binding\n\n```xml\n<dependency>"), "bindings/java/README.md starts with its dependency");
+        assertTrue(readme.contains("<artifactId>cos-sts-libsts</artifactId>\n  <version>" + cargo.group(1) + "</version>"),
+                "bindings/java/README.md's dependency version");
+        String top = CoreReference.read(CoreReference.root().resolve("README.md"));
+        assertTrue(top.contains("`org.libsts:cos-sts-libsts:" + cargo.group(1) + "`"), "README.md's Java install line");
     }
 }
