@@ -173,6 +173,23 @@ public class UploadCacheTest {
     }
 
     @Test
+    public void concurrentIdenticalCallsSendOneRequest() throws Exception {
+        CosStsClient.clearCache();
+        TreeMap<String, Object> c = cached(true, 1600);
+        int before = requests("cache");
+        List<java.util.concurrent.CompletableFuture<Response>> futures = new java.util.ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            futures.add(CosStsClient.getCredentialAsync(c));
+        }
+        Set<String> tokens = new HashSet<>();
+        for (java.util.concurrent.CompletableFuture<Response> f : futures) {
+            tokens.add(f.get(10, TimeUnit.SECONDS).credentials.sessionToken);
+        }
+        assertEquals(before + 1, requests("cache"), "32 identical calls at once");
+        assertEquals(1, tokens.size(), "every caller got the one answer");
+    }
+
+    @Test
     public void aKeyWithTooLittleTimeLeftIsNeverHandedOut() throws Exception {
         CosStsClient.clearCache();
         Map<String, Object> options = Map.of("minRemainingSeconds", 1799, "maxEntries", 8);
