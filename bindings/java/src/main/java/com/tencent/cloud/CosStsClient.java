@@ -289,13 +289,16 @@ public final class CosStsClient {
         if (parameters == null) {
             throw StsInvalidArgumentException.of("parameters", "null");
         }
-        Map<String, Object> config = new LinkedHashMap<>(parameters.config);
-        // Only the policy is wanted here: a placeholder key lets libsts check the rest without
-        // reading the environment's secret; it is never sent anywhere.
-        if (config.keySet().stream().noneMatch(k -> k != null && SECRET_KEYS.contains(k.toLowerCase(Locale.ROOT)))) {
-            config.put("secretId", "AKIDPOLICYONLYEXAMPLE");
-            config.put("secretKey", "policy-only-EXAMPLE");
-        }
+        // Only the policy is wanted: the key pair plays no part in it, so a placeholder pair (never
+        // sent anywhere) stands in for whatever was given, and the environment's is never read.
+        Map<String, Object> config = new LinkedHashMap<>();
+        parameters.config.forEach((k, v) -> {
+            if (k == null || !SECRET_KEYS.contains(k.toLowerCase(Locale.ROOT))) {
+                config.put(k, v);
+            }
+        });
+        config.put("secretId", "AKIDPOLICYONLYEXAMPLE");
+        config.put("secretKey", "policy-only-EXAMPLE");
         LibSts.Result r = LibSts.call(LibSts.Fn.CHECK_CONFIG, translate(config));
         if (r.code != LibSts.STS_OK) {
             throw toUnchecked(toException(r));
@@ -307,7 +310,8 @@ public final class CosStsClient {
         return policy.isTextual() ? policy.textValue() : policy.toString();
     }
 
-    private static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("secretid", "secret_id", "secretkey", "secret_key");
+    private static final java.util.Set<String> SECRET_KEYS =
+            java.util.Set.of("secretid", "secret_id", "secretkey", "secret_key", "sessiontoken", "session_token");
 
     /** The libsts version, e.g. {@code 0.1.0}. */
     public static String libraryVersion() {
