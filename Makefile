@@ -195,4 +195,4 @@ test-dist-java: dist-java
 
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT) $(DIST)
+	rm -rf $(OUT) $(DIST) bindings/java/target
