@@ -15,10 +15,10 @@ import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The binding's JSON, through Jackson: values the user gives go to libsts as JSON, libsts's answers
@@ -76,20 +76,12 @@ final class JsonText {
         }
     }
 
-    /**
-     * An escaped surrogate that is not half of a pair (Jackson escapes every surrogate as
-     * {@code \uD83D\uDE00}; an unpaired one no JSON reader can turn back into text): a high one
-     * not followed by a low one, or a low one not preceded by a high one. Not preceded by an odd
-     * number of backslashes, which would make it literal text.
-     */
-    private static final Pattern LONE_SURROGATE = Pattern.compile(
-            "(?<!\\\\)(?:\\\\\\\\)*\\\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\\\u[dD][c-fC-F])"
-            + "|(?<!\\\\)(?:\\\\\\\\)*(?<!\\\\u[dD][89abAB][0-9a-fA-F]{2})\\\\u[dD][c-fC-F]");
-
     /** Writes JSON objects field by field, so that two spellings of one key both reach libsts. */
     static final class ObjectWriter {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        private final StringWriter out = new StringWriter(512);
         private final JsonGenerator gen;
+        /** The fields written, to name the one with an unpaired surrogate (the error path only). */
+        private final List<Object[]> fields = new ArrayList<>();
 
         ObjectWriter() {
             try {
@@ -102,18 +94,13 @@ final class JsonText {
 
         /** {@code "name": value}; {@code field} names the value in an error. */
         ObjectWriter field(String name, Object value, String field) {
-            int start;
             try {
                 gen.writeFieldName(name);
-                gen.flush();
-                start = out.size();
                 MAPPER.writeValue(gen, value);
-                gen.flush();
             } catch (IOException | StackOverflowError e) {
                 throw refusal(field, value, e);
             }
-            byte[] all = out.toByteArray();
-            checkSurrogates(new String(all, start, all.length - start, StandardCharsets.UTF_8), field);
+            fields.add(new Object[] {value, field});
             return this;
         }
 
@@ -124,28 +111,48 @@ final class JsonText {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot finish a JSON text", e);
             }
-            return new String(out.toByteArray(), StandardCharsets.UTF_8);
+            String json = out.toString();
+            if (hasUnpairedSurrogate(json)) {
+                for (Object[] f : fields) {
+                    write(f[0], (String) f[1]); // throws for the first field that has one
+                }
+                throw StsInvalidArgumentException.of("config", UNPAIRED);
+            }
+            return json;
         }
     }
+
+    private static final String UNPAIRED = "string has an unpaired UTF-16 surrogate";
 
     /** {@code value} as JSON text; {@code field} names it in an error. */
     static String write(Object value, String field) {
         String json;
         try {
-            // UTF-8 bytes, not a Java String: the UTF-8 generator escapes an unpaired surrogate,
-            // which String.getBytes would silently turn into '?'.
-            json = new String(MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8);
+            json = MAPPER.writeValueAsString(value);
         } catch (IOException | StackOverflowError e) {
             throw refusal(field, value, e);
         }
-        return checkSurrogates(json, field);
-    }
-
-    private static String checkSurrogates(String json, String field) {
-        if (LONE_SURROGATE.matcher(json).find()) {
-            throw StsInvalidArgumentException.of(field, "string has an unpaired UTF-16 surrogate");
+        if (hasUnpairedSurrogate(json)) {
+            throw StsInvalidArgumentException.of(field, UNPAIRED);
         }
         return json;
+    }
+
+    /**
+     * Whether the text holds half a surrogate pair. Jackson's Writer output keeps strings as Java
+     * chars, and UTF-8 encoding (LibSts.cString) would silently turn an unpaired surrogate into
+     * {@code ?}: refused instead.
+     */
+    static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StsInvalidArgumentException refusal(String field, Object value, Throwable e) {
