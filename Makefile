@@ -30,7 +30,7 @@ DIST_PACKAGES := c java
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
 DIST_JAVA := $(DIST)/java
-MVN_JAVA := mvn -B -q -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts.dir=$(abspath $(RELEASE))
+MVN_JAVA := mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts.dir=$(abspath $(RELEASE))
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 

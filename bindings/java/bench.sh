@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
 command -v mvn >/dev/null || die "mvn not found (scripts/install-deps.sh, or apt-get install maven)"
 mkdir -p "$HERE/build" "$HERE/target"
 # The jar and the benchmark's classes (target/bench-classes), and the jar's dependencies.
-if ! mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" -Dlibsts.dir="$(dirname "$LIB")" -DskipTests package \
+if ! mvn -B -q -ntp -Dstyle.color=never -f "$HERE/pom.xml" -Dlibsts.dir="$(dirname "$LIB")" -DskipTests package \
     dependency:build-classpath -Dmdep.outputFile="$HERE/target/binding-classpath.txt" >"$HERE/target/mvn-binding.log" 2>&1; then
     cat "$HERE/target/mvn-binding.log" >&2
     die "mvn could not build the binding"

@@ -31,7 +31,7 @@ done
 props+=("-Dsts.emulator.upload.log=$EMULATOR_LOGS/EMULATOR_upload.err" "-Dsts.emulator.cache.log=$EMULATOR_LOGS/EMULATOR_cache.err")
 
 mvn_run() {
-    mvn -B -Dstyle.color=never -f "$HERE/pom.xml" -Dsts.root="$ROOT" -Dlibsts.dir="$(dirname "$LIB")" "$@"
+    mvn -B -ntp -Dstyle.color=never -f "$HERE/pom.xml" -Dsts.root="$ROOT" -Dlibsts.dir="$(dirname "$LIB")" "$@"
 }
 
 set +e
