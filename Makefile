@@ -26,11 +26,13 @@ ARCH := $(shell uname -m)
 # two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
 # would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
 DIST := dist
-DIST_PACKAGES := c go
+DIST_PACKAGES := c go java
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
 DIST_GO_NAME := libsts-go-$(VERSION)
 DIST_GO := $(DIST)/$(DIST_GO_NAME).tar.gz
+DIST_JAVA := $(DIST)/java
+MVN_JAVA := mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts.dir=$(abspath $(RELEASE))
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
@@ -198,6 +200,20 @@ dist-go:
 test-dist-go: dist-c dist-go
 	packaging/go/test-dist.sh $(DIST_C) $(DIST_GO) $(VERSION)
 
+# The Java package: the binding's jar (libsts.so inside, as the JNA resource linux-x86-64/libsts.so)
+# and lib/ with the jars it depends on at run time, so `java -cp 'dist/java/*:dist/java/lib/*'`
+# works from dist/ alone. Its tests run in test-java; here only the jar is built.
+dist-java: build
+	rm -rf $(DIST_JAVA)
+	$(MVN_JAVA) -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
+	  -DoutputDirectory=$(abspath $(DIST_JAVA))/lib
+	cp bindings/java/target/cos-sts-libsts-$(VERSION).jar $(DIST_JAVA)/
+	@echo "== built $(DIST_JAVA)/cos-sts-libsts-$(VERSION).jar and $(DIST_JAVA)/lib/"
+
+# Copies dist/java outside the checkout and runs a small program with javac and java -cp there.
+test-dist-java: dist-java
+	packaging/java/test-dist.sh $(DIST_JAVA) $(VERSION)
+
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT) $(DIST)
+	rm -rf $(OUT) $(DIST) bindings/java/target

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs for the Rust, C and C++ parts when it is missing (CI runs as root
-# on a fresh machine). The bindings' own test.sh scripts install their toolchains.
+# Installs what `make test` needs for the Rust, C and C++ parts and the Java toolchain when it is
+# missing (CI runs as root on a fresh machine). The other bindings' test.sh scripts install theirs.
 set -euo pipefail
 need=()
 command -v cargo >/dev/null || { echo "install-deps: cargo is missing (rustup toolchain expected)" >&2; exit 1; }
@@ -17,6 +17,10 @@ ls /usr/lib/*/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 || ls /usr/lib/cmake
 # make test-dist-go builds a user's Go module against the C package (bindings/go/test.sh would
 # install it too, but test-dist runs first).
 command -v go >/dev/null || need+=(golang-go)
+# The Java binding and its package (make test-java, make dist-java): a JDK 17 and Maven, which
+# fetches JNA, Jackson and JUnit 5 from Maven Central (bindings/java/pom.xml).
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
@@ -27,3 +31,6 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
+for tool in javac mvn; do
+    command -v "$tool" >/dev/null || { echo "install-deps: $tool is still missing after apt-get install" >&2; exit 1; }
+done
