@@ -19,6 +19,9 @@ fail() {
     exit 1
 }
 
+declared="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/bindings/python/pyproject.toml" | head -n 1)"
+[[ "$declared" == "$version" ]] || fail "bindings/python/pyproject.toml says $declared, Cargo.toml $version"
+
 PYTHON="${PYTHON:-python3}"
 command -v "$PYTHON" >/dev/null || fail "'$PYTHON' not found (set PYTHON to a Python 3.8+ interpreter)"
 venv="$work/venv"
