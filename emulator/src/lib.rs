@@ -68,6 +68,9 @@ pub struct EmulatorOptions {
     /// (SecretId, session token): these SecretIds are temporary keys, accepted only with their
     /// token in `X-TC-Token` (`AuthFailure.TokenFailure` otherwise). Other ids take no token.
     pub session_tokens: Vec<(String, String)>,
+    /// (ProviderId, OIDC token) pairs that `AssumeRoleWithWebIdentity` accepts (unsigned, with
+    /// `Authorization: SKIP`).
+    pub web_identities: Vec<(String, String)>,
     pub faults: Faults,
     /// The port on 127.0.0.1; 0 picks a free one (see [`Emulator::addr`]).
     pub port: u16,
@@ -149,6 +152,7 @@ impl Default for EmulatorOptions {
         EmulatorOptions {
             keys: vec![(DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string())],
             session_tokens: Vec::new(),
+            web_identities: Vec::new(),
             faults: Faults::default(),
             port: 0,
             tls: None,
@@ -293,8 +297,13 @@ pub struct RecordedRequest {
     pub signature_ok: bool,
     /// The `Policy` parameter percent-decoded and parsed, when it got that far.
     pub decoded_policy: Option<serde_json::Value>,
-    /// The JSON body as sent (Policy still encoded); `Null` when it is not JSON.
+    /// The JSON body as sent (Policy still encoded), with the credentials in it
+    /// (`WebIdentityToken`, `TokenCode`) replaced by `"<redacted>"`; `Null` when it is not JSON.
     pub body: serde_json::Value,
+    /// `Authorization: SKIP` was sent (an unsigned request).
+    pub unsigned: bool,
+    /// An `X-TC-Token` header was sent.
+    pub token_sent: bool,
     /// The service error code answered: `None` for credentials, and for faults that send no
     /// service error (HTTP 5xx, malformed, wrong shape, drop, hang, huge). Truncated and
     /// trickled answers keep the code of the answer they carry.
@@ -308,6 +317,7 @@ type Log = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
 struct Shared {
     keys: Vec<(String, String)>,
     session_tokens: Vec<(String, String)>,
+    web_identities: Vec<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
     faults: Faults,
     now: Option<i64>,
@@ -428,6 +438,7 @@ impl Emulator {
         let shared = Arc::new(Shared {
             keys: options.keys,
             session_tokens: options.session_tokens,
+            web_identities: options.web_identities,
             tls,
             faults: options.faults,
             now: options.now,
@@ -681,7 +692,12 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         return false;
     }
     let now = shared.now.unwrap_or_else(sts::time::now_unix);
-    let (answer, mut record) = service::handle(&shared.keys, &shared.session_tokens, request, now, &shared.rng);
+    let accounts = service::Accounts {
+        keys: &shared.keys,
+        tokens: &shared.session_tokens,
+        web_identities: &shared.web_identities,
+    };
+    let (answer, mut record) = service::handle_in(&accounts, request, now, &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {

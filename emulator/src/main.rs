@@ -16,9 +16,12 @@ const USAGE: &str = "\
 Usage: sts-emulator [OPTIONS]
 
 A local Tencent Cloud STS emulator (API 3.0, service sts, version 2018-08-13, actions
-GetFederationToken and AssumeRole). It listens on 127.0.0.1 only, verifies TC3-HMAC-SHA256
-signatures against the key pairs it is given, refuses clock skew over 300 s, enforces the
-service's parameter rules and answers with the service's response and error shapes.
+GetFederationToken, AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity). It listens
+on 127.0.0.1 only, verifies TC3-HMAC-SHA256 signatures against the key pairs it is given,
+refuses clock skew over 300 s, enforces the service's parameter rules and answers with the
+service's response and error shapes. GetFederationToken signed with a temporary key (--token)
+is answered FailedOperation.TempKeyNotAllowed. GetCallerIdentity answers an account derived
+from the SecretId: Type RootAccount for a permanent key, CAMRole for a temporary one.
 
 Once listening it prints one line to stdout, `sts-emulator listening on http://127.0.0.1:PORT/`,
 then logs one line per request to stderr (action, region, SecretId, code answered; never a
@@ -31,6 +34,10 @@ Options:
                       at all, the default pair below is accepted.
   --token ID:TOKEN    Make SecretId ID a temporary key: its requests must carry this session
                       token in X-TC-Token (else AuthFailure.TokenFailure). Repeatable.
+  --web-identity PROVIDER:TOKEN
+                      Accept this OIDC token for identity provider PROVIDER in
+                      AssumeRoleWithWebIdentity (unsigned: `Authorization: SKIP`, no
+                      X-TC-Token). Repeatable.
   --latency-ms N      Wait N milliseconds before answering each request.
   --fail-first N      Answer the first N requests with the --fail-with fault.
   --fail-with MODE    The fault for --fail-first (default http500).
@@ -80,6 +87,7 @@ struct Settings {
     port: u16,
     keys: Vec<(String, String)>,
     session_tokens: Vec<(String, String)>,
+    web_identities: Vec<(String, String)>,
     latency: Duration,
     fail_first: u32,
     fail_with: FailMode,
@@ -128,6 +136,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         port: 0,
         keys: Vec::new(),
         session_tokens: Vec::new(),
+        web_identities: Vec::new(),
         latency: Duration::ZERO,
         fail_first: 0,
         fail_with: FailMode::default(),
@@ -151,6 +160,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             "--port"
             | "--key"
             | "--token"
+            | "--web-identity"
             | "--latency-ms"
             | "--fail-first"
             | "--fail-with"
@@ -174,6 +184,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             "--port" => settings.port = parse_number(&flag, &value)?,
             "--key" => settings.keys.push(parse_key(&value, "--key")?),
             "--token" => settings.session_tokens.push(parse_pair(&value, "--token", "ID:TOKEN")?),
+            "--web-identity" => settings.web_identities.push(parse_pair(&value, "--web-identity", "PROVIDER:TOKEN")?),
             "--latency-ms" => settings.latency = Duration::from_millis(parse_number(&flag, &value)?),
             "--fail-first" => settings.fail_first = parse_number(&flag, &value)?,
             "--fail-with" => settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?,
@@ -266,6 +277,7 @@ fn main() -> ExitCode {
     let options = EmulatorOptions {
         keys,
         session_tokens: settings.session_tokens,
+        web_identities: settings.web_identities,
         faults: Faults {
             latency: settings.latency,
             fail_first: settings.fail_first,
@@ -337,9 +349,14 @@ mod tests {
                 "--max-connections",
                 "8",
                 "--request-timeout-ms=1500",
+                "--web-identity",
+                "tke-oidc:eyJ.token:part",
+                "--web-identity=github:tok2",
             ],
             Some("AKIDc:kc, AKIDd:kd,"),
         );
+        let web: Vec<(&str, &str)> = s.web_identities.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(web, [("tke-oidc", "eyJ.token:part"), ("github", "tok2")]);
         assert_eq!(s.port, 8080);
         let ids: Vec<(&str, &str)> = s.keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(ids, [("AKIDa", "k:with:colons"), ("AKIDb", "kb"), ("AKIDc", "kc"), ("AKIDd", "kd")]);
@@ -377,6 +394,8 @@ mod tests {
             (&["--fail-with", "slow"][..], None),
             (&["--key", "nocolon-secret"][..], None),
             (&["--key", ":secret"][..], None),
+            (&["--web-identity", "no-colon-secret"][..], None),
+            (&["--web-identity", "provider:"][..], None),
             (&[][..], Some("AKIDx:ok,broken-secret")),
             (&["--bind", "0.0.0.0"][..], None),
             (&["--max-connections", "0"][..], None),
@@ -394,6 +413,7 @@ mod tests {
         for flag in [
             "--port",
             "--key",
+            "--web-identity",
             "--latency-ms",
             "--fail-first",
             "--fail-with",
@@ -424,6 +444,8 @@ mod tests {
             signature_ok: true,
             decoded_policy: None,
             body: serde_json::Value::Null,
+            unsigned: false,
+            token_sent: false,
             error_code: None,
             fault: None,
         };
