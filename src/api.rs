@@ -65,10 +65,10 @@ pub fn get_upload_credential_since(config_json: &str, started: Instant) -> Resul
 }
 
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
+/// A temporary key is not refused here: bindings check a config when it is given, before they
+/// know whether it will be used for GetFederationToken or, with a per-call `role_arn`, AssumeRole.
 pub fn check_config(config_json: &str) -> Result<String> {
-    let config = Config::parse_inferred(config_json)?;
-    refuse_temporary_federation(&config)?;
-    Ok(config.normalized_json())
+    Config::parse_inferred(config_json).map(|config| config.normalized_json())
 }
 
 /// `sts_get_policy`: scopes -> policy, no network.
