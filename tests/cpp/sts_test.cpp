@@ -259,7 +259,7 @@ TEST(TemporaryKey, GetFederationTokenIsRefusedBeforeSending) {
     const auto e = expect_throw<sts::InvalidArgument>([] {
         (void)sts::get_credential(std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey +
                                   R"(","session_token":"token-SECRET-MARKER","url":"http://127.0.0.1:1/",)"
-                                  R"("policy":{"version":"2.0","statement":[]}})");
+                                  R"("bucket":"example-1250000000","allow_prefix":"dir/*","allow_actions":["name/cos:PutObject"]})");
     });
     EXPECT_NE(e.message().find("use sts_get_role_credential with `role_arn` and the same policy"), std::string::npos)
         << e.message();
