@@ -18,6 +18,11 @@ WITH_EMULATOR := scripts/with-emulator.sh
 # Nothing run from here asks the real CVM metadata server: a credential call without a key
 # would end the credential chain there (tests of that source use the emulator's metadata mode).
 export TENCENTCLOUD_METADATA_DISABLED := true
+# test_sts also needs a temporary key and an OIDC provider (the same values as in test_sts.c).
+C_EMULATOR_FLAGS = --key $(EMULATOR_ID):$(EMULATOR_KEY) \
+  --key AKIDtemporaryEXAMPLE0000000000000000:temporary-key-EXAMPLE \
+  --token AKIDtemporaryEXAMPLE0000000000000000:session-token-SECRET-MARKER \
+  --web-identity tke-oidc:eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-SECRET-MARKER
 # Link the C programs against the freshly built library, found at run time through rpath.
 LINK := -L$(RELEASE) -lsts -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
@@ -102,12 +107,12 @@ $(OUT)/test_unload: bindings/c/test_unload.c include/sts.h | $(OUT)
 
 test-c: $(OUT)/test_sts $(OUT)/test_sts_asan $(OUT)/example_static $(OUT)/example_async $(OUT)/test_unload
 	@echo "== C tests"
-	$(WITH_EMULATOR) -- $(OUT)/test_sts
+	$(WITH_EMULATOR) $(C_EMULATOR_FLAGS) -- $(OUT)/test_sts
 	@echo "== C tests under valgrind memcheck"
-	RUST_BACKTRACE=0 $(WITH_EMULATOR) -- $(VALGRIND) $(OUT)/test_sts
+	RUST_BACKTRACE=0 $(WITH_EMULATOR) $(C_EMULATOR_FLAGS) -- $(VALGRIND) $(OUT)/test_sts
 	@echo "== C tests under AddressSanitizer + LeakSanitizer + UBSan"
 	RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(WITH_EMULATOR) -- $(OUT)/test_sts_asan
+	  $(WITH_EMULATOR) $(C_EMULATOR_FLAGS) -- $(OUT)/test_sts_asan
 	@echo "== statically linked example"
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example_static "$$STS_EMULATOR_URL" >/dev/null'

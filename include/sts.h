@@ -103,8 +103,11 @@ extern "C" {
  * @param[out] out_json Always set when not NULL: the credential JSON on `STS_OK`, otherwise
  *   `{"error":{"code":..,"message":..,"requestId":..}}`. The caller owns it and must release it
  *   with `sts_string_free` (not `free`).
- * @return `STS_OK`; `STS_INVALID_ARGUMENT` for a bad config (nothing was sent) or a NULL
- *   `out_json` (then nothing is done); `STS_NETWORK`, `STS_SERVICE`, `STS_BAD_RESPONSE` or
+ * @return `STS_OK`; `STS_INVALID_ARGUMENT` for a bad config (nothing was sent), for a
+ *   temporary signing key (a `session_token`: GetFederationToken accepts permanent keys only;
+ *   the message says where the token came from and to use `sts_get_role_credential` with
+ *   `role_arn` and the same policy; nothing was sent) or a NULL `out_json` (then nothing is
+ *   done); `STS_NETWORK`, `STS_SERVICE`, `STS_BAD_RESPONSE` or
  *   `STS_INTERNAL` as documented at `StsCode`.
  */
 STS_NODISCARD enum StsCode sts_get_credential(const char *config_json, char **out_json);
@@ -114,13 +117,61 @@ STS_NODISCARD enum StsCode sts_get_credential(const char *config_json, char **ou
  *
  * Blocking and thread-safe as `sts_get_credential`.
  *
+ * With a temporary signing key (`session_token`) it sends `X-TC-Token`; this is the call for
+ * a backend whose own key is temporary (GetFederationToken refuses such keys).
+ *
  * @param[in] config_json As for `sts_get_credential`, plus `role_arn` (required),
- *   `role_session_name` and `external_id`; the policy is optional (none = the role's own
- *   permissions). Borrowed for the call only.
+ *   `role_session_name`, `external_id`, session `tags` (`[{"key": .., "value": ..}]`, at most
+ *   50, keys 1..=128 and values 0..=256 characters, keys unique, no control characters),
+ *   `source_identity`, and MFA `serial_number` with `token_code` (both or neither; 6 digits);
+ *   the policy is optional (none = the role's own permissions). Every rule is checked before
+ *   anything is sent, and the error names the field (`tags[3].key`). Borrowed for the call only.
  * @param[out] out_json As for `sts_get_credential`; release it with `sts_string_free`.
  * @return As for `sts_get_credential`.
  */
 STS_NODISCARD enum StsCode sts_get_role_credential(const char *config_json, char **out_json);
+
+/**
+ * Asks STS who signs: `GetCallerIdentity` with the config's key, the "is my config right"
+ * check for health endpoints and deploy scripts.
+ *
+ * Blocking and thread-safe as `sts_get_credential`; issues no key and is never cached.
+ *
+ * @param[in] config_json A NUL-terminated UTF-8 JSON object: the identity keys (`secret_id`,
+ *   `secret_key`, `session_token`, else the environment), `region` (optional) and the transport
+ *   keys (`url`, `endpoint`, `proxy`, `timeout_ms`, `total_timeout_ms`, `retries`, `ca_file`).
+ *   Any other key (`bucket`, `policy`, `duration_seconds`, ...) is refused naming it. Borrowed
+ *   for the call only.
+ * @param[out] out_json Always set when not NULL: on `STS_OK`
+ *   `{"arn","accountId","userId","principalId","type","requestId","credentialSource"}`
+ *   (`credentialSource`: `"config"` when the config gave SecretId and SecretKey, `"env"` when
+ *   the environment gave either), otherwise the error JSON. The caller owns it and releases it
+ *   with `sts_string_free`.
+ * @return As for `sts_get_credential`.
+ */
+STS_NODISCARD enum StsCode sts_get_caller_identity(const char *config_json, char **out_json);
+
+/**
+ * Gets temporary keys for a role with STS `AssumeRoleWithWebIdentity`, for a caller that
+ * holds an OIDC token (a TKE pod's service account token, a CI job's ID token).
+ *
+ * The request is unsigned (`Authorization: SKIP`, no `X-TC-Token`): the token is the
+ * credential, so the config has no `secret_id`, `secret_key` or `session_token`. The token is
+ * treated as a secret: it appears in no error, log or debug output. Blocking and thread-safe as
+ * `sts_get_credential`; never cached.
+ *
+ * @param[in] config_json A NUL-terminated UTF-8 JSON object: `provider_id` (required, the OIDC
+ *   provider's name in CAM), exactly one of `web_identity_token` (the token) and
+ *   `web_identity_token_file` (a regular file holding it, at most 64 KiB, read at every call so
+ *   rotated tokens are picked up), `role_arn` (required), `role_session_name`,
+ *   `duration_seconds` (1..=43200, default 1800), `region` and the transport keys. There is no
+ *   policy: the key has the role's permissions. Borrowed for the call only.
+ * @param[out] out_json As for `sts_get_credential`; release it with `sts_string_free`.
+ * @return As for `sts_get_credential`.
+ */
+STS_NODISCARD
+enum StsCode sts_get_web_identity_credential(const char *config_json,
+                                             char **out_json);
 
 /**
  * Gets temporary keys with STS `GetFederationToken` without blocking: the answer comes to
@@ -198,6 +249,40 @@ STS_NODISCARD
 enum StsCode sts_get_upload_credential_async(const char *config_json,
                                              StsCallback callback,
                                              void *user_data);
+
+/**
+ * Asks STS who signs without blocking: the answer comes to `callback`.
+ *
+ * The contract of `sts_get_credential_async` holds, with the answer that
+ * `sts_get_caller_identity` would have returned.
+ *
+ * @param[in] config_json As for `sts_get_caller_identity`; copied before this returns.
+ * @param[in] callback As for `sts_get_credential_async`.
+ * @param[in] user_data As for `sts_get_credential_async`.
+ * @return As for `sts_get_credential_async`.
+ */
+STS_NODISCARD
+enum StsCode sts_get_caller_identity_async(const char *config_json,
+                                           StsCallback callback,
+                                           void *user_data);
+
+/**
+ * Gets temporary keys for a role with STS `AssumeRoleWithWebIdentity` without blocking: the
+ * answer comes to `callback`.
+ *
+ * The contract of `sts_get_credential_async` holds, with the answer that
+ * `sts_get_web_identity_credential` would have returned. The copy of `config_json` (which may
+ * hold the OIDC token) is wiped once the call is done.
+ *
+ * @param[in] config_json As for `sts_get_web_identity_credential`; copied before this returns.
+ * @param[in] callback As for `sts_get_credential_async`.
+ * @param[in] user_data As for `sts_get_credential_async`.
+ * @return As for `sts_get_credential_async`.
+ */
+STS_NODISCARD
+enum StsCode sts_get_web_identity_credential_async(const char *config_json,
+                                                   StsCallback callback,
+                                                   void *user_data);
 
 /**
  * Sets how many worker threads the async calls may use in this process (default 64).

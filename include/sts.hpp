@@ -14,7 +14,7 @@
  *   is wiped after the call.
  * - Failures throw a subclass of sts::Error (one per StsCode) carrying the StsCode, the error
  *   code string, the message and the request id from the error JSON.
- * - The three credential calls have non-blocking forms (get_credential_async, ...) that take
+ * - The network calls have non-blocking forms (get_credential_async, ...) that take
  *   a callback or return a std::future<sts::Json>.
  * - Thread-safe as the C functions are; nothing here holds state. No dependency beyond sts.h
  *   and the standard library.
@@ -502,9 +502,30 @@ inline Json get_credential(JsonArg config_json) {
     return detail::call(&sts_get_credential, config_json, "config");
 }
 
-/** STS AssumeRole (blocks on the network): the credential JSON. Throws sts::Error. */
+/**
+ * STS AssumeRole (blocks on the network): the credential JSON. The config may add session
+ * `tags`, `source_identity` and MFA `serial_number` + `token_code`. Throws sts::Error.
+ */
 inline Json get_role_credential(JsonArg config_json) {
     return detail::call(&sts_get_role_credential, config_json, "config");
+}
+
+/**
+ * STS GetCallerIdentity with the config's key (blocks on the network):
+ * `{"arn","accountId","userId","principalId","type","requestId","credentialSource"}`. The config
+ * takes the identity, `region` and transport keys only. Throws sts::Error.
+ */
+inline Json get_caller_identity(JsonArg config_json) {
+    return detail::call(&sts_get_caller_identity, config_json, "config");
+}
+
+/**
+ * STS AssumeRoleWithWebIdentity, unsigned, for a caller holding an OIDC token (`provider_id`,
+ * `web_identity_token` or `web_identity_token_file`, `role_arn`, ...); blocks on the network.
+ * The credential JSON. Throws sts::Error; no message holds the token.
+ */
+inline Json get_web_identity_credential(JsonArg config_json) {
+    return detail::call(&sts_get_web_identity_credential, config_json, "config");
 }
 
 /** A CAM policy from a JSON array of scopes; local, no network. Throws sts::InvalidArgument. */
@@ -545,6 +566,22 @@ template <typename F> void get_role_credential_async(JsonArg config_json, F &&on
 }
 inline std::future<Json> get_role_credential_async(JsonArg config_json) {
     return detail::future_async(&sts_get_role_credential_async, config_json, "config");
+}
+
+/** get_caller_identity without blocking; as get_credential_async. */
+template <typename F> void get_caller_identity_async(JsonArg config_json, F &&on_done) {
+    detail::call_async(&sts_get_caller_identity_async, config_json, "config", std::forward<F>(on_done));
+}
+inline std::future<Json> get_caller_identity_async(JsonArg config_json) {
+    return detail::future_async(&sts_get_caller_identity_async, config_json, "config");
+}
+
+/** get_web_identity_credential without blocking; as get_credential_async. */
+template <typename F> void get_web_identity_credential_async(JsonArg config_json, F &&on_done) {
+    detail::call_async(&sts_get_web_identity_credential_async, config_json, "config", std::forward<F>(on_done));
+}
+inline std::future<Json> get_web_identity_credential_async(JsonArg config_json) {
+    return detail::future_async(&sts_get_web_identity_credential_async, config_json, "config");
 }
 
 /** get_upload_credential without blocking; as get_credential_async. */

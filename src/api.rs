@@ -1,9 +1,9 @@
 //! GetFederationToken / AssumeRole: request building, the retry loop, response mapping.
 
 use crate::cache::{self, Issued};
-use crate::config::{backoff_ceiling, Action, Config, TransportOptions, MAX_INPUT_BYTES};
+use crate::config::{backoff_ceiling, Action, Config, Identity, TransportOptions, MAX_INPUT_BYTES};
 use crate::error::{codes, Error, Result};
-use crate::{policy, sign, time, transport};
+use crate::{identity_source, policy, sign, time, transport};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -20,6 +20,8 @@ const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
 const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
 const X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
 pub const SERVICE: &str = "sts";
+/// The `Authorization` of an unsigned request (AssumeRoleWithWebIdentity).
+pub const UNSIGNED: &str = "SKIP";
 /// A retry left with less time than this before `total_timeout_ms` could only time out.
 const MIN_RETRY_TIME: Duration = Duration::from_millis(10);
 
@@ -64,6 +66,8 @@ pub fn get_upload_credential_since(config_json: &str, started: Instant) -> Resul
 }
 
 /// `sts_check_config`: the config a call would use, normalized, or the error it would give.
+/// A temporary key is not refused here: bindings check a config when it is given, before they
+/// know whether it will be used for GetFederationToken or, with a per-call `role_arn`, AssumeRole.
 pub fn check_config(config_json: &str) -> Result<String> {
     Config::parse_inferred(config_json).map(|config| config.normalized_json())
 }
@@ -104,31 +108,77 @@ pub struct Location<'a> {
     pub key: &'a str,
 }
 
+/// One STS request as [`send_request`] sends it: everything but the timestamp and signature.
+pub(crate) struct Outgoing<'a> {
+    pub action: &'static str,
+    /// Who signs; `None` for an unsigned request (`Authorization: SKIP`, no `X-TC-Token`), as
+    /// AssumeRoleWithWebIdentity is: its token is the credential.
+    pub signer: Option<&'a Identity>,
+    pub region: &'a str,
+    pub transport: &'a TransportOptions,
+    /// The whole call, retries and backoff included, from `started`.
+    pub total_timeout: Duration,
+    pub body: &'a [u8],
+}
+
 /// Sends the config's request with retries, all within `total_timeout_ms` from `started`.
 fn send(config: &Config, location: Option<&Location<'_>>, started: Instant) -> Result<Issued> {
-    let body = request_body(config);
-    let deadline = started + config.total_timeout;
+    refuse_temporary_federation(config)?;
+    // Wiped when sent: an MFA code may be in it.
+    let body = Zeroizing::new(request_body(config));
+    let outgoing = Outgoing {
+        action: config.action().name(),
+        signer: Some(&config.identity),
+        region: &config.region,
+        transport: &config.transport,
+        total_timeout: config.total_timeout,
+        body: body.as_bytes(),
+    };
+    let target = &config.transport.target;
+    send_request(&outgoing, started, &|status, body| {
+        credential_issued(status, body, config.duration_seconds, target, location)
+    })
+}
+
+/// GetFederationToken accepts permanent keys only: a temporary key is refused here, before any
+/// request, with what to do instead.
+fn refuse_temporary_federation(config: &Config) -> Result<()> {
+    match config.action() {
+        Action::GetFederationToken => identity_source::refuse_temporary_key(&config.identity),
+        Action::AssumeRole => Ok(()),
+    }
+}
+
+/// Sends `outgoing` with retries, all within its `total_timeout` from `started`; `answer`
+/// maps each HTTP answer (status, body) to the result or an error.
+pub(crate) fn send_request<T>(
+    outgoing: &Outgoing<'_>,
+    started: Instant,
+    answer: &dyn Fn(u16, &str) -> Result<T>,
+) -> Result<T> {
+    let deadline = started + outgoing.total_timeout;
+    let transport = outgoing.transport;
     let mut attempt = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(deadline_passed(config, attempt));
+            return Err(deadline_passed(outgoing, attempt));
         }
-        let cut = left < config.transport.timeout;
+        let cut = left < transport.timeout;
         let result = if cut {
             // A copy only when the deadline cuts this attempt short; the usual path borrows.
-            attempt_once(config, &body, &TransportOptions { timeout: left, ..config.transport.clone() }, location)
+            attempt_once(outgoing, &TransportOptions { timeout: left, ..transport.clone() }, answer)
         } else {
-            attempt_once(config, &body, &config.transport, location)
+            attempt_once(outgoing, transport, answer)
         };
         match result {
             Ok(result) => return Ok(result),
             // The attempt ran into the deadline, not into its own timeout_ms.
-            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(config, attempt + 1)),
-            Err(e) if e.is_transient() && attempt < config.transport.retries => {
+            Err(e) if cut && e.code() == codes::TIMEOUT => return Err(deadline_passed(outgoing, attempt + 1)),
+            Err(e) if e.is_transient() && attempt < transport.retries => {
                 let wait = backoff(attempt);
                 let not_retried = |e: Error| {
-                    let ms = config.total_timeout.as_millis();
+                    let ms = outgoing.total_timeout.as_millis();
                     e.with_note(&format!("not retried: the next attempt would start after total_timeout_ms={ms}"))
                 };
                 if !retry_fits(Instant::now(), wait, deadline) {
@@ -151,10 +201,10 @@ fn retry_fits(now: Instant, wait: Duration, deadline: Instant) -> bool {
     now + wait + MIN_RETRY_TIME <= deadline
 }
 
-fn deadline_passed(config: &Config, attempts: u32) -> Error {
-    let total = config.total_timeout.as_millis();
-    let each = config.transport.timeout.as_millis();
-    let target = &config.transport.target;
+fn deadline_passed(outgoing: &Outgoing<'_>, attempts: u32) -> Error {
+    let total = outgoing.total_timeout.as_millis();
+    let each = outgoing.transport.timeout.as_millis();
+    let target = &outgoing.transport.target;
     if attempts == 0 {
         return Error::network(
             codes::TIMEOUT,
@@ -186,8 +236,24 @@ pub fn request_body(config: &Config) -> String {
         duration_seconds: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         policy: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<Tag<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source_identity: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        serial_number: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        token_code: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Tag<'a> {
+        key: &'a str,
+        value: &'a str,
     }
     let (name, role_arn, role_session_name, external_id) = config.params.parts();
+    let extras = config.params.role_extras();
+    let mfa = extras.and_then(|e| e.mfa.as_ref());
     let body = Body {
         name,
         role_arn,
@@ -195,44 +261,51 @@ pub fn request_body(config: &Config) -> String {
         external_id,
         duration_seconds: config.duration_seconds,
         policy: config.policy.as_deref().map(policy::percent_encode),
+        tags: extras.map_or_else(Vec::new, |e| e.tags.iter().map(|t| Tag { key: &t.key, value: &t.value }).collect()),
+        source_identity: extras.and_then(|e| e.source_identity.as_deref()),
+        serial_number: mfa.map(|m| m.serial_number.as_str()),
+        token_code: mfa.map(|m| m.token_code.expose()),
     };
     serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// Signs with a fresh timestamp (so a retry is never rejected as stale) and sends once with
-/// `transport` (the config's, or a copy with a shorter timeout).
-fn attempt_once(
-    config: &Config,
-    body: &str,
+/// `transport` (the request's, or a copy with a shorter timeout).
+fn attempt_once<T>(
+    outgoing: &Outgoing<'_>,
     transport: &TransportOptions,
-    location: Option<&Location<'_>>,
-) -> Result<Issued> {
+    answer: &dyn Fn(u16, &str) -> Result<T>,
+) -> Result<T> {
     let timestamp = time::now_unix();
-    let input = sign::SigningInput {
-        secret_id: &config.identity.secret_id,
-        secret_key: config.identity.secret_key.expose(),
-        service: SERVICE,
-        host: &config.transport.endpoint,
-        content_type: sign::CONTENT_TYPE,
-        payload: body.as_bytes(),
-        timestamp,
-    };
-    let authorization = Zeroizing::new(sign::authorization(&input));
+    let host = outgoing.transport.endpoint.as_str();
+    let authorization = Zeroizing::new(match outgoing.signer {
+        Some(identity) => sign::authorization(&sign::SigningInput {
+            secret_id: &identity.secret_id,
+            secret_key: identity.secret_key.expose(),
+            service: SERVICE,
+            host,
+            content_type: sign::CONTENT_TYPE,
+            payload: outgoing.body,
+            timestamp,
+        }),
+        None => UNSIGNED.to_owned(),
+    });
     let timestamp = timestamp.to_string();
+    let token = outgoing.signer.and_then(|identity| identity.session_token.as_ref());
     let headers = [
-        (header::HOST, config.transport.endpoint.as_str()),
+        (header::HOST, host),
         (header::CONTENT_TYPE, sign::CONTENT_TYPE),
         (header::AUTHORIZATION, authorization.as_str()),
-        (X_TC_ACTION, config.action().name()),
+        (X_TC_ACTION, outgoing.action),
         (X_TC_VERSION, API_VERSION),
-        (X_TC_REGION, config.region.as_str()),
+        (X_TC_REGION, outgoing.region),
         (X_TC_TIMESTAMP, timestamp.as_str()),
         // Not signed (TC3 covers content-type and host); only sent with a temporary key pair.
-        (X_TC_TOKEN, config.identity.session_token.as_ref().map_or("", |token| token.expose())),
+        (X_TC_TOKEN, token.map_or("", |token| token.expose())),
     ];
-    let headers = if config.identity.session_token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
-    let response = transport::post(transport, headers, body.as_bytes())?;
-    credential_issued(response.status, &response.body, config.duration_seconds, &config.transport.target, location)
+    let headers = if token.is_some() { &headers[..] } else { &headers[..headers.len() - 1] };
+    let response = transport::post(transport, headers, outgoing.body)?;
+    answer(response.status, &response.body)
 }
 
 /// Full jitter: a random wait in [0, min(cap, base * 2^attempt)].
@@ -271,14 +344,13 @@ pub fn credential_result(status: u16, body: &str, duration_seconds: u32, url: &d
     credential_issued(status, body, duration_seconds, url, None).map(|issued| issued.json)
 }
 
-/// [`credential_result`] with the key's expiry, and an upload's location appended to the result.
-pub fn credential_issued(
+/// The `Response` object of an STS answer (without its `RequestId`) and the `RequestId`, or the
+/// error the answer is: a service error, an HTTP status or a malformed body, never quoting it.
+pub(crate) fn response_object(
     status: u16,
     body: &str,
-    duration_seconds: u32,
     url: &dyn fmt::Display,
-    location: Option<&Location<'_>>,
-) -> Result<Issued> {
+) -> Result<(serde_json::Map<String, serde_json::Value>, Option<String>)> {
     let http_status_error = || {
         Error::http_status(
             status,
@@ -330,6 +402,22 @@ pub fn credential_issued(
     if status != 200 {
         return Err(http_status_error().with_request_id(request_id));
     }
+    Ok((response, request_id))
+}
+
+/// [`credential_result`] with the key's expiry, and an upload's location appended to the result.
+pub fn credential_issued(
+    status: u16,
+    body: &str,
+    duration_seconds: u32,
+    url: &dyn fmt::Display,
+    location: Option<&Location<'_>>,
+) -> Result<Issued> {
+    let (mut response, request_id) = response_object(status, body, url)?;
+    let missing = |field: &str| {
+        Error::bad_response(codes::BAD_RESPONSE, format!("answer from {url} lacks a valid Response.{field}"))
+            .with_request_id(request_id.clone())
+    };
     let credentials: Credentials = response
         .remove("Credentials")
         .and_then(|c| serde_json::from_value(c).ok())

@@ -156,10 +156,20 @@ impl Cache {
         field(Some(&duration_seconds.to_string()));
         match params {
             crate::config::ActionParams::Federation { name } => field(Some(name)),
-            crate::config::ActionParams::Role { role_arn, role_session_name, external_id } => {
+            crate::config::ActionParams::Role { role_arn, role_session_name, external_id, extras } => {
                 field(Some(role_arn));
                 field(Some(role_session_name));
                 field(external_id.as_deref());
+                let crate::config::RoleExtras { tags, source_identity, mfa } = extras;
+                field(Some(&tags.len().to_string()));
+                for tag in tags {
+                    field(Some(&tag.key));
+                    field(Some(&tag.value));
+                }
+                field(source_identity.as_deref());
+                // An MFA code is good for one session: two calls with it are not the same request.
+                field(mfa.as_ref().map(|m| m.serial_number.as_str()));
+                field(mfa.as_ref().map(|m| m.token_code.expose()));
             }
         }
         // Never cached (`upload` and `cache` cannot be given together), but never confused either.

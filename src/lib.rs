@@ -10,6 +10,7 @@
 //! ffi::sts_get_credential         pointers, UTF-8, panic boundary, ownership of *out_json
 //!  (ffi::sts_get_credential_async  the same, queued on a worker thread, answered via callback)
 //!  └ api::get_credential          the action: parse, sign, send with retries, map the answer
+//!     ├ identity_source           where the signing key came from; GetFederationToken refuses a temporary one
 //!     ├ cache                     opt-in: identical calls answered from a process-wide cache
 //!     ├ config::Config::parse     the one validator (keys, types, ranges), using
 //!     │  ├ credentials            the backend's own key: env, profile, TKE OIDC, CVM role (fetched
@@ -20,6 +21,7 @@
 //!     │  └ proxy                  proxy from the config or the environment, resolved once
 //!     ├ sign                      TC3-HMAC-SHA256, pure functions
 //!     └ transport                 ureq agents: keep-alive pool, DNS cache, error classes
+//! caller_identity, web_identity   the other STS calls, sent by api's same retry loop
 //! worker                          the async exports' bounded thread pool and queue
 //! ffi::sts_get_credential_async   the same call queued on worker::submit (a bounded pool)
 //! process                         per-process state: a forked child starts afresh
@@ -31,11 +33,13 @@
 
 pub mod api;
 pub mod cache;
+pub mod caller_identity;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;
+pub mod identity_source;
 pub mod policy;
 pub mod process;
 pub mod proxy;
@@ -43,4 +47,5 @@ pub mod sign;
 pub mod time;
 pub mod transport;
 pub mod upload;
+pub mod web_identity;
 pub mod worker;

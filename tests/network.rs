@@ -237,20 +237,26 @@ fn a_temporary_key_pair_signs_with_its_session_token() {
     let temporary = |extra: serde_json::Value| {
         let mut config = json!({"secret_id": "AKIDtemporaryEXAMPLE", "secret_key": "temporary-key"});
         config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        federation_config(&emulator, config)
+        role_config(&emulator, config)
     };
-    let out = parse(&get_credential(&temporary(json!({"session_token": "session-token-SECRET-MARKER"}))).unwrap());
+    let out = parse(&get_role_credential(&temporary(json!({"session_token": "session-token-SECRET-MARKER"}))).unwrap());
     assert!(out["credentials"]["sessionToken"].is_string());
-    get_role_credential(&role_config(
-        &emulator,
-        json!({"secret_id": "AKIDtemporaryEXAMPLE", "secret_key": "temporary-key", "sessionToken": "session-token-SECRET-MARKER"}),
-    ))
-    .unwrap();
+    get_role_credential(&temporary(json!({"sessionToken": "session-token-SECRET-MARKER"}))).unwrap();
+    assert!(emulator.requests().iter().all(|r| r.token_sent && r.signature_ok));
 
     for extra in [json!({}), json!({"session_token": "another-token"})] {
-        let e = get_credential(&temporary(extra)).unwrap_err();
+        let e = get_role_credential(&temporary(extra)).unwrap_err();
         assert_eq!((e.kind(), e.code()), (ErrorKind::Service, "AuthFailure.TokenFailure"));
         assert!(!e.to_json().contains("SECRET-MARKER") && !e.to_json().contains("another-token"));
     }
     assert_eq!(emulator.requests().len(), 4, "token failures are not retried");
+    // GetFederationToken takes permanent keys only: refused here, before sending.
+    let federation = federation_config(
+        &emulator,
+        json!({"secret_id": "AKIDtemporaryEXAMPLE", "secret_key": "temporary-key", "session_token": "session-token-SECRET-MARKER"}),
+    );
+    let e = get_credential(&federation).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("use sts_get_role_credential"), "{}", e.message());
+    assert_eq!(emulator.requests().len(), 4, "nothing sent for the refused call");
 }

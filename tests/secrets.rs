@@ -141,10 +141,18 @@ fn run_scenarios() -> Vec<String> {
     );
     expect(
         "token with a permanent key",
-        sts_get_credential,
-        &config(&url, json!({"session_token": TOKEN})),
+        sts_get_role_credential,
+        &config(&url, json!({"session_token": TOKEN, "role_arn": "qcs::cam::uin/100000000001:roleName/r"})),
         StsCode::STS_SERVICE,
         "AuthFailure.TokenFailure",
+    );
+    // GetFederationToken with a temporary key: refused locally, the token never quoted.
+    expect(
+        "federation with a temporary key",
+        sts_get_credential,
+        &config(&url, json!({"session_token": TOKEN})),
+        StsCode::STS_INVALID_ARGUMENT,
+        "Client.InvalidArgument",
     );
     for (mode, code, error) in [
         (FailMode::Throttle, StsCode::STS_SERVICE, "RequestLimitExceeded"),

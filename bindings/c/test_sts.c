@@ -22,6 +22,13 @@
 
 #define EMU_ID "AKIDEMULATOREXAMPLE0000000000000000"
 #define EMU_KEY "emulator-secret-key-EXAMPLE"
+/* Known to the emulator `make test-c` starts (C_EMULATOR_FLAGS in the Makefile). */
+#define TEMP_ID "AKIDtemporaryEXAMPLE0000000000000000"
+#define TEMP_KEY "temporary-key-EXAMPLE"
+#define TEMP_TOKEN "session-token-SECRET-MARKER"
+#define OIDC_PROVIDER "tke-oidc"
+#define OIDC_TOKEN "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-SECRET-MARKER"
+#define ROLE_ARN "qcs::cam::uin/100000000001:roleName/cos-uploader"
 
 static int passed, failed;
 static const char *emulator_url;
@@ -90,6 +97,8 @@ static int test_null_input(void) {
     bad |= expect(sts_get_policy, NULL, STS_INVALID_ARGUMENT, "\"scopes: NULL pointer\"");
     bad |= expect(sts_get_credential, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\"");
     bad |= expect(sts_get_role_credential, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\"");
+    bad |= expect(sts_get_caller_identity, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\"");
+    bad |= expect(sts_get_web_identity_credential, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\"");
     return bad;
 }
 
@@ -97,6 +106,8 @@ static int test_null_out(void) {
     CHECK(sts_get_policy("[]", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
     CHECK(sts_get_credential("{}", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
     CHECK(sts_get_role_credential("{}", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
+    CHECK(sts_get_caller_identity("{}", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
+    CHECK(sts_get_web_identity_credential("{}", NULL) == STS_INVALID_ARGUMENT, "NULL out_json");
     return 0;
 }
 
@@ -109,6 +120,9 @@ static int test_invalid_utf8(void) {
     int bad = 0;
     bad |= expect(sts_get_policy, "[\"\xff\xfe\"]", STS_INVALID_ARGUMENT, "not valid UTF-8 (first bad byte at offset 2)");
     bad |= expect(sts_get_credential, "{\"name\":\"\xc3\"}", STS_INVALID_ARGUMENT, "config: not valid UTF-8");
+    bad |= expect(sts_get_caller_identity, "{\"region\":\"\xff\"}", STS_INVALID_ARGUMENT, "config: not valid UTF-8 (first bad byte at offset 11)");
+    bad |= expect(sts_get_web_identity_credential, "{\"web_identity_token\":\"\xc3\"}", STS_INVALID_ARGUMENT,
+                  "config: not valid UTF-8 (first bad byte at offset 23)");
     return bad;
 }
 
@@ -156,6 +170,87 @@ static int test_role_credential(void) {
              "\"role_arn\":\"qcs::cam::uin/100000000001:roleName/cos-uploader\",\"external_id\":\"ext-42\"}",
              emulator_url);
     return expect(sts_get_role_credential, config, STS_OK, "\"sessionToken\":\"");
+}
+
+/* GetFederationToken refuses a temporary key before sending; AssumeRole takes it with X-TC-Token. */
+static int test_temporary_key(void) {
+    char config[2048];
+    snprintf(config, sizeof config,
+             "{\"secret_id\":\"" TEMP_ID "\",\"secret_key\":\"" TEMP_KEY "\",\"session_token\":\"" TEMP_TOKEN "\","
+             "\"url\":\"%s\",\"bucket\":\"example-1250000000\",\"allow_prefix\":\"dir/*\","
+             "\"allow_actions\":[\"name/cos:PutObject\"]%s}",
+             emulator_url, "");
+    int bad = expect(sts_get_credential, config, STS_INVALID_ARGUMENT,
+                     "session_token: the signing key is temporary (`session_token` in the config), and GetFederationToken "
+                     "accepts permanent keys only; use sts_get_role_credential with `role_arn` and the same policy");
+    char *out = NULL;
+    CHECK(sts_get_credential(config, &out) == STS_INVALID_ARGUMENT, "not refused");
+    CHECK(strstr(out, "SECRET-MARKER") == NULL, "the token is quoted: %s", out);
+    sts_string_free(out);
+    snprintf(config, sizeof config,
+             "{\"secret_id\":\"" TEMP_ID "\",\"secret_key\":\"" TEMP_KEY "\",\"session_token\":\"" TEMP_TOKEN "\","
+             "\"url\":\"%s\",\"role_arn\":\"" ROLE_ARN "\",\"bucket\":\"example-1250000000\",\"allow_prefix\":\"dir/*\","
+             "\"allow_actions\":[\"name/cos:PutObject\"]}",
+             emulator_url);
+    bad |= expect(sts_get_role_credential, config, STS_OK, "\"sessionToken\":\"");
+    return bad;
+}
+
+static int test_caller_identity(void) {
+    char config[1024];
+    snprintf(config, sizeof config, "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\"}", emulator_url);
+    int bad = expect(sts_get_caller_identity, config, STS_OK, "\"type\":\"RootAccount\"");
+    bad |= expect(sts_get_caller_identity, config, STS_OK, "\"credentialSource\":\"config\"}");
+    snprintf(config, sizeof config, "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\",\"bucket\":\"b-1\"}",
+             emulator_url);
+    bad |= expect(sts_get_caller_identity, config, STS_INVALID_ARGUMENT, "\"bucket: not a key of sts_get_caller_identity");
+    snprintf(config, sizeof config,
+             "{\"secret_id\":\"" TEMP_ID "\",\"secret_key\":\"" TEMP_KEY "\",\"session_token\":\"" TEMP_TOKEN "\",\"url\":\"%s\"}",
+             emulator_url);
+    bad |= expect(sts_get_caller_identity, config, STS_OK, "\"type\":\"CAMRole\"");
+    return bad;
+}
+
+static int test_web_identity(void) {
+    char config[1024];
+    snprintf(config, sizeof config,
+             "{\"provider_id\":\"" OIDC_PROVIDER "\",\"web_identity_token\":\"" OIDC_TOKEN "\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"url\":\"%s\"%s}",
+             emulator_url, "");
+    int bad = expect(sts_get_web_identity_credential, config, STS_OK, "\"credentials\":{\"tmpSecretId\":\"");
+    snprintf(config, sizeof config,
+             "{\"provider_id\":\"" OIDC_PROVIDER "\",\"web_identity_token\":\"eyJ.wrong.SECRET-MARKER\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"url\":\"%s\"}",
+             emulator_url);
+    char *out = NULL;
+    CHECK(sts_get_web_identity_credential(config, &out) == STS_SERVICE, "wrong token accepted: %s", out);
+    int quoted = strstr(out, "SECRET-MARKER") != NULL, named = strstr(out, "InvalidParameter.WebIdentityTokenError") != NULL;
+    sts_string_free(out);
+    CHECK(!quoted && named, "wrong-token answer");
+    snprintf(config, sizeof config,
+             "{\"provider_id\":\"" OIDC_PROVIDER "\",\"web_identity_token\":\"" OIDC_TOKEN "\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"url\":\"%s\",\"secret_id\":\"" EMU_ID "\"}",
+             emulator_url);
+    bad |= expect(sts_get_web_identity_credential, config, STS_INVALID_ARGUMENT,
+                  "secret_id: not a key of sts_get_web_identity_credential: AssumeRoleWithWebIdentity is unsigned");
+    return bad;
+}
+
+static int test_role_extras(void) {
+    char config[2048];
+    snprintf(config, sizeof config,
+             "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"tags\":[{\"key\":\"team\",\"value\":\"media\"}],\"source_identity\":\"user-1\","
+             "\"serial_number\":\"qcs::cam::uin/100000000001:mfa/softToken\",\"token_code\":\"123456\"}",
+             emulator_url);
+    int bad = expect(sts_get_role_credential, config, STS_OK, "\"sessionToken\":\"");
+    snprintf(config, sizeof config,
+             "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"tags\":[{\"key\":\"a\",\"value\":\"\"},{\"key\":\"b\",\"value\":\"\"},{\"key\":\"c\",\"value\":\"\"},"
+             "{\"key\":\"a\",\"value\":\"again\"}]}",
+             emulator_url);
+    bad |= expect(sts_get_role_credential, config, STS_INVALID_ARGUMENT, "tags[3].key: repeats the key of tags[0]");
+    return bad;
 }
 
 static int test_service_error(void) {
@@ -454,7 +549,7 @@ static int check_answer(Waiter *w, int id, StsCode want) {
     return 0;
 }
 
-static char role_config[1024], wrong_key_config[1024];
+static char role_config[1024], wrong_key_config[1024], caller_config[1024], web_config[1024];
 
 static void make_configs(void) {
     snprintf(role_config, sizeof role_config,
@@ -464,6 +559,12 @@ static void make_configs(void) {
     snprintf(wrong_key_config, sizeof wrong_key_config,
              "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"wrong-key-SECRET-MARKER\",\"url\":\"%s\",\"policy\":"
              "{\"version\":\"2.0\",\"statement\":[{\"action\":[\"name/cos:GetObject\"],\"effect\":\"allow\",\"resource\":[\"*\"]}]}}",
+             emulator_url);
+    snprintf(caller_config, sizeof caller_config, "{\"secret_id\":\"" EMU_ID "\",\"secret_key\":\"" EMU_KEY "\",\"url\":\"%s\"}",
+             emulator_url);
+    snprintf(web_config, sizeof web_config,
+             "{\"provider_id\":\"" OIDC_PROVIDER "\",\"web_identity_token\":\"" OIDC_TOKEN "\",\"role_arn\":\"" ROLE_ARN "\","
+             "\"url\":\"%s\"}",
              emulator_url);
 }
 
@@ -489,6 +590,10 @@ static int test_async_answers(void) {
          "\"bucket\":\"b-1\",\"allow_prefix\":\"*\",\"allow_actions\":\"a\"}",
          STS_NETWORK, "\"code\":\"Client.Network\""},
         {sts_get_credential_async, wrong_key_config, STS_SERVICE, "\"code\":\"AuthFailure.SignatureFailure\""},
+        {sts_get_caller_identity_async, caller_config, STS_OK, "\"type\":\"RootAccount\""},
+        {sts_get_caller_identity_async, NULL, STS_INVALID_ARGUMENT, "\"config: NULL pointer\""},
+        {sts_get_web_identity_credential_async, web_config, STS_OK, "\"sessionToken\":\""},
+        {sts_get_web_identity_credential_async, "{\"x\":\"\xc3\"}", STS_INVALID_ARGUMENT, "config: not valid UTF-8"},
     };
     enum { N = sizeof cases / sizeof cases[0] };
     Waiter w;
@@ -514,6 +619,8 @@ static int test_async_null_callback(void) {
     Call call = {NULL, 0, NULL};
     CHECK(sts_get_credential_async(config_with(""), NULL, &call) == STS_INVALID_ARGUMENT, "NULL callback accepted");
     CHECK(sts_get_role_credential_async(role_config, NULL, NULL) == STS_INVALID_ARGUMENT, "NULL callback accepted");
+    CHECK(sts_get_caller_identity_async(caller_config, NULL, NULL) == STS_INVALID_ARGUMENT, "NULL callback accepted");
+    CHECK(sts_get_web_identity_credential_async(web_config, NULL, NULL) == STS_INVALID_ARGUMENT, "NULL callback accepted");
     return 0;
 }
 
@@ -638,6 +745,10 @@ int main(void) {
     run("sts_check_config validates without sending", test_check_config);
     run("GetFederationToken against the emulator", test_credential);
     run("AssumeRole against the emulator", test_role_credential);
+    run("GetFederationToken refuses a temporary key; AssumeRole takes it", test_temporary_key);
+    run("GetCallerIdentity: root, role session, action keys refused", test_caller_identity);
+    run("AssumeRoleWithWebIdentity: unsigned, wrong token not quoted, secret_id refused", test_web_identity);
+    run("AssumeRole tags, source identity and MFA; a repeated tag key named", test_role_extras);
     run("service error kept intact, no secret", test_service_error);
     run("network error", test_network_error);
     run("8 threads x 25 mixed calls", test_threads);

@@ -36,6 +36,14 @@ var notInTypedOptions = map[string]string{
 	"credential_source": "credential sources are not exposed by the Go binding yet",
 	"profile":           "credential sources are not exposed by the Go binding yet",
 	"metadata_endpoint": "credential sources are not exposed by the Go binding yet",
+	// Issue 13's calls and AssumeRole extras: wrapped in the bindings round.
+	"tags":                    "AssumeRole session tags are not wrapped by the Go binding yet",
+	"source_identity":         "AssumeRole SourceIdentity is not wrapped by the Go binding yet",
+	"serial_number":           "AssumeRole MFA is not wrapped by the Go binding yet",
+	"token_code":              "AssumeRole MFA is not wrapped by the Go binding yet",
+	"provider_id":             "sts_get_web_identity_credential is not wrapped by the Go binding yet",
+	"web_identity_token":      "sts_get_web_identity_credential is not wrapped by the Go binding yet",
+	"web_identity_token_file": "sts_get_web_identity_credential is not wrapped by the Go binding yet",
 }
 
 // The keys of the `upload` object (UploadOptions) and of the `cache` object (CacheOptions) are

@@ -119,11 +119,21 @@ func TestVendorStyleCalls(t *testing.T) {
 	if out := fmt.Sprintf("%v %+v %#v %s", *tmp, *tmp, *tmp, *tmp); strings.Contains(out, tempKey) || strings.Contains(out, tempToken) {
 		t.Fatalf("printing a Credential shows its secret: %s", out)
 	}
-	res, err = sts.NewClientWithCredential(tmp, nil, sts.Host(hostPort(t, "temporary")), sts.Scheme("http")).GetCredential(vendorOptions())
+	tc := sts.NewClientWithCredential(tmp, nil, sts.Host(hostPort(t, "temporary")), sts.Scheme("http"))
+	roleOptions := vendorOptions()
+	roleOptions.RoleArn = roleArn
+	res, err = tc.GetRoleCredential(roleOptions)
 	if err != nil {
 		t.Fatalf("a temporary Credential with its Token: %v", err)
 	}
 	checkResult(t, res, 3600)
+	// GetFederationToken accepts permanent keys only: the core refuses before sending.
+	if _, err = tc.GetCredential(vendorOptions()); err == nil || !strings.Contains(err.Error(), "use sts_get_role_credential") {
+		t.Fatalf("GetFederationToken with a temporary Credential: want the core's refusal, got %v", err)
+	}
+	if strings.Contains(err.Error(), tempToken) {
+		t.Fatalf("the refusal holds the session token: %v", err)
+	}
 }
 
 // RequestCredential answers STS's refusal in the body with a nil error, as the vendor's did;

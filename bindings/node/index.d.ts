@@ -107,6 +107,30 @@ export interface GetRoleCredentialOptions extends CommonCredentialOptions, CallO
   role_session_name?: string;
   externalId?: string;
   external_id?: string;
+  /** Session tags: at most 50, keys 1..128 and values 0..256 characters, keys unique. */
+  tags?: { key: string; value: string }[];
+  sourceIdentity?: string;
+  source_identity?: string;
+  /** MFA device serial number; goes with tokenCode. */
+  serialNumber?: string;
+  serial_number?: string;
+  /** The 6 digits the MFA device shows; goes with serialNumber. */
+  tokenCode?: string;
+  token_code?: string;
+}
+
+/**
+ * The keys of the core's sts_get_web_identity_credential (AssumeRoleWithWebIdentity, unsigned),
+ * besides the transport options; this package does not wrap that call yet.
+ */
+export interface WebIdentityCredentialOptions {
+  providerId?: string;
+  provider_id?: string;
+  /** The OIDC token; or webIdentityTokenFile, not both. */
+  webIdentityToken?: string;
+  web_identity_token?: string;
+  webIdentityTokenFile?: string;
+  web_identity_token_file?: string;
 }
 
 /** The object key libsts chooses and the limits of the one upload it allows. */

@@ -24,7 +24,6 @@
 mod http;
 mod metadata;
 mod service;
-mod web_identity;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -71,6 +70,9 @@ pub struct EmulatorOptions {
     /// (SecretId, session token): these SecretIds are temporary keys, accepted only with their
     /// token in `X-TC-Token` (`AuthFailure.TokenFailure` otherwise). Other ids take no token.
     pub session_tokens: Vec<(String, String)>,
+    /// (ProviderId, OIDC token) pairs that `AssumeRoleWithWebIdentity` accepts (unsigned, with
+    /// `Authorization: SKIP`).
+    pub web_identities: Vec<(String, String)>,
     pub faults: Faults,
     /// The port on 127.0.0.1; 0 picks a free one (see [`Emulator::addr`]).
     pub port: u16,
@@ -93,8 +95,6 @@ pub struct EmulatorOptions {
     /// Also serve the CVM metadata server's role endpoints under `/latest/meta-data/` (see
     /// [`Emulator::metadata_url`]); the keys handed out are accepted here with their token.
     pub metadata: Option<MetadataOptions>,
-    /// (ProviderId, WebIdentityToken) pairs `AssumeRoleWithWebIdentity` accepts.
-    pub web_identities: Vec<(String, String)>,
 }
 
 /// A server certificate chain and its private key, both PEM, for an HTTPS emulator.
@@ -157,6 +157,7 @@ impl Default for EmulatorOptions {
         EmulatorOptions {
             keys: vec![(DEFAULT_SECRET_ID.to_string(), DEFAULT_SECRET_KEY.to_string())],
             session_tokens: Vec::new(),
+            web_identities: Vec::new(),
             faults: Faults::default(),
             port: 0,
             tls: None,
@@ -164,7 +165,6 @@ impl Default for EmulatorOptions {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             metadata: None,
-            web_identities: Vec::new(),
         }
     }
 }
@@ -305,8 +305,13 @@ pub struct RecordedRequest {
     pub signature_ok: bool,
     /// The `Policy` parameter percent-decoded and parsed, when it got that far.
     pub decoded_policy: Option<serde_json::Value>,
-    /// The JSON body as sent (Policy still encoded); `Null` when it is not JSON.
+    /// The JSON body as sent (Policy still encoded), with the credentials in it
+    /// (`WebIdentityToken`, `TokenCode`) replaced by `"<redacted>"`; `Null` when it is not JSON.
     pub body: serde_json::Value,
+    /// `Authorization: SKIP` was sent (an unsigned request).
+    pub unsigned: bool,
+    /// An `X-TC-Token` header was sent.
+    pub token_sent: bool,
     /// The service error code answered: `None` for credentials, and for faults that send no
     /// service error (HTTP 5xx, malformed, wrong shape, drop, hang, huge). Truncated and
     /// trickled answers keep the code of the answer they carry.
@@ -320,6 +325,7 @@ type Log = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
 struct Shared {
     keys: Vec<(String, String)>,
     session_tokens: Vec<(String, String)>,
+    web_identities: Vec<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
     faults: Faults,
     now: Option<i64>,
@@ -342,7 +348,6 @@ struct Shared {
     rng: service::Rng,
     log: Option<Log>,
     metadata: Option<metadata::Metadata>,
-    web_identities: Vec<(String, String)>,
     /// Keys handed out by the metadata mode and AssumeRoleWithWebIdentity.
     issued: metadata::Issued,
 }
@@ -444,6 +449,7 @@ impl Emulator {
         let shared = Arc::new(Shared {
             keys: options.keys,
             session_tokens: options.session_tokens,
+            web_identities: options.web_identities,
             tls,
             faults: options.faults,
             now: options.now,
@@ -461,7 +467,6 @@ impl Emulator {
             rng: service::Rng::new(),
             log,
             metadata: options.metadata.map(metadata::Metadata::new),
-            web_identities: options.web_identities,
             issued: metadata::Issued::default(),
         });
         let accept_shared = Arc::clone(&shared);
@@ -735,14 +740,16 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         return false;
     }
     let now = shared.now.unwrap_or_else(sts::time::now_unix);
-    let (answer, mut record) = if request.header("x-tc-action") == Some(web_identity::ACTION) {
-        web_identity::handle(&shared.web_identities, &shared.issued, request, now, &shared.rng)
-    } else {
-        match shared.issued.accepted(&shared.keys, &shared.session_tokens) {
-            Some((keys, tokens)) => service::handle(&keys, &tokens, request, now, &shared.rng),
-            None => service::handle(&shared.keys, &shared.session_tokens, request, now, &shared.rng),
-        }
+    // Keys handed out by the metadata mode and by AssumeRoleWithWebIdentity sign like the
+    // configured ones.
+    let issued = shared.issued.accepted(&shared.keys, &shared.session_tokens);
+    let (keys, tokens) = match &issued {
+        Some((keys, tokens)) => (keys.as_slice(), tokens.as_slice()),
+        None => (shared.keys.as_slice(), shared.session_tokens.as_slice()),
     };
+    let accounts =
+        service::Accounts { keys, tokens, web_identities: &shared.web_identities, issued: Some(&shared.issued) };
+    let (answer, mut record) = service::handle_in(&accounts, request, now, &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);
     let html = |status: u16| {

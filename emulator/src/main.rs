@@ -16,9 +16,12 @@ const USAGE: &str = "\
 Usage: sts-emulator [OPTIONS]
 
 A local Tencent Cloud STS emulator (API 3.0, service sts, version 2018-08-13, actions
-GetFederationToken and AssumeRole). It listens on 127.0.0.1 only, verifies TC3-HMAC-SHA256
-signatures against the key pairs it is given, refuses clock skew over 300 s, enforces the
-service's parameter rules and answers with the service's response and error shapes.
+GetFederationToken, AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity). It listens
+on 127.0.0.1 only, verifies TC3-HMAC-SHA256 signatures against the key pairs it is given,
+refuses clock skew over 300 s, enforces the service's parameter rules and answers with the
+service's response and error shapes. GetFederationToken signed with a temporary key (--token)
+is answered FailedOperation.TempKeyNotAllowed. GetCallerIdentity answers an account derived
+from the SecretId: Type RootAccount for a permanent key, CAMRole for a temporary one.
 
 Once listening it prints one line to stdout, `sts-emulator listening on http://127.0.0.1:PORT/`,
 then logs one line per request to stderr (action, region, SecretId, code answered; never a
@@ -31,6 +34,11 @@ Options:
                       at all, the default pair below is accepted.
   --token ID:TOKEN    Make SecretId ID a temporary key: its requests must carry this session
                       token in X-TC-Token (else AuthFailure.TokenFailure). Repeatable.
+  --web-identity PROVIDER:TOKEN
+                      Accept this OIDC token for identity provider PROVIDER in
+                      AssumeRoleWithWebIdentity (unsigned: `Authorization: SKIP`, no
+                      X-TC-Token). The key it answers is accepted here with its token.
+                      Repeatable.
   --latency-ms N      Wait N milliseconds before answering each request.
   --fail-first N      Answer the first N requests with the --fail-with fault.
   --fail-with MODE    The fault for --fail-first (default http500).
@@ -49,10 +57,6 @@ Options:
                       next ones. Late requests get 408 Request Timeout and the connection is
                       closed; a connection that sends nothing is closed unanswered. Idle
                       keep-alive connections are closed after 60 s.
-  --web-identity PROVIDER:TOKEN
-                      Accept AssumeRoleWithWebIdentity with this ProviderId and
-                      WebIdentityToken (unsigned: the request must carry `Authorization: SKIP`
-                      and no X-TC-Token). The key it answers is accepted here with its token.
                       Repeatable.
   --metadata          Also serve the CVM metadata server's CAM role endpoints at
                       http://127.0.0.1:PORT/latest/meta-data/ (libsts: metadata_endpoint or
@@ -103,6 +107,7 @@ struct Settings {
     port: u16,
     keys: Vec<(String, String)>,
     session_tokens: Vec<(String, String)>,
+    web_identities: Vec<(String, String)>,
     latency: Duration,
     fail_first: u32,
     fail_with: FailMode,
@@ -113,7 +118,6 @@ struct Settings {
     max_connections: usize,
     request_timeout: Duration,
     metadata: Option<MetadataOptions>,
-    web_identities: Vec<(String, String)>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -153,6 +157,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         port: 0,
         keys: Vec::new(),
         session_tokens: Vec::new(),
+        web_identities: Vec::new(),
         latency: Duration::ZERO,
         fail_first: 0,
         fail_with: FailMode::default(),
@@ -163,7 +168,6 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         max_connections: DEFAULT_MAX_CONNECTIONS,
         request_timeout: DEFAULT_REQUEST_TIMEOUT,
         metadata: None,
-        web_identities: Vec::new(),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -182,6 +186,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             "--port"
             | "--key"
             | "--token"
+            | "--web-identity"
             | "--latency-ms"
             | "--fail-first"
             | "--fail-with"
@@ -191,7 +196,6 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             | "--tls-key"
             | "--max-connections"
             | "--request-timeout-ms"
-            | "--web-identity"
             | "--metadata-role"
             | "--metadata-lifetime"
             | "--metadata-latency-ms"
@@ -210,6 +214,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             "--port" => settings.port = parse_number(&flag, &value)?,
             "--key" => settings.keys.push(parse_key(&value, "--key")?),
             "--token" => settings.session_tokens.push(parse_pair(&value, "--token", "ID:TOKEN")?),
+            "--web-identity" => settings.web_identities.push(parse_pair(&value, "--web-identity", "PROVIDER:TOKEN")?),
             "--latency-ms" => settings.latency = Duration::from_millis(parse_number(&flag, &value)?),
             "--fail-first" => settings.fail_first = parse_number(&flag, &value)?,
             "--fail-with" => settings.fail_with = value.parse().map_err(|e| format!("--fail-with: {e}"))?,
@@ -221,7 +226,6 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
                     .map_err(|_| format!("{flag}: `{value}` is too large"))?
             }
             "--request-timeout-ms" => settings.request_timeout = Duration::from_millis(parse_positive(&flag, &value)?),
-            "--web-identity" => settings.web_identities.push(parse_pair(&value, "--web-identity", "PROVIDER:TOKEN")?),
             "--metadata-role" | "--metadata-lifetime" | "--metadata-latency-ms" | "--metadata-mode" => {
                 let metadata = settings.metadata.get_or_insert_with(MetadataOptions::default);
                 match flag.as_str() {
@@ -316,6 +320,7 @@ fn main() -> ExitCode {
     let options = EmulatorOptions {
         keys,
         session_tokens: settings.session_tokens,
+        web_identities: settings.web_identities,
         faults: Faults {
             latency: settings.latency,
             fail_first: settings.fail_first,
@@ -328,7 +333,6 @@ fn main() -> ExitCode {
         max_connections: settings.max_connections,
         request_timeout: settings.request_timeout,
         metadata: settings.metadata,
-        web_identities: settings.web_identities,
     };
     let emulator = match Emulator::start_with_log(options, |request| {
         let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));
@@ -392,9 +396,14 @@ mod tests {
                 "--max-connections",
                 "8",
                 "--request-timeout-ms=1500",
+                "--web-identity",
+                "tke-oidc:eyJ.token:part",
+                "--web-identity=github:tok2",
             ],
             Some("AKIDc:kc, AKIDd:kd,"),
         );
+        let web: Vec<(&str, &str)> = s.web_identities.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(web, [("tke-oidc", "eyJ.token:part"), ("github", "tok2")]);
         assert_eq!(s.port, 8080);
         let ids: Vec<(&str, &str)> = s.keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(ids, [("AKIDa", "k:with:colons"), ("AKIDb", "kb"), ("AKIDc", "kc"), ("AKIDd", "kd")]);
@@ -457,6 +466,8 @@ mod tests {
             (&["--fail-with", "slow"][..], None),
             (&["--key", "nocolon-secret"][..], None),
             (&["--key", ":secret"][..], None),
+            (&["--web-identity", "no-colon-secret"][..], None),
+            (&["--web-identity", "provider:"][..], None),
             (&[][..], Some("AKIDx:ok,broken-secret")),
             (&["--bind", "0.0.0.0"][..], None),
             (&["--max-connections", "0"][..], None),
@@ -474,6 +485,7 @@ mod tests {
         for flag in [
             "--port",
             "--key",
+            "--web-identity",
             "--latency-ms",
             "--fail-first",
             "--fail-with",
@@ -514,6 +526,8 @@ mod tests {
             signature_ok: true,
             decoded_policy: None,
             body: serde_json::Value::Null,
+            unsigned: false,
+            token_sent: false,
             error_code: None,
             fault: None,
         };

@@ -124,8 +124,25 @@ pub(crate) fn error_body(code: &str, message: &str, request_id: &str) -> String 
     json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}).to_string()
 }
 
-/// Verifies and answers one `POST /`. `now` is the server's Unix time. `tokens` lists the
-/// SecretIds that are temporary keys, with the `X-TC-Token` each must carry.
+/// Who the service knows.
+pub(crate) struct Accounts<'a> {
+    /// (SecretId, SecretKey) pairs whose signatures are accepted.
+    pub keys: &'a [(String, String)],
+    /// The SecretIds that are temporary keys, with the `X-TC-Token` each must carry.
+    pub tokens: &'a [(String, String)],
+    /// (ProviderId, OIDC token) pairs that AssumeRoleWithWebIdentity accepts.
+    pub web_identities: &'a [(String, String)],
+    /// Where the keys handed out by AssumeRoleWithWebIdentity are remembered (None: forgotten).
+    pub issued: Option<&'a crate::metadata::Issued>,
+}
+
+/// The `Authorization` of an unsigned request.
+const UNSIGNED: &str = "SKIP";
+/// The body fields that are credentials: never kept in a [`RecordedRequest`].
+const SECRET_PARAMS: &[&str] = &["WebIdentityToken", "TokenCode"];
+
+/// [`handle_in`] with these keys and temporary keys, and no web identity.
+#[cfg(test)]
 pub(crate) fn handle(
     keys: &[(String, String)],
     tokens: &[(String, String)],
@@ -133,7 +150,20 @@ pub(crate) fn handle(
     now: i64,
     rng: &Rng,
 ) -> (Answer, RecordedRequest) {
+    handle_in(&Accounts { keys, tokens, web_identities: &[], issued: None }, req, now, rng)
+}
+
+/// Verifies and answers one `POST /`. `now` is the server's Unix time.
+pub(crate) fn handle_in(accounts: &Accounts<'_>, req: &Request, now: i64, rng: &Rng) -> (Answer, RecordedRequest) {
     let header = |name: &str| req.header(name).unwrap_or("").to_string();
+    let mut body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    if let Value::Object(params) = &mut body {
+        for name in SECRET_PARAMS {
+            if let Some(value) = params.get_mut(*name) {
+                *value = Value::String("<redacted>".into());
+            }
+        }
+    }
     let mut record = RecordedRequest {
         action: header("x-tc-action"),
         host: header("host"),
@@ -142,12 +172,14 @@ pub(crate) fn handle(
         secret_id: String::new(),
         signature_ok: false,
         decoded_policy: None,
-        body: serde_json::from_slice(&req.body).unwrap_or(Value::Null),
+        body,
+        unsigned: req.header("authorization") == Some(UNSIGNED),
+        token_sent: req.header("x-tc-token").is_some(),
         error_code: None,
         fault: None,
     };
     let request_id = rng.request_id();
-    let body = match answer(keys, tokens, req, now, rng, &mut record) {
+    let body = match answer(accounts, req, now, rng, &mut record) {
         Ok(mut response) => {
             response.insert("RequestId".into(), Value::String(request_id));
             json!({ "Response": response }).to_string()
@@ -161,15 +193,29 @@ pub(crate) fn handle(
 }
 
 fn answer(
-    keys: &[(String, String)],
-    tokens: &[(String, String)],
+    accounts: &Accounts<'_>,
     req: &Request,
     now: i64,
     rng: &Rng,
     record: &mut RecordedRequest,
 ) -> Result<Map<String, Value>, Failure> {
-    verify_signature(keys, req, now, record)?;
-    verify_token(tokens, req, &record.secret_id)?;
+    // The one unsigned action: its OIDC token is the credential.
+    let web_identity = req.header("x-tc-action") == Some("AssumeRoleWithWebIdentity");
+    if web_identity {
+        if !record.unsigned {
+            return Err(fail(
+                "AuthFailure.InvalidAuthorization",
+                "AssumeRoleWithWebIdentity is unsigned: send `Authorization: SKIP`.",
+            ));
+        }
+        if record.token_sent {
+            return Err(fail("InvalidParameter", "AssumeRoleWithWebIdentity takes no X-TC-Token."));
+        }
+    } else {
+        verify_signature(accounts.keys, req, now, record)?;
+        verify_token(accounts.tokens, req, &record.secret_id)?;
+    }
+    let temporary = accounts.tokens.iter().any(|(id, _)| *id == record.secret_id);
 
     let media_type = req.header("content-type").unwrap_or("").split(';').next().unwrap_or("");
     if !media_type.trim().eq_ignore_ascii_case("application/json") {
@@ -190,12 +236,13 @@ fn answer(
     let action = req
         .header("x-tc-action")
         .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Action header."))?;
-    if action != "GetFederationToken" && action != "AssumeRole" {
+    if !ACTIONS.contains(&action) {
         return Err(fail(
             "InvalidAction",
             format!(
                 "The action `{action}` does not exist in version {VERSION} of service {SERVICE} \
-                 (the emulator implements GetFederationToken and AssumeRole)."
+                 (the emulator implements {}).",
+                ACTIONS.join(", ")
             ),
         ));
     }
@@ -207,26 +254,36 @@ fn answer(
         return Err(fail("UnsupportedRegion", format!("The region `{region}` is not supported.")));
     }
 
-    let params = match &record.body {
-        Value::Object(params) => params.clone(),
+    // The body as sent: the recorded one has its credentials redacted.
+    let params = match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(params)) => params,
         _ => return Err(fail("InvalidParameter", "The request body is not a JSON object.")),
     };
-    let duration = if action == "GetFederationToken" {
-        check_federation_token(&params, record)?
-    } else {
-        check_assume_role(&params, record)?
+    let duration = match action {
+        "GetFederationToken" if temporary => {
+            return Err(fail(
+                "FailedOperation.TempKeyNotAllowed",
+                "GetFederationToken accepts permanent keys only; this SecretId is a temporary key.",
+            ))
+        }
+        "GetFederationToken" => check_federation_token(&params, record)?,
+        "GetCallerIdentity" => {
+            check_known(&params, &[])?;
+            return Ok(caller_identity(&record.secret_id, temporary));
+        }
+        "AssumeRoleWithWebIdentity" => check_web_identity(&params, accounts.web_identities)?,
+        _ => check_assume_role(&params, record)?,
     };
 
     let expired_time = now + duration;
+    // A web identity's key is remembered, so this emulator accepts it with its token afterwards
+    // (as a TKE pod signs its next calls with it).
+    let (id, key, token) = match accounts.issued {
+        Some(issued) if action == "AssumeRoleWithWebIdentity" => issued.issue(rng),
+        _ => new_credentials(rng),
+    };
     let mut response = Map::new();
-    response.insert(
-        "Credentials".into(),
-        json!({
-            "Token": rng.string(URL_SAFE, 400),
-            "TmpSecretId": format!("AKID{}", rng.string(ALNUM, 48)),
-            "TmpSecretKey": format!("{}=", rng.string(BASE64, 43)),
-        }),
-    );
+    response.insert("Credentials".into(), json!({"Token": token, "TmpSecretId": id, "TmpSecretKey": key}));
     response.insert("ExpiredTime".into(), json!(expired_time));
     response.insert("Expiration".into(), json!(sts::time::rfc3339(expired_time)));
     Ok(response)
@@ -235,6 +292,64 @@ fn answer(
 /// A temporary key as the service hands them out: (TmpSecretId, TmpSecretKey, Token).
 pub(crate) fn new_credentials(rng: &Rng) -> (String, String, String) {
     (format!("AKID{}", rng.string(ALNUM, 48)), format!("{}=", rng.string(BASE64, 43)), rng.string(URL_SAFE, 400))
+}
+
+/// The actions the emulator answers.
+const ACTIONS: &[&str] = &["GetFederationToken", "AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"];
+
+/// A stable number from a SecretId (FNV-1a), so one key always gets the same account.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// GetCallerIdentity's answer, derived from the signing key: a permanent key is its account's
+/// root (`RootAccount`), a temporary key a role session (`CAMRole`) of that account.
+fn caller_identity(secret_id: &str, temporary: bool) -> Map<String, Value> {
+    let hash = fnv(secret_id);
+    let uin = 100_000_000_000 + hash % 900_000_000_000;
+    let mut response = Map::new();
+    if temporary {
+        let role_id = 4_611_686_018_427_387_904 + hash % 1_000_000_000;
+        let session = "emulator-session";
+        response.insert("Arn".into(), json!(format!("qcs::sts:{uin}:assumed-role/{role_id}/{session}")));
+        response.insert("UserId".into(), json!(format!("{role_id}:{session}")));
+        response.insert("PrincipalId".into(), json!(role_id.to_string()));
+        response.insert("Type".into(), json!("CAMRole"));
+    } else {
+        response.insert("Arn".into(), json!(format!("qcs::cam::uin/{uin}:uin/{uin}")));
+        response.insert("UserId".into(), json!(uin.to_string()));
+        response.insert("PrincipalId".into(), json!(uin.to_string()));
+        response.insert("Type".into(), json!("RootAccount"));
+    }
+    response.insert("AccountId".into(), json!(uin.to_string()));
+    response
+}
+
+/// AssumeRoleWithWebIdentity: `ProviderId`, `WebIdentityToken`, `RoleArn` and
+/// `RoleSessionName` required, `DurationSeconds` 1..=43200; the token must be one configured
+/// for the provider.
+fn check_web_identity(params: &Map<String, Value>, web_identities: &[(String, String)]) -> Result<i64, Failure> {
+    check_known(params, &["ProviderId", "WebIdentityToken", "RoleArn", "RoleSessionName", "DurationSeconds"])?;
+    let provider = required_string(params, "ProviderId")?;
+    let token = required_string(params, "WebIdentityToken")?;
+    check_role_arn(required_string(params, "RoleArn")?)?;
+    check_charset("RoleSessionName", required_string(params, "RoleSessionName")?, "+=,.@-")?;
+    let duration = duration_param(params, MAX_DURATION_ROLE)?;
+    if !web_identities.iter().any(|(p, _)| p == provider) {
+        return Err(fail(
+            "ResourceNotFound.IdentityNotExist",
+            format!("The identity provider `{provider}` does not exist."),
+        ));
+    }
+    let known =
+        web_identities.iter().any(|(p, t)| p == provider && sign::constant_time_eq(t.as_bytes(), token.as_bytes()));
+    if !known {
+        return Err(fail(
+            "InvalidParameter.WebIdentityTokenError",
+            "The WebIdentityToken is not valid for this provider.",
+        ));
+    }
+    Ok(duration)
 }
 
 /// The `AuthFailure.*` checks, in the service's order. Sets `secret_id` and `signature_ok`.
@@ -458,33 +573,93 @@ fn check_federation_token(params: &Map<String, Value>, record: &mut RecordedRequ
 fn check_assume_role(params: &Map<String, Value>, record: &mut RecordedRequest) -> Result<i64, Failure> {
     check_known(
         params,
-        &["RoleArn", "RoleSessionName", "DurationSeconds", "Policy", "ExternalId", "Tags", "SourceIdentity"],
+        &[
+            "RoleArn",
+            "RoleSessionName",
+            "DurationSeconds",
+            "Policy",
+            "ExternalId",
+            "Tags",
+            "SourceIdentity",
+            "SerialNumber",
+            "TokenCode",
+        ],
     )?;
-    let role_arn = required_string(params, "RoleArn")?;
-    if !is_role_arn(role_arn) {
-        return Err(fail(
-            "InvalidParameterValue",
-            format!(
-                "The parameter `RoleArn` `{role_arn}` is not of the form \
-                 qcs::cam::uin/<uin>:roleName/<name> or qcs::cam::uin/<uin>:role/<id>."
-            ),
-        ));
-    }
+    check_role_arn(required_string(params, "RoleArn")?)?;
     let session_name = required_string(params, "RoleSessionName")?;
     check_charset("RoleSessionName", session_name, "+=,.@-")?;
     let duration = duration_param(params, MAX_DURATION_ROLE)?;
     if let Some(external_id) = string_param(params, "ExternalId")? {
         check_charset("ExternalId", external_id, "+=,.@:/-")?;
     }
-    string_param(params, "SourceIdentity")?;
-    if params.get("Tags").is_some_and(|tags| !tags.is_array()) {
-        return Err(fail("InvalidParameter", "The parameter `Tags` must be a list."));
+    if let Some(source) = string_param(params, "SourceIdentity")? {
+        check_charset("SourceIdentity", source, "+=,.@-")?;
+    }
+    check_tags(params.get("Tags"))?;
+    match (string_param(params, "SerialNumber")?, string_param(params, "TokenCode")?) {
+        (None, None) => {}
+        (Some(serial), Some(code)) => {
+            check_charset("SerialNumber", serial, "+=,.@:/-")?;
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(fail("InvalidParameterValue", "The parameter `TokenCode` must be 6 digits."));
+            }
+        }
+        _ => {
+            return Err(fail("MissingParameter", "The parameters `SerialNumber` and `TokenCode` go together."));
+        }
     }
     match string_param(params, "Policy")? {
         Some(policy) if !policy.is_empty() => check_policy(policy, record)?,
         _ => {}
     }
     Ok(duration)
+}
+
+fn check_role_arn(role_arn: &str) -> Result<(), Failure> {
+    if is_role_arn(role_arn) {
+        return Ok(());
+    }
+    Err(fail(
+        "InvalidParameterValue",
+        format!(
+            "The parameter `RoleArn` `{role_arn}` is not of the form \
+             qcs::cam::uin/<uin>:roleName/<name> or qcs::cam::uin/<uin>:role/<id>."
+        ),
+    ))
+}
+
+/// Session tags: at most 50 `{Key, Value}`, keys 1..=128 and values 0..=256 characters
+/// without control characters, keys unique.
+fn check_tags(tags: Option<&Value>) -> Result<(), Failure> {
+    let Some(tags) = tags else { return Ok(()) };
+    let list = tags.as_array().ok_or_else(|| fail("InvalidParameter", "The parameter `Tags` must be a list."))?;
+    if list.len() > 50 {
+        return Err(fail("InvalidParameterValue", format!("At most 50 tags are allowed, not {}.", list.len())));
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    for (i, tag) in list.iter().enumerate() {
+        let bad = |what: &str| fail("InvalidParameterValue", format!("Tags.{i}: {what}."));
+        let tag = tag.as_object().ok_or_else(|| bad("a tag must be an object {Key, Value}"))?;
+        if tag.keys().any(|k| k != "Key" && k != "Value") {
+            return Err(bad("a tag has only `Key` and `Value`"));
+        }
+        let text = |name: &str, min: usize, max: usize| -> Result<&str, Failure> {
+            let value =
+                tag.get(name).and_then(Value::as_str).ok_or_else(|| bad(&format!("`{name}` must be a string")))?;
+            let chars = value.chars().count();
+            if !(min..=max).contains(&chars) || value.chars().any(|c| c <= '\u{1f}' || c == '\u{7f}') {
+                return Err(bad(&format!("`{name}` must be {min} to {max} characters without control characters")));
+            }
+            Ok(value)
+        };
+        let key = text("Key", 1, 128)?;
+        text("Value", 0, 256)?;
+        if keys.contains(&key) {
+            return Err(bad("tag keys must be unique"));
+        }
+        keys.push(key);
+    }
+    Ok(())
 }
 
 pub(crate) fn is_role_arn(arn: &str) -> bool {
@@ -658,10 +833,135 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn get_federation_token_refuses_a_temporary_key_after_its_token_checks_out() {
+        let tokens = [("AKIDother".to_string(), "session-token-1".to_string())];
+        let mut call = Call { secret_id: "AKIDother", secret_key: "other-key", ..federation(|_| {}) };
+        call.extra_headers.push(("x-tc-token".into(), "session-token-1".into()));
+        let (answer, record) = handle(&keys(), &tokens, &call.request(), NOW, &Rng::new());
+        assert_eq!(answer.error_code.as_deref(), Some("FailedOperation.TempKeyNotAllowed"));
+        assert!(record.signature_ok && record.token_sent);
+        // The permanent key still gets its federation token.
+        assert_eq!(handle(&keys(), &tokens, &federation(|_| {}).request(), NOW, &Rng::new()).0.error_code, None);
+    }
+
+    #[test]
+    fn caller_identity_is_derived_from_the_signing_key() {
+        let tokens = [("AKIDother".to_string(), "session-token-1".to_string())];
+        let answer = |call: &Call| -> Value {
+            let (answer, _) = handle(&keys(), &tokens, &call.request(), NOW, &Rng::new());
+            assert_eq!(answer.error_code, None, "{}", answer.body);
+            serde_json::from_str::<Value>(&answer.body).unwrap()["Response"].clone()
+        };
+        let root = answer(&with("GetCallerIdentity", json!({})));
+        assert_eq!(root["Type"], "RootAccount");
+        let uin = root["AccountId"].as_str().unwrap().to_string();
+        assert_eq!(uin.len(), 12);
+        assert_eq!(root["Arn"], format!("qcs::cam::uin/{uin}:uin/{uin}"));
+        assert_eq!((root["UserId"].as_str(), root["PrincipalId"].as_str()), (Some(uin.as_str()), Some(uin.as_str())));
+        assert_eq!(answer(&with("GetCallerIdentity", json!({})))["AccountId"], uin, "stable per key");
+        let mut temporary =
+            Call { secret_id: "AKIDother", secret_key: "other-key", ..with("GetCallerIdentity", json!({})) };
+        temporary.extra_headers.push(("x-tc-token".into(), "session-token-1".into()));
+        let session = answer(&temporary);
+        assert_eq!(session["Type"], "CAMRole");
+        assert!(session["Arn"].as_str().unwrap().contains(":assumed-role/"), "{session}");
+        assert_ne!(session["AccountId"], uin.as_str());
+        assert_eq!(code(&with("GetCallerIdentity", json!({"Name": "x"}))).as_deref(), Some("UnknownParameter"));
+    }
+
+    fn web_identity_call(edit: impl FnOnce(&mut Map<String, Value>)) -> Call {
+        let mut body = json!({"ProviderId": "tke-oidc", "WebIdentityToken": "oidc-token-SECRET",
+            "RoleArn": "qcs::cam::uin/100000000001:roleName/x", "RoleSessionName": "pod-1", "DurationSeconds": 900});
+        edit(body.as_object_mut().unwrap());
+        Call { authorization: Some(Some("SKIP".into())), ..with("AssumeRoleWithWebIdentity", body) }
+    }
+
+    #[test]
+    fn web_identity_is_unsigned_and_checks_the_provider_and_token() {
+        let identities = [("tke-oidc".to_string(), "oidc-token-SECRET".to_string())];
+        let accounts = Accounts { keys: &keys(), tokens: &[], web_identities: &identities, issued: None };
+        let run = |call: &Call| handle_in(&accounts, &call.request(), NOW, &Rng::new());
+        let (answer, record) = run(&web_identity_call(|_| {}));
+        assert_eq!(answer.error_code, None, "{}", answer.body);
+        let response: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(response["Response"]["ExpiredTime"], NOW + 900);
+        assert!(record.unsigned && !record.token_sent && !record.signature_ok);
+        assert_eq!(record.body["WebIdentityToken"], "<redacted>");
+        assert!(!format!("{record:?}").contains("oidc-token-SECRET"), "the token is kept");
+        let code = |call: Call| run(&call).0.error_code;
+        let signed = Call { authorization: None, ..web_identity_call(|_| {}) };
+        assert_eq!(code(signed).as_deref(), Some("AuthFailure.InvalidAuthorization"));
+        let mut with_token = web_identity_call(|_| {});
+        with_token.extra_headers.push(("x-tc-token".into(), "t".into()));
+        assert_eq!(code(with_token).as_deref(), Some("InvalidParameter"));
+        for (edit, expected) in [
+            (json!({"WebIdentityToken": "oidc-token-OTHER"}), "InvalidParameter.WebIdentityTokenError"),
+            (json!({"ProviderId": "github"}), "ResourceNotFound.IdentityNotExist"),
+            (json!({"DurationSeconds": 43201}), "InvalidParameterValue"),
+            (json!({"RoleArn": "arn:x"}), "InvalidParameterValue"),
+            (json!({"Policy": "x"}), "UnknownParameter"),
+            (json!({"RoleSessionName": null}), "MissingParameter"),
+        ] {
+            let call = web_identity_call(|body| {
+                for (k, v) in edit.as_object().unwrap() {
+                    if v.is_null() {
+                        body.remove(k);
+                    } else {
+                        body.insert(k.clone(), v.clone());
+                    }
+                }
+            });
+            assert_eq!(code(call).as_deref(), Some(expected), "{edit}");
+        }
+    }
+
+    #[test]
+    fn assume_role_checks_tags_source_identity_and_mfa() {
+        let ok = role(|b| {
+            b.insert("Tags".into(), json!([{"Key": "team", "Value": "media"}, {"Key": "env", "Value": ""}]));
+            b.insert("SourceIdentity".into(), json!("user-1"));
+            b.insert("SerialNumber".into(), json!("qcs::cam::uin/1:mfa/softToken"));
+            b.insert("TokenCode".into(), json!("123456"));
+        });
+        let (answer, record) = handle(&keys(), &[], &ok.request(), NOW, &Rng::new());
+        assert_eq!(answer.error_code, None, "{}", answer.body);
+        assert_eq!(record.body["Tags"][0]["Key"], "team");
+        assert_eq!(
+            (record.body["SourceIdentity"].as_str(), record.body["TokenCode"].as_str()),
+            (Some("user-1"), Some("<redacted>"))
+        );
+        let many: Vec<Value> = (0..51).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect();
+        for (name, value, expected) in [
+            ("Tags", json!({"Key": "a"}), "InvalidParameter"),
+            ("Tags", Value::Array(many), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "", "Value": "v"}]), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "k".repeat(129), "Value": "v"}]), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "a", "Value": "v".repeat(257)}]), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "a\n", "Value": "1"}]), "InvalidParameterValue"),
+            ("Tags", json!([{"Key": "a", "Value": "1", "Extra": "x"}]), "InvalidParameterValue"),
+            ("SourceIdentity", json!("a b"), "InvalidParameterValue"),
+            ("TokenCode", json!("12345"), "InvalidParameterValue"),
+        ] {
+            let call = role(|b| {
+                if name == "TokenCode" {
+                    b.insert("SerialNumber".into(), json!("qcs::cam::uin/1:mfa/softToken"));
+                }
+                b.insert(name.into(), value.clone());
+            });
+            assert_eq!(code(&call).as_deref(), Some(expected), "{name} {value}");
+        }
+        let half = role(|b| {
+            b.insert("TokenCode".into(), json!("123456"));
+        });
+        assert_eq!(code(&half).as_deref(), Some("MissingParameter"));
+    }
+
+    #[test]
     fn a_temporary_key_needs_its_session_token() {
         let tokens = [("AKIDother".to_string(), "session-token-1".to_string())];
         let code_with = |secret_id: &'static str, secret_key: &'static str, token: Option<&str>| {
-            let mut call = Call { secret_id, secret_key, ..federation(|_| {}) };
+            let mut call = Call { secret_id, secret_key, ..role(|_| {}) };
             if let Some(token) = token {
                 call.extra_headers.push(("x-tc-token".into(), token.into()));
             }
@@ -802,7 +1102,7 @@ pub(crate) mod tests {
     fn header_level_parameter_errors() {
         let ok = federation(|_| {});
         assert_eq!(code(&Call { version: "2017-03-12", ..ok.clone() }).as_deref(), Some("NoSuchVersion"));
-        assert_eq!(code(&Call { action: "GetCallerIdentity", ..ok.clone() }).as_deref(), Some("InvalidAction"));
+        assert_eq!(code(&Call { action: "GetSessionToken", ..ok.clone() }).as_deref(), Some("InvalidAction"));
         assert_eq!(code(&Call { region: None, ..ok.clone() }).as_deref(), Some("MissingParameter"));
         assert_eq!(code(&Call { region: Some("AP GZ"), ..ok.clone() }).as_deref(), Some("UnsupportedRegion"));
         let mut wrong_type = ok.request();

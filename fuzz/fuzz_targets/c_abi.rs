@@ -8,7 +8,8 @@
 use libfuzzer_sys::fuzz_target;
 use std::ffi::{c_char, CStr, CString};
 use sts::ffi::{
-    sts_get_credential, sts_get_policy, sts_get_role_credential, sts_get_upload_credential, sts_string_free, StsCode,
+    sts_get_caller_identity, sts_get_credential, sts_get_policy, sts_get_role_credential, sts_get_upload_credential,
+    sts_get_web_identity_credential, sts_string_free, StsCode,
 };
 
 type Export = extern "C" fn(*const c_char, *mut *mut c_char) -> StsCode;
@@ -67,10 +68,14 @@ fuzz_target!(|data: &[u8]| {
         check(sts_get_credential, &input);
         check(sts_get_role_credential, &input);
         check(sts_get_upload_credential, &input);
+        check(sts_get_caller_identity, &input);
+        check(sts_get_web_identity_credential, &input);
     } else if let Some(config) = text.ok().and_then(loopback_config) {
         let config = CString::new(config).expect("JSON text has no NUL");
         check(sts_get_credential, &config);
         check(sts_get_role_credential, &config);
         check(sts_get_upload_credential, &config);
+        check(sts_get_caller_identity, &config);
+        check(sts_get_web_identity_credential, &config);
     }
 });

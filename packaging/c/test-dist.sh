@@ -25,7 +25,8 @@ cp -r "$root/tests/cpp" "$scratch/src/cpp"
 cp "$here/user-test.sh" "$scratch/"
 
 STS_EMULATOR_BIN="$scratch/$name/bin/sts-emulator"
-start_emulator STS_EMULATOR_URL
+# The OIDC provider and token of tests/cpp/sts_test.cpp (web_config).
+start_emulator STS_EMULATOR_URL --web-identity tke-oidc:eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-SECRET-MARKER
 start_emulator STS_EMULATOR_MALFORMED_URL --always malformed
 
 dist_isolated env STS_VERSION="$version" bash "$scratch/user-test.sh" "$scratch/$name" "$scratch"

@@ -1,35 +1,14 @@
-//! Reading `ca_file`: a regular file of PEM certificates, read without blocking and never past
-//! a limit, whatever the path names (`/dev/zero`, a FIFO, a directory, a huge file).
+//! Reading `ca_file`: a regular file of PEM certificates, read as `file` reads (without
+//! blocking, never past a limit).
 
+use super::file::read_bounded;
 use crate::error::{Error, Result};
-use std::fs::OpenOptions;
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 
 /// Larger than any real bundle (Debian's ca-certificates is about 220 KB).
 pub const MAX_CA_BYTES: u64 = 4 << 20;
 
 pub fn read(field: &str, path: &str) -> Result<Vec<u8>> {
-    let cannot = |e: std::io::Error| Error::invalid(field, format!("cannot read {}: {e}", path.escape_debug()));
-    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever, whatever timeout_ms says.
-    let file =
-        OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path).map_err(cannot)?;
-    let metadata = file.metadata().map_err(cannot)?;
-    if !metadata.is_file() {
-        return Err(Error::invalid(field, format!("{} is not a regular file", path.escape_debug())));
-    }
-    if metadata.len() > MAX_CA_BYTES {
-        return Err(Error::invalid(
-            field,
-            format!("{} is {} bytes, over the {MAX_CA_BYTES}-byte limit", path.escape_debug(), metadata.len()),
-        ));
-    }
-    // The size can change between the check and the read: read one byte past the limit at most.
-    let mut pem = Vec::with_capacity(metadata.len() as usize);
-    file.take(MAX_CA_BYTES + 1).read_to_end(&mut pem).map_err(cannot)?;
-    if pem.len() as u64 > MAX_CA_BYTES {
-        return Err(Error::invalid(field, format!("{} grew over the {MAX_CA_BYTES}-byte limit", path.escape_debug())));
-    }
+    let pem = read_bounded(field, path, MAX_CA_BYTES)?;
     if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
         return Err(Error::invalid(
             field,

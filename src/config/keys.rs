@@ -25,6 +25,13 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("role_arn", &["roleArn"]),
     ("role_session_name", &["roleSessionName"]),
     ("external_id", &["externalId"]),
+    ("tags", &[]),
+    ("source_identity", &["sourceIdentity"]),
+    ("serial_number", &["serialNumber"]),
+    ("token_code", &["tokenCode"]),
+    ("provider_id", &["providerId"]),
+    ("web_identity_token", &["webIdentityToken"]),
+    ("web_identity_token_file", &["webIdentityTokenFile"]),
     ("name", &[]),
     ("endpoint", &["domain", "host"]),
     ("url", &[]),
@@ -152,6 +159,13 @@ impl Given {
 
     pub fn has(&self, canonical_name: &str) -> bool {
         self.values.contains_key(canonical_name)
+    }
+
+    /// The first key still given (in the order of the text), as spelled: a key no reader of
+    /// this call took, so one that belongs to another call.
+    /// Canonical name and spelling.
+    pub fn first_left(&self) -> Option<(&'static str, String)> {
+        self.spelled.iter().find(|(c, _)| self.values.contains_key(*c)).map(|(c, _)| (*c, self.name_of(c)))
     }
 
     /// The key as the user spelled it (the canonical name when it was not given), with the

@@ -8,15 +8,23 @@
 
 mod ca_file;
 mod cache;
+mod caller;
+mod file;
 mod keys;
 mod read;
+mod role;
+mod scope;
 mod upload;
+mod web_identity;
 
 pub use ca_file::MAX_CA_BYTES;
 pub use cache::{CacheOptions, CACHE_KEYS, DEFAULT_MAX_ENTRIES, DEFAULT_MIN_REMAINING_SECONDS, MAX_CACHE_ENTRIES};
+pub use caller::CallerConfig;
 pub use keys::{canonical, KEYS};
 pub use read::{from_env as read_env, is_control};
+pub use role::{Mfa, RoleExtras, Tag, MAX_TAGS, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS};
 pub use upload::UPLOAD_KEYS;
+pub use web_identity::{WebIdentityConfig, MAX_WEB_IDENTITY_TOKEN_BYTES};
 
 use crate::credentials::{chain, profile, CredentialSource, Deferred};
 use crate::endpoint::{self, Target};
@@ -94,7 +102,15 @@ impl Action {
     fn own_keys(self) -> &'static [&'static str] {
         match self {
             Action::GetFederationToken => &["name"],
-            Action::AssumeRole => &["role_arn", "role_session_name", "external_id"],
+            Action::AssumeRole => &[
+                "role_arn",
+                "role_session_name",
+                "external_id",
+                "tags",
+                "source_identity",
+                "serial_number",
+                "token_code",
+            ],
         }
     }
 
@@ -131,7 +147,7 @@ pub enum ActionParams {
     /// GetFederationToken `Name`.
     Federation { name: String },
     /// AssumeRole.
-    Role { role_arn: String, role_session_name: String, external_id: Option<String> },
+    Role { role_arn: String, role_session_name: String, external_id: Option<String>, extras: RoleExtras },
 }
 
 /// The parameters as (name, role_arn, role_session_name, external_id), each present only for its action.
@@ -142,9 +158,17 @@ impl ActionParams {
     pub fn parts(&self) -> ParamParts<'_> {
         match self {
             ActionParams::Federation { name } => (Some(name.as_str()), None, None, None),
-            ActionParams::Role { role_arn, role_session_name, external_id } => {
+            ActionParams::Role { role_arn, role_session_name, external_id, .. } => {
                 (None, Some(role_arn.as_str()), Some(role_session_name.as_str()), external_id.as_deref())
             }
+        }
+    }
+
+    /// AssumeRole's tags, source identity and MFA; `None` for GetFederationToken.
+    pub fn role_extras(&self) -> Option<&RoleExtras> {
+        match self {
+            ActionParams::Federation { .. } => None,
+            ActionParams::Role { extras, .. } => Some(extras),
         }
     }
 }
@@ -296,6 +320,8 @@ impl Config {
         let params = read_params(&mut given, action)?;
         let transport = read_transport(&mut given)?;
         let total_timeout = read_total_timeout(&mut given, &transport)?;
+        let entry_point = if is_upload { "sts_get_upload_credential" } else { action.entry_point() };
+        scope::refuse_left(&given, entry_point, &|_| None)?;
         Ok(Config {
             identity,
             credentials,
@@ -347,6 +373,13 @@ impl Config {
             role_session_name: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             external_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            tags: Option<Vec<NormalizedTag<'a>>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            source_identity: Option<&'a str>,
+            /// The MFA device; its code is never shown.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            serial_number: Option<&'a str>,
             endpoint: &'a str,
             url: String,
             /// `scheme://host:port` and where it came from; never its userinfo.
@@ -358,6 +391,11 @@ impl Config {
             cache: Option<&'a CacheOptions>,
             #[serde(skip_serializing_if = "Option::is_none")]
             upload: Option<NormalizedUpload<'a>>,
+        }
+        #[derive(serde::Serialize)]
+        struct NormalizedTag<'a> {
+            key: &'a str,
+            value: &'a str,
         }
         /// The key is random per call: the template is shown, and the key with the extension
         /// filled in and `{date}` and `{random}` left as they are (so is the policy's resource).
@@ -376,6 +414,7 @@ impl Config {
         let policy: Option<Box<serde_json::value::RawValue>> =
             self.policy.clone().or(upload_policy).and_then(|p| serde_json::value::RawValue::from_string(p).ok());
         let (name, role_arn, role_session_name, external_id) = self.params.parts();
+        let extras = self.params.role_extras();
         let normalized = Normalized {
             action: self.action().name(),
             credential_source: self.identity.source.name(),
@@ -389,6 +428,11 @@ impl Config {
             role_arn,
             role_session_name,
             external_id,
+            tags: extras
+                .filter(|e| !e.tags.is_empty())
+                .map(|e| e.tags.iter().map(|t| NormalizedTag { key: &t.key, value: &t.value }).collect()),
+            source_identity: extras.and_then(|e| e.source_identity.as_deref()),
+            serial_number: extras.and_then(|e| e.mfa.as_ref()).map(|m| m.serial_number.as_str()),
             endpoint: &self.transport.endpoint,
             url: self.transport.target.as_str(),
             proxy: self.transport.proxy.as_ref().map(|p| format!("{p} (from {})", p.source())),
@@ -650,7 +694,8 @@ fn read_params(given: &mut Given, action: Action) -> Result<ActionParams> {
             if let Some(id) = &external_id {
                 check_identifier(&given.name_of("external_id"), id, "+=,.@:/-")?;
             }
-            Ok(ActionParams::Role { role_arn, role_session_name, external_id })
+            let extras = role::read_extras(given)?;
+            Ok(ActionParams::Role { role_arn, role_session_name, external_id, extras })
         }
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn refuse_beside_upload(given: &Given) -> Result<()> {
             "not for upload credentials: every call grants a key of its own, so no answer can be shared",
         ));
     }
-    if let Some(key) = ["role_arn", "role_session_name", "external_id"].iter().find(|key| given.has(key)) {
+    if let Some(key) = super::Action::AssumeRole.own_keys().iter().find(|key| given.has(key)) {
         return Err(Error::invalid(
             &given.name_of(key),
             "is a parameter of AssumeRole (sts_get_role_credential); upload credentials come from GetFederationToken",

@@ -217,6 +217,65 @@ TEST_F(Emulator, ThreadsShareNothing) {
     for (int count : good) EXPECT_EQ(count, 10);
 }
 
+// ---- caller identity, web identity, temporary keys, AssumeRole extras ----------------------
+
+// The provider and token the emulator of test-dist.sh accepts.
+constexpr const char *kOidcToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-SECRET-MARKER";
+
+std::string web_config(const std::string &url, const std::string &token = kOidcToken) {
+    return std::string(R"({"provider_id":"tke-oidc","web_identity_token":")") + token +
+           R"(","role_arn":"qcs::cam::uin/100000000001:roleName/cos-uploader","url":")" + url + R"(","retries":0})";
+}
+
+TEST_F(Emulator, GetCallerIdentityNamesTheAccountAndTheSource) {
+    const std::string config = std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey +
+                               R"(","url":")" + url_ + R"("})";
+    const sts::Json identity = sts::get_caller_identity(config);
+    EXPECT_NE(identity.view().find(R"("type":"RootAccount")"), std::string_view::npos) << identity.view();
+    EXPECT_NE(identity.view().find(R"("credentialSource":"config")"), std::string_view::npos) << identity.view();
+    std::future<sts::Json> future = sts::get_caller_identity_async(config);
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_NE(future.get().view().find(R"("accountId":")"), std::string_view::npos);
+}
+
+TEST(CallerIdentity, ActionKeysAreRefusedNamingThem) {
+    const auto e = expect_throw<sts::InvalidArgument>([] {
+        (void)sts::get_caller_identity(std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" +
+                                       kEmulatorKey + R"(","url":"http://127.0.0.1:1/","bucket":"b-1"})");
+    });
+    EXPECT_EQ(e.message().rfind("bucket: not a key of sts_get_caller_identity", 0), 0u) << e.message();
+}
+
+TEST_F(Emulator, GetWebIdentityCredential) {
+    const sts::Json credential = sts::get_web_identity_credential(web_config(url_));
+    EXPECT_NE(credential.view().find(R"("sessionToken":")"), std::string_view::npos) << credential.view();
+    std::future<sts::Json> future = sts::get_web_identity_credential_async(web_config(url_, "eyJ.wrong.SECRET-MARKER"));
+    const auto e = expect_throw<sts::ServiceError>([&] { (void)future.get(); });
+    EXPECT_EQ(e.error_code(), "InvalidParameter.WebIdentityTokenError");
+    EXPECT_EQ(std::string(e.what()).find("SECRET-MARKER"), std::string::npos) << "the token leaked";
+}
+
+TEST(TemporaryKey, GetFederationTokenIsRefusedBeforeSending) {
+    const auto e = expect_throw<sts::InvalidArgument>([] {
+        (void)sts::get_credential(std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" + kEmulatorKey +
+                                  R"(","session_token":"token-SECRET-MARKER","url":"http://127.0.0.1:1/",)"
+                                  R"("bucket":"example-1250000000","allow_prefix":"dir/*","allow_actions":["name/cos:PutObject"]})");
+    });
+    EXPECT_NE(e.message().find("use sts_get_role_credential with `role_arn` and the same policy"), std::string::npos)
+        << e.message();
+    EXPECT_EQ(e.message().find("SECRET-MARKER"), std::string::npos);
+}
+
+TEST(RoleExtras, ABadTagIsNamed) {
+    const auto e = expect_throw<sts::InvalidArgument>([] {
+        (void)sts::get_role_credential(std::string(R"({"secret_id":")") + kEmulatorId + R"(","secret_key":")" +
+                                       kEmulatorKey +
+                                       R"(","url":"http://127.0.0.1:1/","role_arn":"qcs::cam::uin/1:roleName/r",)"
+                                       R"("tags":[{"key":"","value":"v"}]})");
+    });
+    EXPECT_EQ(e.message(), "tags[0].key: must be 1 to 128 characters long, got 0");
+}
+
 // ---- upload credentials and the cache -----------------------------------------------------
 
 TEST_F(Emulator, UploadCredentialNamesItsOneKey) {

@@ -218,8 +218,12 @@ test('a temporary key pair signs with its sessionToken (X-TC-Token)', async () =
   const temp = await h.emulator('temporary', ['--key', `${id}:temporary-key`, '--token', `${id}:${token}`]);
   try {
     const withToken = h.options(temp.url, { secretId: id, secretKey: 'temporary-key', sessionToken: token });
-    assertCredential(await sts.getCredential(withToken));
-    const err = await sts.getCredential(h.options(temp.url, { secretId: id, secretKey: 'temporary-key' })).then(
+    assertCredential(await sts.getRoleCredential({ ...withToken, roleArn: ROLE }));
+    // GetFederationToken accepts permanent keys only: the core refuses before sending.
+    const refused = await sts.getCredential(withToken).then(() => assert.fail('GetFederationToken with a temporary key'), (e) => e);
+    assert.match(refused.message, /use sts_get_role_credential/);
+    assertNoSecret(refused, token, 'temporary-key');
+    const err = await sts.getRoleCredential({ ...h.options(temp.url, { secretId: id, secretKey: 'temporary-key' }), roleArn: ROLE }).then(
       () => assert.fail('a temporary key without its token must be refused'),
       (e) => e,
     );

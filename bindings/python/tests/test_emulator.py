@@ -76,10 +76,15 @@ def test_temporary_key_pair_signs_with_its_session_token(base_config: Dict[str, 
         secret_key="temporary-key",
         url=emulator_url("TEMPORARY"),
     )
-    check_credential(Sts(dict(config, session_token="session-token-EXAMPLE")).get_credential())
+    check_credential(Sts(dict(config, session_token="session-token-EXAMPLE")).get_role_credential(ROLE_ARN))
     check_credential(Sts(dict(config, sessionToken="session-token-EXAMPLE")).get_role_credential(ROLE_ARN))
+    # GetFederationToken accepts permanent keys only: the core refuses before sending.
+    with pytest.raises(StsConfigError) as refused:
+        Sts(dict(config, session_token="session-token-EXAMPLE")).get_credential()
+    assert "use sts_get_role_credential" in str(refused.value)
+    assert "session-token-EXAMPLE" not in str(refused.value)
     with pytest.raises(StsError) as info:
-        Sts(config).get_credential()
+        Sts(config).get_role_credential(ROLE_ARN)
     assert info.value.code == "AuthFailure.TokenFailure"
     sts = Sts(dict(config, session_token="session-token-EXAMPLE"))
     assert "session-token-EXAMPLE" not in repr(sts) and "session-token-EXAMPLE" not in str(info.value)

@@ -36,7 +36,7 @@ StrOrList = Union[str, Sequence[str]]
 
 # The keys that only build the policy: get_credential sends the policy that build_policy() returns.
 _POLICY_KEYS = ("bucket", "allow_prefix", "allow_actions", "condition", "policy")
-_ROLE_KEYS = ("role_arn", "role_session_name", "external_id")
+_ROLE_KEYS = ("role_arn", "role_session_name", "external_id", "tags", "source_identity", "serial_number", "token_code")
 _FEDERATION_KEYS = ("name",)
 
 
@@ -161,6 +161,10 @@ class Sts:
     role_arn: Optional[str] = None
     role_session_name: Optional[str] = None
     external_id: Optional[str] = None
+    tags: Optional[List[Dict[str, str]]] = None
+    source_identity: Optional[str] = None
+    serial_number: Optional[str] = None
+    token_code: Optional[str] = None
 
     def __init__(self, config: Mapping[str, Any] = {}) -> None:  # noqa: B006 (read only, as the original)
         self.parse_parameters(config)

@@ -56,10 +56,20 @@ public class CredentialTest {
         c.put("secretId", "AKIDTEMPORARYEXAMPLE");
         c.put("secretKey", "temporary-key");
         c.put("sessionToken", "session-token-EXAMPLE");
-        assertValid(CosStsClient.getCredential(c), 1800);
-        c.remove("sessionToken");
+        c.put("roleArn", "qcs::cam::uin/100000000001:roleName/cos-uploader");
+        assertValid(CosStsClient.getRoleCredential(c), 1800);
+        c.remove("roleArn");
         try {
             CosStsClient.getCredential(c);
+            fail("GetFederationToken accepts permanent keys only");
+        } catch (StsInvalidArgumentException e) {
+            assertTrue(e.getMessage().contains("use sts_get_role_credential"), e.getMessage());
+            assertFalse(e.getMessage().contains("session-token-EXAMPLE"));
+        }
+        c.remove("sessionToken");
+        c.put("roleArn", "qcs::cam::uin/100000000001:roleName/cos-uploader");
+        try {
+            CosStsClient.getRoleCredential(c);
             fail("a temporary key pair without its token must be refused");
         } catch (StsServiceException e) {
             assertEquals("AuthFailure.TokenFailure", e.getCode());
