@@ -31,14 +31,6 @@ var notInTypedOptions = map[string]string{
 	"allow_prefix":  "policies are built with GetPolicy",
 	"allow_actions": "policies are built with GetPolicy",
 	"condition":     "conditions go into the policy's statements",
-	// Issue 13's calls and AssumeRole extras: wrapped in the bindings round.
-	"tags":                    "AssumeRole session tags are not wrapped by the Go binding yet",
-	"source_identity":         "AssumeRole SourceIdentity is not wrapped by the Go binding yet",
-	"serial_number":           "AssumeRole MFA is not wrapped by the Go binding yet",
-	"token_code":              "AssumeRole MFA is not wrapped by the Go binding yet",
-	"provider_id":             "sts_get_web_identity_credential is not wrapped by the Go binding yet",
-	"web_identity_token":      "sts_get_web_identity_credential is not wrapped by the Go binding yet",
-	"web_identity_token_file": "sts_get_web_identity_credential is not wrapped by the Go binding yet",
 }
 
 // The keys of the `upload` object (UploadOptions) and of the `cache` object (CacheOptions) are
