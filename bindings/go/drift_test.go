@@ -1,7 +1,9 @@
 package sts
 
 import (
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +121,44 @@ func TestMaxTotalTimeoutIsTheCores(t *testing.T) {
 		code, msg := checkConfig(t, cfg)
 		if code != tc.want || (code != StsOK && !strings.HasPrefix(msg, "total_timeout_ms: ")) {
 			t.Fatalf("total_timeout_ms of %v: %v %q, want %v", tc.within, code, msg, tc.want)
+		}
+	}
+}
+
+// Every function include/sts.h declares is called from ffi.go or ffi_async.go (in Go as
+// C.sts_..., or from their C preamble): an export the core adds fails here until it is wrapped.
+func TestEveryExportIsCalled(t *testing.T) {
+	// Line comments only: the cgo preamble, which calls the async exports, is a block comment.
+	lineComments := regexp.MustCompile(`//[^\n]*`)
+	call := regexp.MustCompile(`\b(sts_[a-z0-9_]+)\s*\(`)
+	names := func(comments *regexp.Regexp, text []byte) map[string]bool {
+		found := map[string]bool{}
+		for _, m := range call.FindAllSubmatch(comments.ReplaceAll(text, nil), -1) {
+			found[string(m[1])] = true
+		}
+		return found
+	}
+	header, err := os.ReadFile(repoFile(t, "include", "sts.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := names(regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`), header)
+	if len(declared) < 10 {
+		t.Fatalf("include/sts.h: only %v read", sortedKeys(declared))
+	}
+	called := map[string]bool{}
+	for _, file := range []string{"ffi.go", "ffi_async.go"} {
+		text, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name := range names(lineComments, text) {
+			called[name] = true
+		}
+	}
+	for name := range declared {
+		if !called[name] {
+			t.Errorf("include/sts.h declares %s, which ffi.go and ffi_async.go never call", name)
 		}
 	}
 }
