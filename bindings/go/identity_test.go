@@ -220,6 +220,18 @@ func TestAssumeRoleExtras(t *testing.T) {
 		t.Fatalf("the normalized config shows the MFA code: %v", got)
 	}
 
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []interface{}{opt, *opt} {
+			out := fmt.Sprintf(verb, v)
+			if strings.Contains(out, "654321") || !strings.Contains(out, "user-1@example") || !strings.Contains(out, "softToken") {
+				t.Fatalf("%s of %T: the MFA code shown or the rest hidden: %s", verb, v, out)
+			}
+		}
+	}
+	if out := fmt.Sprintf("%#v", *opt); !strings.HasPrefix(out, "sts.CredentialOptions{") {
+		t.Fatalf("%%#v of CredentialOptions: %s", out)
+	}
+
 	tags := func(n int, last sts.Tag) []sts.Tag {
 		list := make([]sts.Tag, n)
 		for i := range list {

@@ -61,6 +61,23 @@ type CredentialOptions struct {
 	Cache *CacheOptions
 }
 
+// String hides the MFA TokenCode when CredentialOptions are printed (the core keeps it out of
+// its errors and logs too).
+func (o CredentialOptions) String() string {
+	type plain CredentialOptions // no methods: no recursion
+	p := plain(o)
+	p.TokenCode = redact(o.TokenCode)
+	return fmt.Sprintf("%+v", p)
+}
+
+// GoString hides it from %#v too.
+func (o CredentialOptions) GoString() string {
+	type plain CredentialOptions
+	p := plain(o)
+	p.TokenCode = redact(o.TokenCode)
+	return "sts.CredentialOptions" + strings.TrimPrefix(fmt.Sprintf("%#v", p), "sts.plain")
+}
+
 // Tag is one AssumeRole session tag.
 type Tag struct {
 	Key   string `json:"key"`
