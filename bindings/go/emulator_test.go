@@ -32,12 +32,17 @@ var emulatorArgs = map[string][]string{
 	"hang":       {"--always", "hang"},
 	// A temporary key pair: valid only with its session token in X-TC-Token.
 	"temporary": {"--key", tempID + ":" + tempKey, "--token", tempID + ":" + tempToken},
+	// Accepts one OIDC token of one provider in AssumeRoleWithWebIdentity.
+	"webidentity": {"--web-identity", oidcProvider + ":" + oidcToken},
 }
 
 const (
 	tempID    = "AKIDTEMPORARYEXAMPLE"
 	tempKey   = "temporary-key-EXAMPLE"
 	tempToken = "session-token-EXAMPLE"
+
+	oidcProvider = "tke-oidc"
+	oidcToken    = "oidc-token-EXAMPLE-eyJhbGciOi"
 )
 
 // Every variant of emulatorArgs and its environment variable.

@@ -83,3 +83,17 @@ func ExampleClient_GetCredential() {
 	fmt.Println(res.Credentials.TmpSecretID != "", res.ExpiredTime-res.StartTime)
 	// Output: true 1800
 }
+
+// Asks STS who the key is: a start-up or health check. With "" for both, libsts resolves the
+// key itself (the environment, a profile, TKE OIDC, CVM) and CredentialSource says which.
+func ExampleClient_GetCallerIdentity() {
+	c := sts.NewClient("AKIDEMULATOREXAMPLE0000000000000000", "emulator-secret-key-EXAMPLE", nil,
+		sts.URL(os.Getenv("STS_EMULATOR_URL")))
+	id, err := c.GetCallerIdentity(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(id.Type, id.CredentialSource, id.AccountId != "")
+	// Output: RootAccount config true
+}

@@ -36,3 +36,22 @@ func UploadPolicyForTest(t *testing.T, c *Client, opt *UploadOptions) *Credentia
 	}
 	return doc.Policy
 }
+
+// NormalizedConfigForTest is the config libsts would send for an AssumeRole call with opt, as
+// sts_check_config normalizes it: proof that the binding passed every option through.
+func NormalizedConfigForTest(t *testing.T, c *Client, opt *CredentialOptions) map[string]interface{} {
+	t.Helper()
+	cfg, err := c.config(opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, answer := callC(opCheckConfig, cfg)
+	if code != StsOK {
+		t.Fatalf("sts_check_config: %v %s", code, answer)
+	}
+	var doc map[string]interface{}
+	if err := json.Unmarshal([]byte(answer), &doc); err != nil {
+		t.Fatalf("sts_check_config answered an unreadable document (%v)", err)
+	}
+	return doc
+}

@@ -59,6 +59,8 @@ const (
 	opUploadCredential
 	opPolicy
 	opCheckConfig
+	opCallerIdentity
+	opWebIdentity
 )
 
 // callC runs one libsts function on input (a JSON document) and returns its status code and
@@ -83,6 +85,10 @@ func callC(op cOp, input string) (StsCode, string) {
 		code = C.sts_get_policy(cin, &out)
 	case opCheckConfig:
 		code = C.sts_check_config(cin, &out)
+	case opCallerIdentity:
+		code = C.sts_get_caller_identity(cin, &out)
+	case opWebIdentity:
+		code = C.sts_get_web_identity_credential(cin, &out)
 	default:
 		panic("sts: unknown operation")
 	}

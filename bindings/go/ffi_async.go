@@ -41,11 +41,13 @@ static void sts_go_callback(void *user_data, enum StsCode code, char *out_json) 
 }
 
 // The cgo.Handle is an integer; Go may not turn an integer into a pointer, C may.
-// call: 0 GetFederationToken, 1 AssumeRole, 2 upload credential.
+// call: 0 GetFederationToken, 1 AssumeRole, 2 upload credential, 3 caller identity, 4 web identity.
 static enum StsCode sts_go_async(int call, const char *config_json, uintptr_t handle) {
 	switch (call) {
 	case 1: return sts_get_role_credential_async(config_json, sts_go_callback, (void *)handle);
 	case 2: return sts_get_upload_credential_async(config_json, sts_go_callback, (void *)handle);
+	case 3: return sts_get_caller_identity_async(config_json, sts_go_callback, (void *)handle);
+	case 4: return sts_get_web_identity_credential_async(config_json, sts_go_callback, (void *)handle);
 	default: return sts_get_credential_async(config_json, sts_go_callback, (void *)handle);
 	}
 }
@@ -115,6 +117,10 @@ func submitAsync(op cOp, input string) (p *pending, code StsCode) {
 		call = 1
 	case opUploadCredential:
 		call = 2
+	case opCallerIdentity:
+		call = 3
+	case opWebIdentity:
+		call = 4
 	default:
 		panic("sts: not an async operation")
 	}

@@ -44,12 +44,44 @@ type CredentialOptions struct {
 	RoleArn         string
 	RoleSessionName string
 	ExternalId      string
+	// Tags are the AssumeRole session tags (libsts key "tags"; not in the vendor SDK).
+	Tags []Tag
+	// SourceIdentity is the AssumeRole SourceIdentity (libsts key "source_identity").
+	SourceIdentity string
+	// SerialNumber and TokenCode are the MFA device and its current 6-digit code, both or
+	// neither (libsts keys "serial_number" and "token_code"). libsts judges every rule of
+	// these four (counts, lengths, digits) and names the key it refuses, e.g. "tags[3].key".
+	SerialNumber string
+	TokenCode    string
 	// Name is the federated user name of GetFederationToken (GetCredential only); not in the
 	// vendor SDK, which always sent "cos-sts-go".
 	Name string
 	// Cache, when not nil, lets libsts answer this call from its process-wide cache of vended
 	// keys (libsts key "cache"; not in the vendor SDK). See CacheOptions.
 	Cache *CacheOptions
+}
+
+// String hides the MFA TokenCode when CredentialOptions are printed (the core keeps it out of
+// its errors and logs too).
+func (o CredentialOptions) String() string {
+	type plain CredentialOptions // no methods: no recursion
+	p := plain(o)
+	p.TokenCode = redact(o.TokenCode)
+	return fmt.Sprintf("%+v", p)
+}
+
+// GoString hides it from %#v too.
+func (o CredentialOptions) GoString() string {
+	type plain CredentialOptions
+	p := plain(o)
+	p.TokenCode = redact(o.TokenCode)
+	return "sts.CredentialOptions" + strings.TrimPrefix(fmt.Sprintf("%#v", p), "sts.plain")
+}
+
+// Tag is one AssumeRole session tag.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // Credentials are the temporary keys. Printing them with fmt (%v, %+v, %#v, %s) hides
@@ -114,6 +146,10 @@ type Client struct {
 	total   *time.Duration
 	retries *int
 	caFile  string
+	// The credential source options, passed to libsts as they are.
+	source   string
+	profile  string
+	metadata string
 }
 
 // ClientOption configures a Client in NewClient.
@@ -155,8 +191,23 @@ func Retries(n int) ClientOption { return func(c *Client) { c.retries = &n } }
 // CAFile replaces the bundled TLS roots with the PEM certificates in path.
 func CAFile(path string) ClientOption { return func(c *Client) { c.caFile = path } }
 
-// NewClient returns a Client for the permanent key pair secretId/secretKey. Empty values fall
-// back to the environment variables TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.
+// CredentialSource pins where libsts takes the backend's own key when the Client has none:
+// "chain" (the default), "env", "profile", "oidc", "cvm" or "config" (libsts key
+// "credential_source"; the top-level README's Credentials section).
+func CredentialSource(name string) ClientOption { return func(c *Client) { c.source = name } }
+
+// Profile names the section of the credentials file for the "profile" source (libsts key
+// "profile"; default TENCENTCLOUD_PROFILE, else "default").
+func Profile(name string) ClientOption { return func(c *Client) { c.profile = name } }
+
+// MetadataEndpoint replaces the CVM metadata server's URL for the "cvm" source (libsts key
+// "metadata_endpoint").
+func MetadataEndpoint(url string) ClientOption { return func(c *Client) { c.metadata = url } }
+
+// NewClient returns a Client for the permanent key pair secretId/secretKey. With both empty
+// the binding passes no key and libsts resolves one itself (the environment variables
+// TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY / TENCENTCLOUD_SESSION_TOKEN, and the other
+// credential sources of the top-level README's Credentials section).
 //
 // hc is accepted for source compatibility with the vendor SDK: libsts does its own HTTP, so
 // only hc.Timeout is used (as the per-attempt Timeout, unless the Timeout option is given);
@@ -200,26 +251,36 @@ func (c Client) GoString() string {
 // fails when a tag is not a core key, or when the core has a key this struct neither maps nor
 // leaves out on purpose.
 type config struct {
-	SecretID        string            `json:"secret_id,omitempty"`
-	SecretKey       string            `json:"secret_key,omitempty"`
-	SessionToken    string            `json:"session_token,omitempty"`
-	DurationSeconds int64             `json:"duration_seconds,omitempty"`
-	Region          string            `json:"region,omitempty"`
-	Policy          *CredentialPolicy `json:"policy,omitempty"`
-	RoleArn         string            `json:"role_arn,omitempty"`
-	RoleSessionName string            `json:"role_session_name,omitempty"`
-	ExternalID      string            `json:"external_id,omitempty"`
-	Name            string            `json:"name,omitempty"`
-	Endpoint        string            `json:"endpoint,omitempty"`
-	URL             string            `json:"url,omitempty"`
-	Proxy           *string           `json:"proxy,omitempty"`
-	TimeoutMs       *int64            `json:"timeout_ms,omitempty"`
-	TotalTimeoutMs  *int64            `json:"total_timeout_ms,omitempty"`
-	Retries         *int              `json:"retries,omitempty"`
-	CAFile          string            `json:"ca_file,omitempty"`
-	Bucket          string            `json:"bucket,omitempty"`
-	Upload          *uploadConfig     `json:"upload,omitempty"`
-	Cache           *CacheOptions     `json:"cache,omitempty"`
+	SecretID         string            `json:"secret_id,omitempty"`
+	SecretKey        string            `json:"secret_key,omitempty"`
+	SessionToken     string            `json:"session_token,omitempty"`
+	DurationSeconds  int64             `json:"duration_seconds,omitempty"`
+	Region           string            `json:"region,omitempty"`
+	Policy           *CredentialPolicy `json:"policy,omitempty"`
+	RoleArn          string            `json:"role_arn,omitempty"`
+	RoleSessionName  string            `json:"role_session_name,omitempty"`
+	ExternalID       string            `json:"external_id,omitempty"`
+	Tags             []Tag             `json:"tags,omitempty"`
+	SourceIdentity   string            `json:"source_identity,omitempty"`
+	SerialNumber     string            `json:"serial_number,omitempty"`
+	TokenCode        string            `json:"token_code,omitempty"`
+	ProviderID       string            `json:"provider_id,omitempty"`
+	WebIdentityToken string            `json:"web_identity_token,omitempty"`
+	WebIdentityFile  string            `json:"web_identity_token_file,omitempty"`
+	Name             string            `json:"name,omitempty"`
+	Endpoint         string            `json:"endpoint,omitempty"`
+	URL              string            `json:"url,omitempty"`
+	Proxy            *string           `json:"proxy,omitempty"`
+	TimeoutMs        *int64            `json:"timeout_ms,omitempty"`
+	TotalTimeoutMs   *int64            `json:"total_timeout_ms,omitempty"`
+	Retries          *int              `json:"retries,omitempty"`
+	CAFile           string            `json:"ca_file,omitempty"`
+	Bucket           string            `json:"bucket,omitempty"`
+	Upload           *uploadConfig     `json:"upload,omitempty"`
+	Cache            *CacheOptions     `json:"cache,omitempty"`
+	CredentialSource string            `json:"credential_source,omitempty"`
+	Profile          string            `json:"profile,omitempty"`
+	MetadataEndpoint string            `json:"metadata_endpoint,omitempty"`
 }
 
 // config converts the Go values to the libsts config JSON. It only refuses what cannot reach
@@ -240,6 +301,10 @@ func (c *Client) config(opt *CredentialOptions, within *time.Duration) (string, 
 	cfg.RoleArn = opt.RoleArn
 	cfg.RoleSessionName = opt.RoleSessionName
 	cfg.ExternalID = opt.ExternalId
+	cfg.Tags = opt.Tags
+	cfg.SourceIdentity = opt.SourceIdentity
+	cfg.SerialNumber = opt.SerialNumber
+	cfg.TokenCode = opt.TokenCode
 	cfg.Name = opt.Name
 	cfg.Cache = opt.Cache
 	if opt.Policy != nil {
@@ -266,6 +331,10 @@ func (c *Client) baseConfig(within *time.Duration) (config, error) {
 		Proxy:     c.proxy,
 		Retries:   c.retries,
 		CAFile:    c.caFile,
+
+		CredentialSource: c.source,
+		Profile:          c.profile,
+		MetadataEndpoint: c.metadata,
 	}
 	if c.cred != nil {
 		cfg.SecretID, cfg.SecretKey = c.cred.GetSecretId(), c.cred.GetSecretKey()

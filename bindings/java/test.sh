@@ -20,7 +20,7 @@ props=()
 for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
     'latency200 --latency-ms 200' \
     'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE' \
-    'upload' 'cache'; do
+    'upload' 'cache' 'webidentity --web-identity tke-oidc:oidc-token-EXAMPLE-eyJhbGciOi'; do
     read -r name args <<<"$spec"
     # shellcheck disable=SC2086 # args are flags, split on purpose
     start_emulator "EMULATOR_$name" $args

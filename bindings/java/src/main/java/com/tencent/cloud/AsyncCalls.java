@@ -142,6 +142,10 @@ final class AsyncCalls {
                 case CREDENTIAL: code = LibSts.Direct.sts_get_credential_async(in, CALLBACK, new Pointer(id)); break;
                 case ROLE_CREDENTIAL: code = LibSts.Direct.sts_get_role_credential_async(in, CALLBACK, new Pointer(id)); break;
                 case UPLOAD_CREDENTIAL: code = LibSts.Direct.sts_get_upload_credential_async(in, CALLBACK, new Pointer(id)); break;
+                case CALLER_IDENTITY: code = LibSts.Direct.sts_get_caller_identity_async(in, CALLBACK, new Pointer(id)); break;
+                case WEB_IDENTITY:
+                    code = LibSts.Direct.sts_get_web_identity_credential_async(in, CALLBACK, new Pointer(id));
+                    break;
                 default: throw new AssertionError(fn);
             }
         } catch (RuntimeException | Error e) {

@@ -66,8 +66,11 @@ public final class CosStsClient {
      * spelling ({@code secret_id}, ...). The vendor's keys are matched case-insensitively, as the vendor
      * SDK did; any other key goes to libsts as given. libsts refuses an unknown key, a {@code null}
      * value or the same key spelled twice (a typo must not silently drop a limit) with its own message.
-     * {@code secretId}/{@code secretKey} fall back to the environment variables
-     * {@code TENCENTCLOUD_SECRET_ID}/{@code TENCENTCLOUD_SECRET_KEY}.
+     * {@code secretId}/{@code secretKey} are optional: without them the binding passes no key and
+     * libsts resolves one (the environment variables {@code TENCENTCLOUD_SECRET_ID}/
+     * {@code TENCENTCLOUD_SECRET_KEY}/{@code TENCENTCLOUD_SESSION_TOKEN}, then the other sources of the
+     * README's Credentials section). With a temporary key, GetFederationToken is refused before
+     * anything is sent (an {@link StsInvalidArgumentException} saying to use AssumeRole).
      *
      * @throws StsInvalidArgumentException bad config (nothing was sent): an {@link IllegalArgumentException}
      *     with libsts's message, which names the key
@@ -82,8 +85,11 @@ public final class CosStsClient {
 
     /**
      * Temporary keys for a role from STS {@code AssumeRole}: the keys of {@link #getCredential(Map)}
-     * plus {@code roleArn} (required), {@code roleSessionName}, {@code externalId}; the policy is
-     * optional (none = the role's own permissions).
+     * plus {@code roleArn} (required), {@code roleSessionName}, {@code externalId}, session
+     * {@code tags} (a list of Maps {@code {key, value}}), {@code sourceIdentity}, and MFA
+     * {@code serialNumber} with {@code tokenCode} (both or neither); the policy is optional (none =
+     * the role's own permissions). libsts judges them all and names the key it refuses
+     * ({@code tags[3].key: ...}).
      *
      * @throws StsInvalidArgumentException bad config (nothing was sent)
      * @throws StsException             as {@link #getCredential(Map)}
@@ -141,6 +147,61 @@ public final class CosStsClient {
             return CompletableFuture.failedFuture(StsInvalidArgumentException.of("assumeRoleParam", "null"));
         }
         return getRoleCredentialAsync(param.toConfig());
+    }
+
+    /**
+     * Who signs with the config's key (STS {@code GetCallerIdentity}): the "is my config right" check
+     * for health endpoints and deploy scripts. It issues no key and is never cached.
+     *
+     * <p>Config: the identity keys ({@code secretId}, {@code secretKey}, {@code sessionToken}; all
+     * optional: without them libsts resolves the key itself, see the README's Credentials section),
+     * {@code region} and the transport keys ({@code url}, {@code host}/{@code endpoint}, {@code proxy},
+     * {@code timeoutMs}, {@code totalTimeoutMs}, {@code retries}, {@code caFile}). libsts refuses any
+     * other key ({@code bucket}, {@code policy}, ...) naming it.
+     *
+     * @throws StsInvalidArgumentException bad config (nothing was sent)
+     * @throws StsException             as {@link #getCredential(Map)}
+     */
+    public static CallerIdentity getCallerIdentity(Map<String, ?> config) throws StsException {
+        return callerIdentity(LibSts.call(LibSts.Fn.CALLER_IDENTITY, translate(config)));
+    }
+
+    /** {@link #getCallerIdentity(Map)} without blocking, as {@link #getCredentialAsync(Map)}. */
+    public static CompletableFuture<CallerIdentity> getCallerIdentityAsync(Map<String, ?> config) {
+        return getCallerIdentityAsync(config, ForkJoinPool.commonPool());
+    }
+
+    /** {@link #getCallerIdentity(Map)} without blocking, as {@link #getCredentialAsync(Map, Executor)}. */
+    public static CompletableFuture<CallerIdentity> getCallerIdentityAsync(Map<String, ?> config, Executor executor) {
+        return async(LibSts.Fn.CALLER_IDENTITY, config, executor, CosStsClient::callerIdentity);
+    }
+
+    /**
+     * Temporary keys for a role from an OIDC token (STS {@code AssumeRoleWithWebIdentity}): for a TKE
+     * pod's service account token or a CI job's ID token. The request is unsigned (the token is the
+     * credential), so the config has no {@code secretId}, {@code secretKey} or {@code sessionToken}.
+     *
+     * <p>Config: {@code providerId} (required, the OIDC provider's name in CAM), exactly one of
+     * {@code webIdentityToken} and {@code webIdentityTokenFile} (a file read at every call, so a
+     * rotated token is picked up), {@code roleArn} (required), {@code roleSessionName},
+     * {@code durationSeconds}, {@code region} and the transport keys. There is no policy: the key has
+     * the role's permissions. The token appears in no exception message.
+     *
+     * @throws StsInvalidArgumentException bad config (nothing was sent), naming the key
+     * @throws StsException             as {@link #getCredential(Map)}
+     */
+    public static Response getWebIdentityCredential(Map<String, ?> config) throws StsException {
+        return credential(LibSts.Fn.WEB_IDENTITY, translate(config));
+    }
+
+    /** {@link #getWebIdentityCredential(Map)} without blocking, as {@link #getCredentialAsync(Map)}. */
+    public static CompletableFuture<Response> getWebIdentityCredentialAsync(Map<String, ?> config) {
+        return getWebIdentityCredentialAsync(config, ForkJoinPool.commonPool());
+    }
+
+    /** {@link #getWebIdentityCredential(Map)} without blocking, as {@link #getCredentialAsync(Map, Executor)}. */
+    public static CompletableFuture<Response> getWebIdentityCredentialAsync(Map<String, ?> config, Executor executor) {
+        return async(LibSts.Fn.WEB_IDENTITY, config, executor);
     }
 
     /**
@@ -376,6 +437,20 @@ public final class CosStsClient {
     /** The Response of a finished call, or the exception the call throws. */
     static Response response(LibSts.Result r) throws StsException {
         return fill(new Response(), answer(r));
+    }
+
+    /** The CallerIdentity of a finished caller identity call, or the exception the call throws. */
+    static CallerIdentity callerIdentity(LibSts.Result r) throws StsException {
+        JsonNode root = answer(r);
+        CallerIdentity id = new CallerIdentity();
+        id.arn = JsonText.text(root.get("arn"));
+        id.accountId = JsonText.text(root.get("accountId"));
+        id.userId = JsonText.text(root.get("userId"));
+        id.principalId = JsonText.text(root.get("principalId"));
+        id.type = JsonText.text(root.get("type"));
+        id.requestId = JsonText.text(root.get("requestId"));
+        id.credentialSource = JsonText.text(root.get("credentialSource"));
+        return id;
     }
 
     /** The UploadResponse of a finished upload call, or the exception the call throws. */

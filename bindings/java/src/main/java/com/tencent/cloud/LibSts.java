@@ -88,6 +88,14 @@ final class LibSts {
 
         static native int sts_get_role_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
 
+        static native int sts_get_caller_identity(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_caller_identity_async(byte[] configJson, AsyncCallback callback, Pointer userData);
+
+        static native int sts_get_web_identity_credential(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_web_identity_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
+
         static native int sts_set_async_workers(int workers);
 
         static native void sts_string_free(Pointer s);
@@ -146,7 +154,7 @@ final class LibSts {
         }
     }
 
-    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, UPLOAD_CREDENTIAL, POLICY, CHECK_CONFIG }
+    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, UPLOAD_CREDENTIAL, POLICY, CHECK_CONFIG, CALLER_IDENTITY, WEB_IDENTITY }
 
     static Result call(Fn fn, String json) {
         byte[] in = cString(json);
@@ -161,6 +169,8 @@ final class LibSts {
                 case UPLOAD_CREDENTIAL: code = Direct.sts_get_upload_credential(in, out); break;
                 case POLICY: code = Direct.sts_get_policy(in, out); break;
                 case CHECK_CONFIG: code = Direct.sts_check_config(in, out); break;
+                case CALLER_IDENTITY: code = Direct.sts_get_caller_identity(in, out); break;
+                case WEB_IDENTITY: code = Direct.sts_get_web_identity_credential(in, out); break;
                 default: throw new AssertionError(fn);
             }
             p = out.getValue();

@@ -44,6 +44,18 @@ final class CoreReference {
         }
     }
 
+    /** The functions include/sts.h declares (comments dropped first: they name functions too). */
+    static java.util.Set<String> headerFunctions() {
+        String code = read(root().resolve("include/sts.h")).replaceAll("(?s)/\\*.*?\\*/|//[^\\n]*", "");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("\\b(sts_[a-z0-9_]+)\\s*\\(").matcher(code);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertTrue(names.size() >= 10, "include/sts.h: only " + names + " read");
+        return names;
+    }
+
     /** {@code typedef enum StsCode { NAME = N, ... } StsCode;} of include/sts.h, in order. */
     static Map<String, Integer> headerCodes() {
         String text = read(root().resolve("include/sts.h"));

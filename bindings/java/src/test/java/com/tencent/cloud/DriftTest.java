@@ -29,6 +29,18 @@ public class DriftTest {
         assertEquals(CoreReference.headerCodes(), mine, "LibSts's STS_* constants vs include/sts.h");
     }
 
+    /** Every function of include/sts.h is bound in LibSts.Direct, and nothing else is. */
+    @Test
+    public void everyExportIsBound() {
+        Set<String> bound = new java.util.TreeSet<>();
+        for (java.lang.reflect.Method m : LibSts.Direct.class.getDeclaredMethods()) {
+            if (Modifier.isNative(m.getModifiers())) {
+                bound.add(m.getName());
+            }
+        }
+        assertEquals(CoreReference.headerFunctions(), bound, "include/sts.h's functions vs LibSts.Direct's natives");
+    }
+
     /**
      * Every libsts key, canonical or alias, reaches libsts exactly as given (the vendor table never
      * takes over a libsts spelling), so a key the core adds works here at once.
