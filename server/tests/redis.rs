@@ -38,14 +38,6 @@ impl Drop for Redis {
     }
 }
 
-/// Counts live in one-minute windows: start well inside one so the test never straddles two.
-fn inside_a_window() {
-    let second = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 60;
-    if second > 45 {
-        std::thread::sleep(Duration::from_secs(61 - second));
-    }
-}
-
 #[test]
 fn two_servers_share_one_limit_and_fail_closed_without_redis() {
     let mut redis = Redis::start();

@@ -233,6 +233,7 @@ fn requests_per_minute_per_subject_answers_429_with_retry_after() {
     let mut config = Config::new(&emulator.url());
     config.rest.push_str("[limits]\nrequests_per_minute = 2\n");
     let server = Server::start(&config);
+    inside_a_window();
     issued(&post(&server, "/sts", &put_scope("uploads/anonymous/a"), &[]));
     issued(&post(&server, "/sts", &put_scope("uploads/anonymous/b"), &[]));
     let limited = post(&server, "/sts", &put_scope("uploads/anonymous/c"), &[]);

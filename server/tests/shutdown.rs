@@ -11,7 +11,7 @@ fn sigterm_lets_an_in_flight_request_finish_then_exits_0() {
     let mut server = Server::start(&Config::new(&emulator.url()));
     let url = format!("{}/sts", server.url);
     let in_flight = std::thread::spawn(move || request("POST", &url, Some(&put_scope("uploads/anonymous/a")), &[]));
-    std::thread::sleep(Duration::from_millis(400));
+    wait_for_connection(&emulator);
     server.sigterm();
     let answer = in_flight.join().unwrap();
     assert_eq!(answer.status, 200, "{}", answer.text);
@@ -32,7 +32,7 @@ fn a_request_longer_than_the_grace_period_does_not_hold_the_exit() {
     let _in_flight = std::thread::spawn(move || {
         let _ = std::panic::catch_unwind(|| request("POST", &url, Some(&put_scope("uploads/anonymous/a")), &[]));
     });
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_connection(&emulator);
     let started = Instant::now();
     server.sigterm();
     assert_eq!(server.wait_exit(Duration::from_secs(5)), Some(1), "{}", server.log());

@@ -291,3 +291,20 @@ pub fn write_file(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
     std::fs::write(&path, contents).expect("write");
     path
 }
+
+/// Limits count in one-minute windows: start well inside one so a test never straddles two.
+pub fn inside_a_window() {
+    let second = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 60;
+    if second > 45 {
+        std::thread::sleep(Duration::from_secs(61 - second));
+    }
+}
+
+/// Waits until `emulator` has accepted a connection: a request is in flight.
+pub fn wait_for_connection(emulator: &Emulator) {
+    let started = std::time::Instant::now();
+    while emulator.connections() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "no request reached the emulator");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
