@@ -89,7 +89,7 @@ struct LimitsFile {
 }
 
 /// How callers prove who they are.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum AuthSettings {
     None,
     Jwt(JwtSettings),
@@ -112,7 +112,7 @@ impl std::fmt::Debug for JwtKey {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct JwtSettings {
     pub key: JwtKey,
     pub issuer: String,
@@ -136,7 +136,7 @@ pub struct CorsSettings {
     pub max_age: Option<u64>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LimitSettings {
     pub requests_per_minute: Option<u32>,
     pub max_body_bytes: usize,
@@ -144,8 +144,9 @@ pub struct LimitSettings {
     pub redis_url: Option<String>,
 }
 
-/// The checked configuration.
-#[derive(Clone, Debug)]
+/// The checked configuration. Its Debug output names the `[sts]` keys but shows no value (they
+/// hold the secret key), and no webhook or Redis URL (they may hold a password).
+#[derive(Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
     /// The `[sts]` table as the JSON object libsts reads.
@@ -158,6 +159,51 @@ pub struct Settings {
     pub cors: CorsSettings,
     pub limits: LimitSettings,
     pub shutdown_grace: Duration,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthSettings::None => f.write_str("None"),
+            AuthSettings::Jwt(jwt) => f
+                .debug_struct("Jwt")
+                .field("key", &jwt.key)
+                .field("issuer", &jwt.issuer)
+                .field("audience", &jwt.audience)
+                .field("subject_claim", &jwt.subject_claim)
+                .finish(),
+            AuthSettings::Webhook { timeout, .. } => {
+                f.debug_struct("Webhook").field("timeout", timeout).finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for LimitSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitSettings")
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_scopes", &self.max_scopes)
+            .field("redis", &self.redis_url.is_some())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("sts_keys", &self.sts.keys().collect::<Vec<_>>())
+            .field("assume_role", &self.assume_role)
+            .field("auth", &self.auth)
+            .field("rules", &self.rules)
+            .field("upload", &self.upload)
+            .field("cors", &self.cors)
+            .field("limits", &self.limits)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
 }
 
 /// A config error: the message names the key.
@@ -499,6 +545,19 @@ mod tests {
             "[sts]\nsecret_id = \"AKIDEXAMPLE\"\nsecret_key = \"hunter2\\n\"\n[auth]\nmode = \"none\"\n[[rules]]\nbucket = \"example-1250000000\"\nregion = \"ap-guangzhou\"\nactions = [\"name/cos:PutObject\"]\nprefixes = [\"a/*\"]\n",
         );
         assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let text = format!(
+            "{STS}session_token = \"tok-EXAMPLE\"\n[auth]\nmode = \"webhook\"\nurl = \"https://user:pw-EXAMPLE@auth.invalid/\"\n{RULE}\
+             [limits]\nrequests_per_minute = 5\nredis_url = \"redis://:redispw-EXAMPLE@127.0.0.1:1/\"\n"
+        );
+        let debug = format!("{:?}", parse(&text).unwrap());
+        assert!(debug.contains("secret_key"), "{debug}");
+        for secret in ["\"k\"", "tok-EXAMPLE", "pw-EXAMPLE", "redispw-EXAMPLE"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
     }
 
     #[test]
