@@ -327,3 +327,30 @@ fn the_example_config_is_valid() {
     let out = std::process::Command::new(server_binary()).args(["--check", "--config", &path]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn role_arn_in_sts_makes_it_assume_role_with_the_scoped_policy() {
+    let emulator = emulator(Faults::default());
+    let mut config = Config::new(&emulator.url());
+    config.sts.push_str("role_arn = \"qcs::cam::uin/100000000001:roleName/cos-uploader\"\n");
+    let server = Server::start(&config);
+    issued(&post(&server, "/sts", &put_scope("uploads/anonymous/a.jpg"), &[]));
+    let request = emulator.requests().pop().expect("a request");
+    assert_eq!(request.action, "AssumeRole");
+    assert_eq!(request.body["RoleArn"], "qcs::cam::uin/100000000001:roleName/cos-uploader");
+    assert_eq!(request.body["DurationSeconds"], 900);
+    let policy = request.decoded_policy.expect("a policy").to_string();
+    assert!(policy.contains("uploads/anonymous/a.jpg"), "{policy}");
+}
+
+#[test]
+fn a_key_sts_refuses_is_a_502_with_the_service_code() {
+    let emulator = emulator(Faults::default());
+    let mut config = Config::new(&emulator.url());
+    config.sts = config.sts.replace(DEFAULT_SECRET_KEY, "wrong-secret-key-EXAMPLE");
+    let server = Server::start(&config);
+    let answer = post(&server, "/sts", &put_scope("uploads/anonymous/a.jpg"), &[]);
+    answer.error(502, "AuthFailure.SignatureFailure", "sts:");
+    assert!(answer.json()["stsRequestId"].is_string(), "{}", answer.text);
+    assert!(!server.log().contains("wrong-secret-key-EXAMPLE"));
+}
