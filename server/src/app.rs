@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The time a request body has to arrive.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a `/readyz` answer is reused.
 const READY_TTL: Duration = Duration::from_secs(60);
 
@@ -217,7 +219,16 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit).await.map(|b| b.to_vec()).map_err(|_| too_large())
+    // A body trickled in byte by byte would hold the connection and a task: bounded.
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(read) => read.map(|b| b.to_vec()).map_err(|_| too_large()),
+        Err(_) => Err(Failure::new(
+            StatusCode::REQUEST_TIMEOUT,
+            1006,
+            "BodyTimeout",
+            format!("body: not received within {} s", BODY_TIMEOUT.as_secs()),
+        )),
+    }
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, Failure> {

@@ -354,3 +354,25 @@ fn a_key_sts_refuses_is_a_502_with_the_service_code() {
     assert!(answer.json()["stsRequestId"].is_string(), "{}", answer.text);
     assert!(!server.log().contains("wrong-secret-key-EXAMPLE"));
 }
+
+#[test]
+fn a_trickled_body_is_cut_off_with_408() {
+    use std::io::{Read, Write};
+    let emulator = emulator(Faults::default());
+    let server = Server::start(&Config::new(&emulator.url()));
+    let address = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "POST /sts HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n["
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body: not received within 10 s"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    assert!(emulator.requests().is_empty());
+}
