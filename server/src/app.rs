@@ -444,9 +444,12 @@ async fn readyz(state: &Arc<AppState>) -> Result<Response, Failure> {
         Some(result) => result,
         None => {
             let settings = state.settings.clone();
-            let result = tokio::task::spawn_blocking(move || crate::ready::check(&settings))
+            let mut result = tokio::task::spawn_blocking(move || crate::ready::check(&settings))
                 .await
                 .unwrap_or_else(|_| Err("the readiness check panicked".into()));
+            if result.is_ok() && !state.limiter.reachable().await {
+                result = Err("limits.redis_url: Redis does not answer".into());
+            }
             *state.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), result.clone()));
             result
         }

@@ -75,27 +75,45 @@ impl Limiter {
     }
 }
 
+impl Limiter {
+    /// Whether the limiter can count now: always, except a Redis that does not answer PING.
+    pub async fn reachable(&self) -> bool {
+        let Limiter::Redis { client, connection, .. } = self else { return true };
+        let Ok(mut manager) = manager(client, connection).await else { return false };
+        let command = redis::cmd("PING");
+        let ping = command.query_async::<String>(&mut manager);
+        matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(_)))
+    }
+}
+
+/// The shared connection, made on first use (and again after a failed first attempt).
+async fn manager(
+    client: &redis::Client,
+    connection: &tokio::sync::Mutex<Option<ConnectionManager>>,
+) -> Result<ConnectionManager, Refusal> {
+    let mut slot = connection.lock().await;
+    if let Some(manager) = slot.as_ref() {
+        return Ok(manager.clone());
+    }
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_secs(1))
+        .set_response_timeout(Duration::from_secs(1))
+        .set_number_of_retries(1);
+    let manager =
+        tokio::time::timeout(Duration::from_secs(2), ConnectionManager::new_with_config(client.clone(), config))
+            .await
+            .map_err(|_| Refusal::Unavailable)?
+            .map_err(|_| Refusal::Unavailable)?;
+    *slot = Some(manager.clone());
+    Ok(manager)
+}
+
 async fn redis_incr(
     client: &redis::Client,
     connection: &tokio::sync::Mutex<Option<ConnectionManager>>,
     key: &str,
 ) -> Result<u64, Refusal> {
-    let mut slot = connection.lock().await;
-    if slot.is_none() {
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(1))
-            .set_response_timeout(Duration::from_secs(1))
-            .set_number_of_retries(1);
-        let manager =
-            tokio::time::timeout(Duration::from_secs(2), ConnectionManager::new_with_config(client.clone(), config))
-                .await
-                .map_err(|_| Refusal::Unavailable)?
-                .map_err(|_| Refusal::Unavailable)?;
-        *slot = Some(manager);
-    }
-    let Some(manager) = slot.as_ref() else { return Err(Refusal::Unavailable) };
-    let mut manager = manager.clone();
-    drop(slot);
+    let mut manager = manager(client, connection).await?;
     let script = redis::Script::new(SCRIPT);
     let mut invocation = script.key(key);
     invocation.arg(WINDOW_SECONDS + 1);

@@ -46,6 +46,7 @@ fn two_servers_share_one_limit_and_fail_closed_without_redis() {
     config.rest.push_str(&format!("[limits]\nrequests_per_minute = 3\nredis_url = \"{}\"\n", redis.url()));
     let a = Server::start(&config);
     let b = Server::start(&config);
+    assert_eq!(get(&a, "/readyz").status, 200);
     inside_a_window();
     let scope = put_scope("uploads/anonymous/a");
     let mut tokens = Vec::new();
@@ -81,4 +82,6 @@ fn two_servers_share_one_limit_and_fail_closed_without_redis() {
     assert!(get(&a, "/metrics").text.contains("sts_server_limiter_errors_total 1"));
     assert!(a.log().contains("Redis is unreachable"), "{}", a.log());
     assert_eq!(emulator.requests().len(), 3, "no credential was issued past the limit or without Redis");
+    // b never asked for readiness before: its first /readyz sees Redis gone.
+    get(&b, "/readyz").error(503, "NotReady", "limits.redis_url: Redis does not answer");
 }
