@@ -26,9 +26,13 @@ ARCH := $(shell uname -m)
 # two targets: dist-NAME (builds it) and test-dist-NAME (installs and uses it the way its users
 # would, in a scratch place with no Rust toolchain and no view of this checkout: scripts/dist-env.sh).
 DIST := dist
-DIST_PACKAGES := c
+DIST_PACKAGES := c python node go java
 DIST_C_NAME := libsts-$(VERSION)-linux-$(ARCH)
 DIST_C := $(DIST)/$(DIST_C_NAME).tar.gz
+DIST_GO_NAME := libsts-go-$(VERSION)
+DIST_GO := $(DIST)/$(DIST_GO_NAME).tar.gz
+DIST_JAVA := $(DIST)/java
+MVN_JAVA := mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts.dir=$(abspath $(RELEASE))
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
@@ -181,6 +185,58 @@ dist-c: build
 test-dist-c: dist-c
 	packaging/c/test-dist.sh $(DIST_C) $(VERSION)
 
+# The Go module's source as `go get github.com/libsts/libsts/bindings/go` would fetch it: the
+# module's files without the nested bench module and test.sh's build output. Users build it
+# with -tags libsts_pkgconfig against the C package.
+dist-go:
+	rm -rf $(DIST)/$(DIST_GO_NAME) $(DIST_GO)
+	mkdir -p $(DIST)
+	cp -r bindings/go $(DIST)/$(DIST_GO_NAME)
+	rm -rf $(DIST)/$(DIST_GO_NAME)/bench $(DIST)/$(DIST_GO_NAME)/build
+	find $(DIST)/$(DIST_GO_NAME) \( -name '*.test' -o -name '*.out' \) -delete
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(SOURCE_DATE_EPOCH) \
+	  -C $(DIST) -cf - $(DIST_GO_NAME) | gzip -9n > $(DIST_GO)
+	rm -rf $(DIST)/$(DIST_GO_NAME)
+	@echo "== built $(DIST_GO)"
+
+# A user's module requiring the Go module, built through pkg-config against the unpacked C
+# package, outside the checkout (packaging/go/test-dist.sh).
+test-dist-go: dist-c dist-go
+	packaging/go/test-dist.sh $(DIST_C) $(DIST_GO) $(VERSION)
+
+# The Java package: the binding's jar (libsts.so inside, as the JNA resource linux-x86-64/libsts.so)
+# and lib/ with the jars it depends on at run time, so `java -cp 'dist/java/*:dist/java/lib/*'`
+# works from dist/ alone. Its tests run in test-java; here only the jar is built.
+dist-java: build
+	rm -rf $(DIST_JAVA)
+	$(MVN_JAVA) -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
+	  -DoutputDirectory=$(abspath $(DIST_JAVA))/lib
+	cp bindings/java/target/cos-sts-libsts-$(VERSION).jar $(DIST_JAVA)/
+	@echo "== built $(DIST_JAVA)/cos-sts-libsts-$(VERSION).jar and $(DIST_JAVA)/lib/"
+
+# Copies dist/java outside the checkout and runs a small program with javac and java -cp there.
+test-dist-java: dist-java
+	packaging/java/test-dist.sh $(DIST_JAVA) $(VERSION)
+
+# Python: an sdist with the crate inside (rust/), and the manylinux wheel built from it with
+# setuptools-rust then `auditwheel repair` (packaging/python/dist.sh).
+dist-python:
+	packaging/python/dist.sh $(DIST) $(VERSION)
+
+# Checks the sdist and the wheel's tag, then pip-installs the wheel into a fresh venv (no index,
+# no cargo, checkout hidden) and runs the vendor demos' names against the emulator.
+test-dist-python: dist-python build
+	packaging/python/test-dist.sh $(DIST) $(VERSION)
+
+# Node: `npm pack` of bindings/node with the library as prebuilds/<platform>-<arch>/libsts.so.
+dist-node: build
+	packaging/node/dist.sh $(DIST) $(VERSION)
+
+# `npm install`s the tarball into an empty project (no cargo, checkout hidden) and runs the vendor
+# demos' names against the emulator with no LIBSTS_PATH.
+test-dist-node: dist-node
+	packaging/node/test-dist.sh $(DIST) $(VERSION)
+
 clean:
 	$(CARGO) clean
-	rm -rf $(OUT) $(DIST)
+	rm -rf $(OUT) $(DIST) bindings/java/target

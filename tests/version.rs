@@ -70,6 +70,10 @@ fn declared_versions() -> Vec<(String, Option<String>)> {
             "bindings/node/package-lock.json packages[\"\"]".to_string(),
             json_version("bindings/node/package-lock.json", "/packages//version"),
         ),
+        (
+            "bindings/go/version.go const Version".to_string(),
+            assigned_string(&read("bindings/go/version.go"), "const Version"),
+        ),
     ];
     // setup.py normally takes the version from pyproject.toml; if it ever names one, it must agree.
     if let Some(v) = assigned_string(&read("bindings/python/setup.py"), "version") {

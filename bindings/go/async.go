@@ -60,18 +60,32 @@ func SetAsyncWorkers(n int) error {
 }
 
 func (c *Client) credentialContext(ctx context.Context, op cOp, opt *CredentialOptions) (*CredentialResult, error) {
+	a, deadline, err := c.callContext(ctx, op, func(within *time.Duration) (string, error) {
+		return c.config(opt, within)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := credential(a.code, a.json)
+	return res, deadlineError(err, deadline)
+}
+
+// callContext runs one async call bounded by ctx: build makes its config from the time the
+// context leaves (nil: no deadline). It returns libsts's answer and the context's deadline
+// (zero without one), or the error that ended the wait.
+func (c *Client) callContext(ctx context.Context, op cOp, build func(within *time.Duration) (string, error)) (answer, time.Time, error) {
 	if ctx == nil {
-		return nil, invalid("ctx: nil context.Context")
+		return answer{}, time.Time{}, invalid("ctx: nil context.Context")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return answer{}, time.Time{}, err
 	}
 	var within *time.Duration
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return nil, context.DeadlineExceeded // ctx's own timer has not fired yet
+			return answer{}, time.Time{}, context.DeadlineExceeded // ctx's own timer has not fired yet
 		}
 		if left < time.Millisecond {
 			left = time.Millisecond
@@ -81,17 +95,17 @@ func (c *Client) credentialContext(ctx context.Context, op cOp, opt *CredentialO
 		}
 		within = &left
 	}
-	cfg, err := c.config(opt, within)
+	cfg, err := build(within)
 	if err != nil {
-		return nil, err
+		return answer{}, time.Time{}, err
 	}
 	p, code := submitAsync(op, cfg)
 	if code != StsOK {
-		return nil, refused(code)
+		return answer{}, time.Time{}, refused(code)
 	}
 	select {
 	case a := <-p.done:
-		return contextAnswer(a, deadline, hasDeadline)
+		return a, deadline, nil
 	case <-ctx.Done():
 	}
 	if hasDeadline && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -99,23 +113,22 @@ func (c *Client) credentialContext(ctx context.Context, op cOp, opt *CredentialO
 		defer grace.Stop()
 		select {
 		case a := <-p.done:
-			return contextAnswer(a, deadline, hasDeadline)
+			return a, deadline, nil
 		case <-grace.C:
 		}
 	}
 	p.abandon()
-	return nil, ctx.Err()
+	return answer{}, time.Time{}, ctx.Err()
 }
 
-// contextAnswer is credential(), plus: a Client.Timeout at or after the context's deadline is
-// that deadline passing, so it matches context.DeadlineExceeded too.
-func contextAnswer(a answer, deadline time.Time, hasDeadline bool) (*CredentialResult, error) {
-	res, err := credential(a.code, a.json)
+// deadlineError marks a Client.Timeout at or after the context's deadline (zero: none) as that
+// deadline passing, so it matches context.DeadlineExceeded too.
+func deadlineError(err error, deadline time.Time) error {
 	var ce *ClientError
-	if hasDeadline && errors.As(err, &ce) && ce.Code == "Client.Timeout" && !time.Now().Before(deadline) {
+	if !deadline.IsZero() && errors.As(err, &ce) && ce.Code == "Client.Timeout" && !time.Now().Before(deadline) {
 		ce.ctxErr = context.DeadlineExceeded
 	}
-	return res, err
+	return err
 }
 
 // refused is the error for an async call libsts did not accept (no callback will come).

@@ -164,8 +164,8 @@ func TestContextAlreadyDone(t *testing.T) {
 // handle is left behind.
 func TestContextCancelFreesTheAnswer(t *testing.T) {
 	const n = 32
-	// A libsts worker thread that has called into Go keeps a goroutine for its calls from then on
-	// (cgo binds an M to it): a first round starts the workers, the second must leave none.
+	// A first round starts libsts's workers and the answer dispatcher (one goroutine for the
+	// process), the second must leave none.
 	for round := 0; round < 2; round++ {
 		time.Sleep(50 * time.Millisecond) // the workers back to idle after their last callback
 		runtime.GC()

@@ -61,19 +61,6 @@ func checkConfig(t *testing.T, config string) (StsCode, string) {
 	return code, e.Error.Message
 }
 
-// knownToCore asks the core whether it knows key: with `{"key": null}` it answers "key: unknown
-// config key..." exactly when it does not, since unknown keys are refused before any value is
-// read.
-func knownToCore(t *testing.T, key string) bool {
-	t.Helper()
-	k, _ := json.Marshal(key)
-	code, msg := checkConfig(t, "{"+string(k)+":null}")
-	if code != StsInvalidArgument {
-		t.Fatalf("sts_check_config({%s: null}) = %v, want STS_INVALID_ARGUMENT", key, code)
-	}
-	return !strings.HasPrefix(msg, key+": unknown config key")
-}
-
 // coreKeys returns the core's config keys, canonical name -> aliases.
 //
 // The core exports no list of its keys, and a copy here would be the very drift this is meant
@@ -85,7 +72,35 @@ func knownToCore(t *testing.T, key string) bool {
 // must come back unknown (so the probe can tell the difference at all).
 func coreKeys(t *testing.T) map[string][]string {
 	t.Helper()
+	return coreTable(t, "KEYS", 10, func(key string) (string, string) {
+		k, _ := json.Marshal(key)
+		return "{" + string(k) + ":null}", key + ": unknown config key"
+	}, func(canonical, alias string) (string, []string) {
+		return `{"` + canonical + `":null,"` + alias + `":null}`, []string{alias + ": given twice"}
+	})
+}
+
+// sectionKeys is coreKeys for the keys of a nested object (`upload`, `cache`), whose table in
+// src/ is `const TABLE`; wrap puts that object's JSON text into a whole config.
+func sectionKeys(t *testing.T, table, section string, wrap func(object string) string) map[string][]string {
+	t.Helper()
+	return coreTable(t, table, 2, func(key string) (string, string) {
+		k, _ := json.Marshal(key)
+		return wrap("{" + string(k) + ":null}"), section + "." + key + ": unknown key"
+	}, func(canonical, alias string) (string, []string) {
+		// Inside a nested object the core sees the keys in sorted order: either may be second.
+		return wrap(`{"` + canonical + `":null,"` + alias + `":null}`),
+			[]string{section + "." + alias + ": given twice", section + "." + canonical + ": given twice"}
+	})
+}
+
+// coreTable reads `const NAME ... = &[...];` from src/ (at least min entries) and confirms it
+// with the library: unknown(key) gives a config and the message prefix that means "unknown";
+// twice(canonical, alias) a config and the prefix that means "the same key given twice".
+func coreTable(t *testing.T, name string, min int, unknown func(key string) (string, string), twice func(canonical, alias string) (string, []string)) map[string][]string {
+	t.Helper()
 	var tables [][]byte
+	decl := regexp.MustCompile(`(?s)\bconst ` + name + `\b[^=]*=\s*&\[(.*?)\];`)
 	err := filepath.Walk(repoFile(t, "src"), func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() || !strings.HasSuffix(path, ".rs") {
 			return err
@@ -94,7 +109,7 @@ func coreKeys(t *testing.T) map[string][]string {
 		if err != nil {
 			return err
 		}
-		for _, m := range regexp.MustCompile(`(?s)\bconst KEYS\b[^=]*=\s*&\[(.*?)\n\s*\];`).FindAllSubmatch(text, -1) {
+		for _, m := range decl.FindAllSubmatch(text, -1) {
 			tables = append(tables, m[1])
 		}
 		return nil
@@ -103,7 +118,7 @@ func coreKeys(t *testing.T) map[string][]string {
 		t.Fatal(err)
 	}
 	if len(tables) != 1 {
-		t.Fatalf("want exactly one `const KEYS` table in src/, found %d: update coreKeys to the core's new layout", len(tables))
+		t.Fatalf("want exactly one `const %s` table in src/, found %d: update coreTable to the core's new layout", name, len(tables))
 	}
 	table := regexp.MustCompile(`//[^\n]*`).ReplaceAll(tables[0], nil)
 	keys := map[string][]string{}
@@ -118,20 +133,33 @@ func coreKeys(t *testing.T) map[string][]string {
 		keys[string(m[1])] = aliases
 		read += 1 + len(aliases)
 	}
-	if all := len(literal.FindAll(table, -1)); all != read || len(keys) < 10 {
-		t.Fatalf("src KEYS table: read %d names in %d entries, but it holds %d string literals: update coreKeys", read, len(keys), all)
+	if all := len(literal.FindAll(table, -1)); all != read || len(keys) < min {
+		t.Fatalf("src %s table: read %d names in %d entries, but it holds %d string literals: update coreTable", name, read, len(keys), all)
 	}
-	if knownToCore(t, "no_such_key_EXAMPLE") {
-		t.Fatal("sts_check_config does not refuse an unknown key: the probe cannot work")
+	known := func(key string) bool {
+		config, prefix := unknown(key)
+		code, msg := checkConfig(t, config)
+		if code != StsInvalidArgument {
+			t.Fatalf("sts_check_config(%s) = %v, want STS_INVALID_ARGUMENT", config, code)
+		}
+		return !strings.HasPrefix(msg, prefix)
+	}
+	if known("no_such_key_EXAMPLE") {
+		t.Fatalf("sts_check_config does not refuse an unknown key of %s: the probe cannot work", name)
 	}
 	for canonical, aliases := range keys {
-		if !knownToCore(t, canonical) {
-			t.Fatalf("src KEYS names %q, which sts_check_config does not know", canonical)
+		if !known(canonical) {
+			t.Fatalf("src %s names %q, which sts_check_config does not know", name, canonical)
 		}
 		for _, alias := range aliases {
-			_, msg := checkConfig(t, `{"`+canonical+`":null,"`+alias+`":null}`)
-			if !strings.HasPrefix(msg, alias+": given twice") {
-				t.Fatalf("src KEYS says %q is an alias of %q; sts_check_config says %q", alias, canonical, msg)
+			config, prefixes := twice(canonical, alias)
+			_, msg := checkConfig(t, config)
+			same := false
+			for _, prefix := range prefixes {
+				same = same || strings.HasPrefix(msg, prefix)
+			}
+			if !same {
+				t.Fatalf("src %s says %q is an alias of %q; sts_check_config says %q", name, alias, canonical, msg)
 			}
 		}
 	}

@@ -25,15 +25,45 @@ func TestStsCodesMatchTheHeader(t *testing.T) {
 }
 
 // Keys of the core that the typed Go API does not set, and why. The vendor Go SDK has no
-// bucket/prefix/action options: its callers pass a CredentialPolicy (GetPolicy builds one from
-// scopes, with conditions), which is the core's `policy`.
+// prefix/action options: its callers pass a CredentialPolicy (GetPolicy builds one from
+// scopes, with conditions), which is the core's `policy`. (`bucket` is UploadOptions.Bucket.)
 var notInTypedOptions = map[string]string{
-	"bucket":        "policies are built with GetPolicy",
 	"allow_prefix":  "policies are built with GetPolicy",
 	"allow_actions": "policies are built with GetPolicy",
 	"condition":     "conditions go into the policy's statements",
-	"upload":        "sts_get_upload_credential is not wrapped by the Go binding yet",
-	"cache":         "the credential cache is not exposed by the Go binding yet",
+}
+
+// The keys of the `upload` object (UploadOptions) and of the `cache` object (CacheOptions) are
+// the core's, all of them: a key the core adds to either fails here until it is mapped.
+func TestSectionKeysAreTheCores(t *testing.T) {
+	const keyPair = `{"secret_id":"AKIDEMULATOREXAMPLE0000000000000000","secret_key":"emulator-secret-key-EXAMPLE"`
+	for _, tc := range []struct {
+		table, section string
+		typ            reflect.Type
+		wrap           func(string) string
+	}{
+		{"UPLOAD_KEYS", "upload", reflect.TypeOf(uploadConfig{}), func(o string) string {
+			return keyPair + `,"bucket":"example-1250000000","upload":` + o + `}`
+		}},
+		{"CACHE_KEYS", "cache", reflect.TypeOf(CacheOptions{}), func(o string) string {
+			return keyPair + `,"allow_prefix":"a/*","allow_actions":["name/cos:GetObject"],"bucket":"example-1250000000","region":"ap-guangzhou","cache":` + o + `}`
+		}},
+	} {
+		core := sectionKeys(t, tc.table, tc.section, tc.wrap)
+		tags := map[string]bool{}
+		for i := 0; i < tc.typ.NumField(); i++ {
+			tag := strings.Split(tc.typ.Field(i).Tag.Get("json"), ",")[0]
+			if _, ok := core[tag]; !ok {
+				t.Errorf("%s.%s has the JSON key %q, which is not a key of the core's %s", tc.typ.Name(), tc.typ.Field(i).Name, tag, tc.table)
+			}
+			tags[tag] = true
+		}
+		for key := range core {
+			if !tags[key] {
+				t.Errorf("the core's %s has %q, which %s does not map", tc.table, key, tc.typ.Name())
+			}
+		}
+	}
 }
 
 // Every JSON tag of the config struct is a canonical core key, and every canonical core key is

@@ -56,6 +56,7 @@ type cOp int
 const (
 	opCredential cOp = iota
 	opRoleCredential
+	opUploadCredential
 	opPolicy
 	opCheckConfig
 )
@@ -76,6 +77,8 @@ func callC(op cOp, input string) (StsCode, string) {
 		code = C.sts_get_credential(cin, &out)
 	case opRoleCredential:
 		code = C.sts_get_role_credential(cin, &out)
+	case opUploadCredential:
+		code = C.sts_get_upload_credential(cin, &out)
 	case opPolicy:
 		code = C.sts_get_policy(cin, &out)
 	case opCheckConfig:
@@ -97,6 +100,9 @@ func callC(op cOp, input string) (StsCode, string) {
 func hasNUL(input string) bool { return strings.IndexByte(input, 0) >= 0 }
 
 const rawNULAnswer = `{"error":{"code":"Client.InvalidArgument","message":"config: contains a raw NUL byte","requestId":null}}`
+
+// cacheClear is sts_cache_clear.
+func cacheClear() { C.sts_cache_clear() }
 
 // LibraryVersion is the version of the libsts library in use, e.g. "0.1.0".
 func LibraryVersion() string {

@@ -47,6 +47,9 @@ type CredentialOptions struct {
 	// Name is the federated user name of GetFederationToken (GetCredential only); not in the
 	// vendor SDK, which always sent "cos-sts-go".
 	Name string
+	// Cache, when not nil, lets libsts answer this call from its process-wide cache of vended
+	// keys (libsts key "cache"; not in the vendor SDK). See CacheOptions.
+	Cache *CacheOptions
 }
 
 // Credentials are the temporary keys. Printing them with fmt (%v, %+v, %#v, %s) hides
@@ -214,6 +217,9 @@ type config struct {
 	TotalTimeoutMs  *int64            `json:"total_timeout_ms,omitempty"`
 	Retries         *int              `json:"retries,omitempty"`
 	CAFile          string            `json:"ca_file,omitempty"`
+	Bucket          string            `json:"bucket,omitempty"`
+	Upload          *uploadConfig     `json:"upload,omitempty"`
+	Cache           *CacheOptions     `json:"cache,omitempty"`
 }
 
 // config converts the Go values to the libsts config JSON. It only refuses what cannot reach
@@ -222,26 +228,44 @@ type config struct {
 // core's own, naming the libsts key. within, when not nil, is the time a context leaves: it
 // replaces the TotalTimeout option when it is shorter.
 func (c *Client) config(opt *CredentialOptions, within *time.Duration) (string, error) {
-	if c == nil {
-		return "", invalid("client: nil *Client")
+	cfg, err := c.baseConfig(within)
+	if err != nil {
+		return "", err
 	}
 	if opt == nil {
 		return "", invalid("CredentialOptions: nil")
 	}
+	cfg.DurationSeconds = opt.DurationSeconds
+	cfg.Region = opt.Region
+	cfg.RoleArn = opt.RoleArn
+	cfg.RoleSessionName = opt.RoleSessionName
+	cfg.ExternalID = opt.ExternalId
+	cfg.Name = opt.Name
+	cfg.Cache = opt.Cache
+	if opt.Policy != nil {
+		p := *opt.Policy
+		if p.Version == "" {
+			p.Version = "2.0"
+		}
+		cfg.Policy = &p
+	}
+	return toJSON("", cfg)
+}
+
+// baseConfig is the part of every call's config that comes from the Client: the key pair and
+// the transport.
+func (c *Client) baseConfig(within *time.Duration) (config, error) {
+	if c == nil {
+		return config{}, invalid("client: nil *Client")
+	}
 	cfg := config{
-		SecretID:        c.SecretId,
-		SecretKey:       c.SecretKey,
-		DurationSeconds: opt.DurationSeconds,
-		Region:          opt.Region,
-		RoleArn:         opt.RoleArn,
-		RoleSessionName: opt.RoleSessionName,
-		ExternalID:      opt.ExternalId,
-		Name:            opt.Name,
-		Endpoint:        c.Host,
-		URL:             c.url,
-		Proxy:           c.proxy,
-		Retries:         c.retries,
-		CAFile:          c.caFile,
+		SecretID:  c.SecretId,
+		SecretKey: c.SecretKey,
+		Endpoint:  c.Host,
+		URL:       c.url,
+		Proxy:     c.proxy,
+		Retries:   c.retries,
+		CAFile:    c.caFile,
 	}
 	if c.cred != nil {
 		cfg.SecretID, cfg.SecretKey = c.cred.GetSecretId(), c.cred.GetSecretKey()
@@ -260,14 +284,7 @@ func (c *Client) config(opt *CredentialOptions, within *time.Duration) (string, 
 		total = within
 	}
 	cfg.TotalTimeoutMs = millis(total)
-	if opt.Policy != nil {
-		p := *opt.Policy
-		if p.Version == "" {
-			p.Version = "2.0"
-		}
-		cfg.Policy = &p
-	}
-	return toJSON("", cfg)
+	return cfg, nil
 }
 
 // millis rounds d up to whole milliseconds (nil stays nil: the libsts default).
@@ -315,21 +332,32 @@ func credential(code StsCode, answer string) (*CredentialResult, error) {
 	if code != StsOK {
 		return nil, errorFromC(code, answer)
 	}
-	var r struct {
-		Credentials struct {
-			TmpSecretID  string `json:"tmpSecretId"`
-			TmpSecretKey string `json:"tmpSecretKey"`
-			SessionToken string `json:"sessionToken"`
-		} `json:"credentials"`
-		Expiration  string `json:"expiration"`
-		StartTime   int    `json:"startTime"`
-		ExpiredTime int    `json:"expiredTime"`
-		RequestID   string `json:"requestId"`
-	}
+	var r credentialDocument
 	if err := json.Unmarshal([]byte(answer), &r); err != nil {
 		// The error text of encoding/json can quote the input, which holds secrets: keep it out.
 		return nil, internal("libsts returned an unreadable credential document")
 	}
+	return r.result(), nil
+}
+
+// credentialDocument is libsts's credential JSON (and, with Bucket, Region and Key, that of
+// sts_get_upload_credential).
+type credentialDocument struct {
+	Credentials struct {
+		TmpSecretID  string `json:"tmpSecretId"`
+		TmpSecretKey string `json:"tmpSecretKey"`
+		SessionToken string `json:"sessionToken"`
+	} `json:"credentials"`
+	Expiration  string `json:"expiration"`
+	StartTime   int    `json:"startTime"`
+	ExpiredTime int    `json:"expiredTime"`
+	RequestID   string `json:"requestId"`
+	Bucket      string `json:"bucket"`
+	Region      string `json:"region"`
+	Key         string `json:"key"`
+}
+
+func (r *credentialDocument) result() *CredentialResult {
 	return &CredentialResult{
 		Credentials: &Credentials{
 			TmpSecretID:  r.Credentials.TmpSecretID,
@@ -340,7 +368,7 @@ func credential(code StsCode, answer string) (*CredentialResult, error) {
 		Expiration:  r.Expiration,
 		StartTime:   r.StartTime,
 		RequestId:   r.RequestID,
-	}, nil
+	}
 }
 
 // Scope is one permission a client asks for, in the cross-SDK scope format: Action on the

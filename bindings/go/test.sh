@@ -52,6 +52,7 @@ start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
 cd "$HERE"
 
 # --- checks -----------------------------------------------------------------------------
+rm -rf "$HERE/build/vendor-example" # the vendor's own (unformatted) sources of an earlier run
 unformatted="$(gofmt -l .)"
 [[ -z "$unformatted" ]] || die "gofmt wants to change: $unformatted"
 go vet ./...
@@ -85,10 +86,48 @@ Libs: $2
 PC
 }
 
-echo "== pkg-config build, shared (-tags libsts_pkgconfig)"
-pkg_config_file "$HERE/build/pkgconfig" '-L${prefix}/target/release -lsts'
-PKG_CONFIG_PATH="$HERE/build/pkgconfig" LD_LIBRARY_PATH="$ROOT/target/release" \
-  go test -tags libsts_pkgconfig -count=1 -run 'GetPolicy|ExampleGetPolicy|LibraryVersion' ./...
+echo "== pkg-config build against the C package (dist/, unpacked), the whole suite (-tags libsts_pkgconfig)"
+VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)"
+C_TARBALL="$ROOT/dist/libsts-$VERSION-linux-$(uname -m).tar.gz"
+if [[ ! -f "$C_TARBALL" || "$C_TARBALL" -ot "$LIB" ]]; then
+  make --no-print-directory -C "$ROOT" dist-c >/dev/null
+fi
+rm -rf "$HERE/build/cpkg" && mkdir -p "$HERE/build/cpkg"
+tar -xzf "$C_TARBALL" -C "$HERE/build/cpkg"
+CPKG="$HERE/build/cpkg/libsts-$VERSION-linux-$(uname -m)"
+# Go's build cache keys on neither pkg-config's output nor the library: a CGO_CFLAGS define
+# naming this package keeps a build against target/release out of this one. ldd proves which
+# libsts the test binary loads.
+PKG_CONFIG_PATH="$CPKG/lib/pkgconfig" CGO_LDFLAGS="-Wl,-rpath,$CPKG/lib" \
+  CGO_CFLAGS="-g -O2 -DLIBSTS_PKG_ID=$(stat -c %Y "$C_TARBALL")" \
+  go test -tags libsts_pkgconfig -count=1 -o "$HERE/build/sts-pkg.test" -c .
+deps="$(env -u LD_LIBRARY_PATH ldd "$HERE/build/sts-pkg.test")"
+grep -q "libsts.so.* => $CPKG/lib/" <<<"$deps" || die "the pkg-config test binary does not load the packaged libsts: $deps"
+start_emulator STS_EMULATOR_URL_FLAKY --fail-first 2 --fail-with http503
+(env -u LD_LIBRARY_PATH "$HERE/build/sts-pkg.test" -test.count=1)
+
+echo "== the vendor SDK's own go/example programs, import path changed, build against this package"
+# From the module cache (bench.sh's pinned vendor module; the Go module proxy fills it once),
+# never copied into this repository.
+VENDOR_MOD="github.com/tencentyun/qcloud-cos-sts-sdk@$(sed -n 's|^\tgithub.com/tencentyun/qcloud-cos-sts-sdk \(v[^ ]*\)$|\1|p' "$HERE/bench/go.mod")"
+VENDOR_DIR="$(go env GOMODCACHE)/$VENDOR_MOD"
+if [[ ! -d "$VENDOR_DIR/go/example" ]]; then
+  echo "go/test.sh: fetching $VENDOR_MOD through the Go module proxy (checked against bench/go.sum)"
+  (cd "$HERE/bench" && GOPROXY="${LIBSTS_GOPROXY:-https://proxy.golang.org}" GOFLAGS=-mod=mod go mod download github.com/tencentyun/qcloud-cos-sts-sdk)
+fi
+[[ -d "$VENDOR_DIR/go/example" ]] || die "$VENDOR_DIR/go/example is missing"
+for example in "$VENDOR_DIR"/go/example/*.go; do
+  name="$(basename "$example" .go)"
+  dir="$HERE/build/vendor-example/$name"
+  rm -rf "$dir" && mkdir -p "$dir"
+  sed 's|"github.com/tencentyun/qcloud-cos-sts-sdk/go"|"github.com/libsts/libsts/bindings/go"|' "$example" >"$dir/main.go"
+  cmp -s "$example" "$dir/main.go" && die "$example: no vendor import to change"
+  printf 'module example.com/%s\n\ngo 1.19\n\nrequire github.com/libsts/libsts/bindings/go v0.0.0\n\nreplace github.com/libsts/libsts/bindings/go => %s\n' \
+    "$name" "$HERE" >"$dir/go.mod"
+  (cd "$dir" && go build -o /dev/null .) || die "the vendor's go/example/$name.go does not build against this package"
+  echo "go/test.sh: vendor go/example/$name.go builds"
+done
+rm -rf "$HERE/build/vendor-example"
 
 echo "== pkg-config build, static libsts.a (-tags libsts_pkgconfig)"
 # Go's build cache keys neither on pkg-config's output nor on libsts.a: a CGO_CFLAGS define

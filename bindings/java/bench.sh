@@ -2,20 +2,23 @@
 # Throughput of 32 concurrent callers against STS emulators answering in 30 ms: the Java binding's
 # getCredentialAsync (CompletableFutures) and blocking getCredential, next to the vendor SDK
 # com.qcloud:cos-sts_api, in one JVM (src/bench/java/.../AsyncBench.java). Not part of test.sh
-# (which only compiles the benchmark): the vendor SDK comes from Maven Central through mvn
-# (bench/vendor-pom.xml); BENCH_VENDOR=0 skips it. Needs `cargo build --release` first.
+# (whose `mvn verify` only compiles the benchmark): the binding is built with its pom.xml (the jar
+# carries libsts.so), the vendor SDK comes from Maven Central through mvn (bench/vendor-pom.xml);
+# BENCH_VENDOR=0 skips it. Needs `make build` first.
 # Environment: BENCH_CALLERS (32), BENCH_CALLS (2000), BENCH_ROUNDS (3).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
-JNA_JAR=/usr/share/java/jna.jar
-[[ -f "$JNA_JAR" ]] || die "$JNA_JAR missing (apt-get install libjna-java)"
-
-JNA_JAR="$JNA_JAR" "$HERE/build.sh" >/dev/null
-rm -rf "$HERE/build/bench-classes"
-mkdir -p "$HERE/build/bench-classes"
-javac --release 17 -encoding UTF-8 -Xlint:all -Werror -cp "$HERE/build/libsts-java.jar:$JNA_JAR" \
-    -d "$HERE/build/bench-classes" "$HERE"/src/bench/java/com/tencent/cloud/bench/*.java
+command -v mvn >/dev/null || die "mvn not found (scripts/install-deps.sh, or apt-get install maven)"
+mkdir -p "$HERE/build" "$HERE/target"
+# The jar and the benchmark's classes (target/bench-classes), and the jar's dependencies.
+if ! mvn -B -q -ntp -Dstyle.color=never -f "$HERE/pom.xml" -Dlibsts.dir="$(dirname "$LIB")" -DskipTests package \
+    dependency:build-classpath -Dmdep.outputFile="$HERE/target/binding-classpath.txt" >"$HERE/target/mvn-binding.log" 2>&1; then
+    cat "$HERE/target/mvn-binding.log" >&2
+    die "mvn could not build the binding"
+fi
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)"
+binding_cp="$HERE/target/bench-classes:$HERE/target/cos-sts-libsts-$version.jar:$(cat "$HERE/target/binding-classpath.txt")"
 
 vendor_cp=""
 if [[ "${BENCH_VENDOR:-1}" != 0 ]]; then
@@ -51,8 +54,7 @@ for _ in $(seq 100); do
 done
 [[ -n "$BENCH_HTTPS" ]] || die "the HTTPS emulator did not print its address"
 
-java -cp "$HERE/build/bench-classes:$HERE/build/libsts-java.jar:$JNA_JAR" \
-    -Dlibsts.path="$LIB" \
+java -cp "$binding_cp" \
     -Djavax.net.ssl.trustStore="$HERE/build/bench-truststore.p12" -Djavax.net.ssl.trustStoreType=PKCS12 \
     -Djavax.net.ssl.trustStorePassword=bench-only \
     -Dbench.url="$BENCH_HTTP" -Dbench.httpsUrl="$BENCH_HTTPS" -Dbench.caFile="$ROOT/tests/data/test-only-ca.pem" \

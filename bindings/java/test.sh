@@ -1,85 +1,62 @@
 #!/usr/bin/env bash
-# Builds the Java binding with javac + jar and runs its JUnit 4 tests against local STS emulators,
-# then BadConfigTest (tests/data/bad_configs.json) inside scripts/netns.sh with its own emulator.
-# Needs: target/release/libsts.so and target/release/sts-emulator (run `cargo build --release` first).
-# Installs Debian's libjna-java and junit4 when missing (no Maven, no downloads from Maven Central).
+# Builds the Java binding with Maven (pom.xml: JNA, Jackson and JUnit 5 from Maven Central) and runs
+# `mvn -B verify`: the JUnit 5 tests against local STS emulators, with libsts.so taken from the
+# jar's classes (the JNA resource linux-x86-64/libsts.so) as a user's application would. Then
+# BadConfigTest (tests/data/bad_configs.json) runs alone inside scripts/netns.sh with its own
+# emulator, offline. Needs target/release/libsts.so and target/release/sts-emulator (`make build`),
+# a JDK 17 and Maven (scripts/install-deps.sh installs both).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/binding-test-env.sh"
-# LIBSTS_PATH may name another libsts.so to test.
-LIB="${LIBSTS_PATH:-$LIB}"
-[[ -f "$LIB" ]] || die "$LIB not found"
-command -v javac >/dev/null || die "javac not found (Java 17 JDK: apt-get install openjdk-17-jdk-headless)"
-
-need=()
-[[ -f /usr/share/java/jna.jar ]] || need+=(libjna-java)
-[[ -f /usr/share/java/junit4.jar ]] || need+=(junit4)
-if ((${#need[@]})); then
-    echo "installing ${need[*]} with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+command -v javac >/dev/null || die "javac not found (Java 17 JDK: scripts/install-deps.sh, or apt-get install openjdk-17-jdk-headless)"
+command -v mvn >/dev/null || die "mvn not found (scripts/install-deps.sh, or apt-get install maven)"
+# LIBSTS_PATH may name another libsts.so to test; by default the tests load the jar's own copy.
+if [[ -n "${LIBSTS_PATH:-}" ]]; then
+    [[ -f "$LIBSTS_PATH" ]] || die "LIBSTS_PATH=$LIBSTS_PATH is not a file"
 fi
-JNA_JAR=/usr/share/java/jna.jar
-JUNIT_JAR=/usr/share/java/junit4.jar
-HAMCREST_JAR=/usr/share/java/hamcrest-core.jar
-for j in "$JNA_JAR" "$JUNIT_JAR" "$HAMCREST_JAR"; do [[ -f "$j" ]] || die "$j missing after install"; done
-
-# ---- build
-JNA_JAR="$JNA_JAR" "$HERE/build.sh"
-rm -rf "$HERE/build/test-classes"
-mkdir -p "$HERE/build/test-classes"
-find "$HERE/src/test/java" -name '*.java' > "$HERE/build/test-sources.txt"
-javac --release 17 -encoding UTF-8 -Xlint:all -Werror \
-    -cp "$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
-    -d "$HERE/build/test-classes" @"$HERE/build/test-sources.txt"
-
-# The benchmark (bench.sh runs it) is only compiled here, so that it keeps building.
-rm -rf "$HERE/build/bench-classes"
-mkdir -p "$HERE/build/bench-classes"
-javac --release 17 -encoding UTF-8 -Xlint:all -Werror -cp "$HERE/build/libsts-java.jar:$JNA_JAR" \
-    -d "$HERE/build/bench-classes" "$HERE"/src/bench/java/com/tencent/cloud/bench/*.java
 
 # ---- emulators: one per behaviour, each on a free port, killed on exit
 props=()
 for spec in 'ok' 'malformed --always malformed' 'http500 --always http500' 'throttle --always throttle' 'hang --always hang' 'drop --always drop' 'flaky --fail-first 2 --fail-with throttle' \
     'latency200 --latency-ms 200' \
-    'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE'; do
+    'temporary --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE' \
+    'upload' 'cache'; do
     read -r name args <<<"$spec"
     # shellcheck disable=SC2086 # args are flags, split on purpose
     start_emulator "EMULATOR_$name" $args
     url_var="EMULATOR_$name"
     props+=("-Dsts.emulator.$name=${!url_var}")
 done
+# The upload and cache tests read what their emulator received (its request log on stderr).
+props+=("-Dsts.emulator.upload.log=$EMULATOR_LOGS/EMULATOR_upload.err" "-Dsts.emulator.cache.log=$EMULATOR_LOGS/EMULATOR_cache.err")
 
-# ---- run: under LC_ALL=C, the locale where a JNA String argument would lose non-ASCII
-cp="$HERE/build/test-classes:$HERE/build/libsts-java.jar:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
-tests=(JsonTest PolicyTest CredentialTest ErrorTest DriftTest ConcurrencyTest AsyncTest LocaleTest)
-run_junit() {
-    env LC_ALL=C LANG= LIBSTS_PATH="$LIB" RUST_BACKTRACE=0 \
-        java -cp "$cp" -Dsts.root="$ROOT" "$@"
+mvn_run() {
+    mvn -B -ntp -Dstyle.color=never -f "$HERE/pom.xml" -Dsts.root="$ROOT" -Dlibsts.dir="$(dirname "$LIB")" "$@"
 }
+
 set +e
-run_junit "${props[@]}" org.junit.runner.JUnitCore "${tests[@]/#/com.tencent.cloud.}"
+mvn_run "${props[@]}" verify
 rc=$?
 set -e
 if ((rc != 0)); then
     echo "--- emulator logs (stderr) ---" >&2
     for f in "$EMULATOR_LOGS"/*.err; do echo "[$(basename "$f" .err)]" >&2; tail -n 20 "$f" >&2; done
+    die "mvn verify failed (exit $rc)"
 fi
 
 # ---- tests/data/bad_configs.json: they name 10.200.0.1 in URLs, so only inside scripts/netns.sh,
-# with an emulator of their own there (its log shows whether a request arrived).
+# with an emulator of their own there (its log shows whether a request arrived). Offline: the
+# namespace has no network, and verify above resolved everything.
 echo "== BadConfigTest, in a network namespace"
-export -f run_junit
-export cp LIB ROOT
+export -f mvn_run
+export LIB ROOT HERE
 set +e
 "$ROOT/scripts/netns.sh" bash -c '
     set -euo pipefail
     source "$ROOT/scripts/emulators.sh"
     start_emulator EMULATOR_ok
-    run_junit -Dsts.emulator.ok="$EMULATOR_ok" -Dsts.emulator.log="$EMULATOR_LOGS/EMULATOR_ok.err" \
-        org.junit.runner.JUnitCore com.tencent.cloud.BadConfigTest'
+    mvn_run -o -Dsts.emulator.ok="$EMULATOR_ok" -Dsts.emulator.log="$EMULATOR_LOGS/EMULATOR_ok.err" \
+        -Dtest=BadConfigTest -Dsurefire.failIfNoSpecifiedTests=true surefire:test'
 netns_rc=$?
 set -e
-((rc != 0)) || rc=$netns_rc
-exit "$rc"
+((netns_rc == 0)) || die "BadConfigTest failed (exit $netns_rc)"

@@ -57,8 +57,8 @@ function candidatePaths() {
   if (process.env.LIBSTS_PATH) return [process.env.LIBSTS_PATH];
   const file = process.platform === 'win32' ? 'sts.dll' : process.platform === 'darwin' ? 'libsts.dylib' : 'libsts.so';
   return [
-    path.join(__dirname, file), // shipped next to the package
-    path.join(__dirname, 'lib', file),
+    // The library shipped inside the package (`make dist-node`), one directory per platform.
+    path.join(__dirname, 'prebuilds', `${process.platform}-${process.arch}`, file),
     path.join(__dirname, '..', '..', 'target', 'release', file), // a libsts checkout
   ];
 }

@@ -1,74 +1,61 @@
-"""Builds the libsts cdylib with cargo and ships it inside the package as libsts/libsts.so.
+"""Builds the libsts cdylib with setuptools-rust and ships it inside the package as libsts/libsts.so.
 
-The Rust crate is two directories up (this file lives in bindings/python/). Set
-LIBSTS_CARGO_FLAGS to pass extra flags to `cargo build` (e.g. "--offline").
-The package has no Python extension of its own (ctypes loads the library), so the wheel is
-tagged py3-none-<platform>.
+The Rust crate is ``rust/`` in an sdist (packaging/python/dist.sh puts it there) and two
+directories up in the libsts source tree (this file lives in bindings/python/). Set
+LIBSTS_CARGO_FLAGS to pass extra flags to cargo (e.g. "--offline").
+
+The package has no Python extension of its own (ctypes loads the library, ``Binding.NoBinding``),
+so the library keeps its plain name and the wheel is tagged py3-none-<platform>: one wheel for
+every Python 3.8+ on that platform.
 """
 
-import json
 import os
 import shlex
-import shutil
-import subprocess
 import sys
 
 from setuptools import setup
 from setuptools.command.bdist_wheel import bdist_wheel
-from setuptools.command.build_py import build_py
+from setuptools_rust import Binding, RustExtension
+from setuptools_rust.build import build_rust
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CRATE = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 
-def build_cdylib() -> str:
-    manifest = os.path.join(CRATE, "Cargo.toml")
-    if not os.path.isfile(manifest):
-        sys.exit(f"libsts: the Rust crate is not at {CRATE} (install from the libsts source tree)")
-    cargo = shutil.which("cargo")
-    if cargo is None:
-        sys.exit("libsts: `cargo` not found on PATH; install Rust (https://rustup.rs) to build the library")
-    command = [cargo, "build", "--release", "--lib", "--locked", "--manifest-path", manifest,
-               "--message-format=json-render-diagnostics"]
-    command += shlex.split(os.environ.get("LIBSTS_CARGO_FLAGS", ""))
-    print("libsts: " + " ".join(command), file=sys.stderr)
-    result = subprocess.run(command, cwd=CRATE, stdout=subprocess.PIPE, check=False)
-    if result.returncode != 0:
-        sys.exit(f"libsts: cargo build failed with exit code {result.returncode}")
-    found = None
-    for line in result.stdout.decode("utf-8", "replace").splitlines():
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if message.get("reason") == "compiler-artifact" and "cdylib" in message.get("target", {}).get("kind", []):
-            for name in message.get("filenames", []):
-                if name.endswith(".so"):
-                    found = name
-    if found is None:
-        sys.exit("libsts: cargo did not report a cdylib (.so) artefact")
-    return found
+def crate_manifest() -> str:
+    for crate in (os.path.join(HERE, "rust"), os.path.normpath(os.path.join(HERE, "..", ".."))):
+        manifest = os.path.join(crate, "Cargo.toml")
+        if os.path.isfile(manifest):
+            return os.path.relpath(manifest, HERE)
+    sys.exit(f"libsts: no Rust crate in {HERE}/rust or two directories up (install from an sdist or the source tree)")
 
 
-class BuildPyWithLibrary(build_py):
-    def run(self):
-        super().run()
-        library = build_cdylib()
-        target = os.path.join(self.build_lib, "libsts", "libsts.so")
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(library, target)
-        os.chmod(target, 0o755)
-        print(f"libsts: bundled {library} as {target}", file=sys.stderr)
+class BuildRustPlainName(build_rust):
+    """ctypes loads ``libsts/libsts.so`` by that name; setuptools-rust would add the Python ABI
+    suffix of an extension module (``.cpython-311-x86_64-linux-gnu.so``), which this library has no
+    use for."""
+
+    def get_dylib_ext_path(self, ext, target_fname):
+        default = super().get_dylib_ext_path(ext, target_fname)
+        return os.path.join(os.path.dirname(default), "libsts.so")
 
 
 class PlatformWheel(bdist_wheel):
-    def finalize_options(self):
-        super().finalize_options()
-        self.root_is_pure = False
-
     def get_tag(self):
         _, _, platform = super().get_tag()
         return "py3", "none", platform
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})
+setup(
+    rust_extensions=[
+        RustExtension(
+            "libsts.libsts",
+            path=crate_manifest(),
+            binding=Binding.NoBinding,
+            # The lock file pins what the library is built from, as for every other package.
+            cargo_manifest_args=["--locked"],
+            args=shlex.split(os.environ.get("LIBSTS_CARGO_FLAGS", "")),
+        )
+    ],
+    cmdclass={"build_rust": BuildRustPlainName, "bdist_wheel": PlatformWheel},
+    zip_safe=False,
+)

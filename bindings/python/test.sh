@@ -26,7 +26,7 @@ then
     "$PYTHON" -m pip install --quiet --disable-pip-version-check pytest hypothesis "qcloud-python-sts==3.1.6"
 fi
 
-echo "== pip install $HERE (cargo build --release --lib, bundles libsts.so)"
+echo "== pip install $HERE (setuptools-rust runs cargo for the cdylib, bundles libsts.so)"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$HERE"
 
 # Emulators: one per behaviour the tests need (names and flags as in tests/conftest.py).

@@ -399,5 +399,8 @@ asyncio.run(main())
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "child in flight 0"
-    assert lines[1] == "child drained in 0.0"
+    # Far below the parent's call (600 ms of emulator latency); milliseconds of a loaded machine
+    # may show up in the rounded value.
+    prefix, _, drained = lines[1].rpartition(" ")
+    assert prefix == "child drained in" and float(drained) < 0.3, lines[1]
     assert lines[2] == "parent AKID"

@@ -308,3 +308,63 @@ def test_exports() -> None:
     assert (A, B2, C, D) == (CIScope, CISts, Scope, Sts)
     assert issubclass(libsts.StsError, Exception)
     assert issubclass(libsts.StsConfigError, ValueError)
+
+
+def _general_path(scopes: Any) -> Any:
+    """get_policy through the dict-and-encoder path the direct JSON writer stands in for."""
+    from libsts.sts import _policy_from_scopes
+
+    return _policy_from_scopes([s._to_scope() for s in scopes])
+
+
+@pytest.mark.parametrize(
+    "scopes",
+    [
+        [Scope("name/cos:PutObject", B, R, "1.txt")],
+        [Scope(["name/cos:PutObject", "name/cos:GetObject"], B, R, ["a/*", "b/\"quoted\"\\x"])],
+        [Scope("name/cos:PutObject", B, R, "目录/文件 ä.txt"), CIScope("name/ci:CreateMediaJobs", B, R, "in/*")],
+        [Scope("name/cos:PutObject", B, R, "ctl\u0001/x")],  # the core refuses it: same error both ways
+    ],
+)
+def test_direct_scope_json_gives_what_the_general_path_gives(scopes: Any) -> None:
+    from libsts.sts import _scopes_json
+
+    assert _scopes_json(scopes) is not None  # these take the direct path
+    try:
+        expected: Any = _general_path(scopes)
+    except ValueError as e:
+        with pytest.raises(ValueError) as got:
+            Sts.get_policy(scopes)
+        assert str(got.value) == str(e)
+        return
+    assert Sts.get_policy(scopes) == expected
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s: s.set_condition({"ip_equal": {"qcs:ip": "10.0.0.1"}}),
+        lambda s: s.set_action(("name/cos:PutObject",)),  # a tuple: the general path's rules
+        lambda s: s.set_action(None),
+        lambda s: s.set_bucket(None),
+        lambda s: s.set_region(7),
+        lambda s: s.set_resource_prefix(["ok", 3]),
+        lambda s: s.set_resource_prefix("lone \udc80 surrogate"),
+    ],
+)
+def test_anything_but_plain_strings_takes_the_general_path(edit: Any) -> None:
+    from libsts.sts import _scopes_json
+
+    scope = Scope("name/cos:PutObject", B, R, "1.txt")
+    edit(scope)
+    assert _scopes_json([scope]) is None
+
+
+def test_a_scope_subclass_takes_the_general_path() -> None:
+    from libsts.sts import _scopes_json
+
+    class Mine(Scope):
+        pass
+
+    assert _scopes_json([Mine("name/cos:PutObject", B, R, "1.txt")]) is None
+    assert _scopes_json([]) is None

@@ -46,6 +46,59 @@ def _policy_from_scopes(scopes: List[Dict[str, Any]]) -> Dict[str, Any]:
         data = _config.encode_json(scopes, "scopes")
     except StsConfigError as e:
         raise ValueError(e.message) from None  # as the library's own scope errors
+    return _policy_from_json(data)
+
+
+# json's C string encoder (non-ASCII kept, as ensure_ascii=False); None off CPython.
+_JSON_STRING = getattr(json.encoder, "c_encode_basestring", None)
+
+
+def _scopes_json(scopes: List[Any]) -> Optional[bytes]:
+    """The JSON of a list of plain :class:`Scope` objects, written directly; None for anything else.
+
+    The common call, ``get_policy([Scope(...)])``, spent most of its time building a dict per
+    scope and walking it again to encode it. Only exact ``str`` values (or lists of them), a
+    bucket and a region, and no condition take this path; everything else goes through
+    :meth:`Scope._to_scope` and :func:`_config.encode_json`, which name the field at fault.
+    The core still validates it all.
+    """
+    quote = _JSON_STRING
+    if quote is None or not scopes:
+        return None
+    parts = []
+    for scope in scopes:
+        kind = type(scope)
+        if kind is not Scope and kind is not CIScope or scope.condition is not None:
+            return None
+        effect, service, bucket, region = scope.effect, scope.service_type, scope.bucket, scope.region
+        if type(effect) is not str or type(service) is not str or type(bucket) is not str or type(region) is not str:
+            return None
+        action = _json_strings(scope.action)
+        prefix = _json_strings(scope.resource_prefix)
+        if action is None or prefix is None:
+            return None
+        parts.append(
+            '{"effect":%s,"service":%s,"action":[%s],"bucket":%s,"region":%s,"prefix":[%s]}'
+            % (quote(effect), quote(service), action, quote(bucket), quote(region), prefix)
+        )
+    try:
+        return ("[%s]" % ",".join(parts)).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the slow path names the field
+        return None
+
+
+def _json_strings(value: Any) -> Optional[str]:
+    """The inside of a JSON list for a str or a list of str; None for anything else."""
+    quote = _JSON_STRING
+    if type(value) is str:
+        return quote(value)  # type: ignore[misc]
+    if type(value) is list and all(type(item) is str for item in value):
+        return ",".join(map(quote, value))  # type: ignore[arg-type]
+    return None
+
+
+def _policy_from_json(data: bytes) -> Dict[str, Any]:
+    """``sts_get_policy`` on encoded scopes."""
     code, out = _ffi.parse(*_ffi.call_bytes("sts_get_policy", data))
     if code == _ffi.STS_OK:
         return out
@@ -196,6 +249,9 @@ class Sts:
         """
         if not isinstance(scopes, list):
             return None
+        fast = _scopes_json(scopes)
+        if fast is not None:
+            return _policy_from_json(fast)
         items: List[Dict[str, Any]] = []
         for i, scope in enumerate(scopes):
             if isinstance(scope, Scope):

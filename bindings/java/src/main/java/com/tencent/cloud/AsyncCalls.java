@@ -10,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The async calls over {@code sts_get_credential_async} / {@code sts_get_role_credential_async}.
+ * The async calls over {@code sts_get_credential_async}, {@code sts_get_role_credential_async} and
+ * {@code sts_get_upload_credential_async}.
  *
  * <p>One callback object serves every call: it is held in a static field, so it (and the native
  * trampoline JNA made for it) lives as long as this class, i.e. for as long as libsts may call it.
@@ -24,18 +25,37 @@ import java.util.concurrent.atomic.AtomicLong;
 final class AsyncCalls {
     private AsyncCalls() {}
 
-    private static final class Pending {
-        final CompletableFuture<Response> future;
-        final Executor executor;
+    /** Turns a finished call into its result, or throws the exception the blocking call would. */
+    interface Decoder<T> {
+        T decode(LibSts.Result r) throws StsException;
+    }
 
-        Pending(CompletableFuture<Response> future, Executor executor) {
+    private static final class Pending<T> {
+        final CompletableFuture<T> future;
+        final Executor executor;
+        final Decoder<T> decoder;
+
+        Pending(CompletableFuture<T> future, Executor executor, Decoder<T> decoder) {
             this.future = future;
             this.executor = executor;
+            this.decoder = decoder;
+        }
+
+        void complete(LibSts.Result r) {
+            boolean completed;
+            try {
+                completed = future.complete(decoder.decode(r));
+            } catch (StsException | RuntimeException e) {
+                completed = future.completeExceptionally(e);
+            }
+            if (!completed) {
+                DISCARDED.incrementAndGet(); // cancelled meanwhile: the copy goes unread
+            }
         }
     }
 
     /** Calls libsts still owes an answer, by the id passed as {@code user_data}. */
-    private static final ConcurrentHashMap<Long, Pending> PENDING = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Long, Pending<?>> PENDING = new ConcurrentHashMap<>();
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
     /** Accepted calls whose callback has not finished yet (PENDING drops a call when it starts). */
     private static final AtomicLong OUTSTANDING = new AtomicLong();
@@ -51,7 +71,7 @@ final class AsyncCalls {
         public void invoke(Pointer userData, int code, Pointer outJson) {
             // Nothing may escape to libsts's thread: JNA would report it and return anyway, but a
             // future left incomplete would hang its caller.
-            Pending p = null;
+            Pending<?> p = null;
             try {
                 CALLBACKS.incrementAndGet();
                 p = PENDING.remove(Pointer.nativeValue(userData));
@@ -59,7 +79,7 @@ final class AsyncCalls {
                     UNKNOWN_IDS.incrementAndGet();
                     return;
                 }
-                final Pending call = p;
+                final Pending<?> call = p;
                 if (call.future.isDone()) {
                     DISCARDED.incrementAndGet();
                     return;
@@ -68,7 +88,7 @@ final class AsyncCalls {
                         ? new LibSts.Result(LibSts.STS_INTERNAL,
                                 "{\"error\":{\"code\":\"Client.Internal\",\"message\":\"libsts returned no answer\",\"requestId\":null}}")
                         : new LibSts.Result(code, outJson.getString(0, "UTF-8"));
-                Runnable complete = () -> complete(call.future, r);
+                Runnable complete = () -> call.complete(r);
                 try {
                     call.executor.execute(complete);
                 } catch (RejectedExecutionException e) {
@@ -97,25 +117,13 @@ final class AsyncCalls {
         Native.setCallbackThreadInitializer(CALLBACK, new CallbackThreadInitializer(true, false, "libsts-callback"));
     }
 
-    private static void complete(CompletableFuture<Response> future, LibSts.Result r) {
-        boolean completed;
-        try {
-            completed = future.complete(CosStsClient.response(r));
-        } catch (StsException | RuntimeException e) {
-            completed = future.completeExceptionally(e);
-        }
-        if (!completed) {
-            DISCARDED.incrementAndGet(); // cancelled meanwhile: the copy goes unread
-        }
-    }
-
     /**
      * Starts one call. The future completes on {@code executor} with the answer, or exceptionally
      * with the exception the blocking call would throw; it fails at once when libsts refuses the
      * call (overload), and then no callback comes.
      */
-    static CompletableFuture<Response> submit(LibSts.Fn fn, String configJson, Executor executor) {
-        CompletableFuture<Response> future = new CompletableFuture<>();
+    static <T> CompletableFuture<T> submit(LibSts.Fn fn, String configJson, Executor executor, Decoder<T> decoder) {
+        CompletableFuture<T> future = new CompletableFuture<>();
         byte[] in;
         try {
             in = LibSts.cString(configJson);
@@ -126,13 +134,14 @@ final class AsyncCalls {
         LibSts.Direct.check();
         long id = NEXT_ID.getAndIncrement();
         // Registered first: the callback may run before the async function has returned.
-        PENDING.put(id, new Pending(future, executor));
+        PENDING.put(id, new Pending<>(future, executor, decoder));
         OUTSTANDING.incrementAndGet();
         int code;
         try {
             switch (fn) {
                 case CREDENTIAL: code = LibSts.Direct.sts_get_credential_async(in, CALLBACK, new Pointer(id)); break;
                 case ROLE_CREDENTIAL: code = LibSts.Direct.sts_get_role_credential_async(in, CALLBACK, new Pointer(id)); break;
+                case UPLOAD_CREDENTIAL: code = LibSts.Direct.sts_get_upload_credential_async(in, CALLBACK, new Pointer(id)); break;
                 default: throw new AssertionError(fn);
             }
         } catch (RuntimeException | Error e) {

@@ -1,7 +1,9 @@
 package com.tencent.cloud;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.tencent.cloud.assumerole.AssumeRoleParam;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -142,6 +144,51 @@ public final class CosStsClient {
     }
 
     /**
+     * Temporary keys that may upload exactly one object, whose key libsts chooses
+     * ({@code sts_get_upload_credential}): what an upload endpoint hands to a browser or app. A
+     * libsts addition (the vendor SDK only has a demo of it).
+     *
+     * <p>The config is a {@link #getCredential(Map)} config (keys, {@code bucket} (required),
+     * {@code region}, {@code durationSeconds}, transport keys) without {@code allowPrefixes},
+     * {@code allowActions}, {@code policy}, {@code condition} or {@code cache}, plus {@code upload}, a
+     * Map: {@code keyTemplate} (default {@code "file/{date}/{date}_{random}{ext}"}), {@code filename}
+     * (the client's file name; only its extension is used) or {@code ext}, {@code allowExt} (a list),
+     * {@code contentType} (e.g. {@code "image/*"}), {@code maxBytes}, {@code multipart}. Every rule
+     * (the extension must be a dot and 1 to 16 ASCII letters or digits, one of {@code allowExt}) is
+     * libsts's; a refusal is an {@link StsInvalidArgumentException} naming {@code upload.ext} before
+     * anything is sent. The policy allows {@code name/cos:PutObject} and {@code name/cos:PostObject}
+     * (plus the multipart actions with {@code multipart}) on that one object only. Never cached.
+     *
+     * @return the credentials plus {@link UploadResponse#bucket}, {@link UploadResponse#region} and
+     *     {@link UploadResponse#key}, the object they may write
+     * @throws StsInvalidArgumentException bad config or a refused extension (nothing was sent)
+     * @throws StsException             as {@link #getCredential(Map)}
+     */
+    public static UploadResponse getUploadCredential(Map<String, ?> config) throws StsException {
+        return uploadResponse(LibSts.call(LibSts.Fn.UPLOAD_CREDENTIAL, translate(config)));
+    }
+
+    /** {@link #getUploadCredential(Map)} without blocking, as {@link #getCredentialAsync(Map)}. */
+    public static CompletableFuture<UploadResponse> getUploadCredentialAsync(Map<String, ?> config) {
+        return getUploadCredentialAsync(config, ForkJoinPool.commonPool());
+    }
+
+    /** {@link #getUploadCredential(Map)} without blocking, as {@link #getCredentialAsync(Map, Executor)}. */
+    public static CompletableFuture<UploadResponse> getUploadCredentialAsync(Map<String, ?> config, Executor executor) {
+        return async(LibSts.Fn.UPLOAD_CREDENTIAL, config, executor, CosStsClient::uploadResponse);
+    }
+
+    /**
+     * Empties libsts's credential cache in this process, wiping every cached key
+     * ({@code sts_cache_clear}). The cache is opt-in per call: {@code cache} in the config of
+     * {@link #getCredential(Map)} or {@link #getRoleCredential(Map)}, {@code true} for the defaults or
+     * a Map {@code {minRemainingSeconds: 300, maxEntries: 1024}}.
+     */
+    public static void clearCache() {
+        LibSts.cacheClear();
+    }
+
+    /**
      * How many libsts worker threads the async calls may use in this process (default 64, or the
      * {@code LIBSTS_ASYNC_WORKERS} environment variable; 1..1024). Calls beyond them wait in libsts's
      * queue. May be called at any time: busy workers above a lowered limit finish their call first.
@@ -199,12 +246,72 @@ public final class CosStsClient {
             // null goes through as JSON null: libsts names it (scopes[i]: expected an object).
             list.add(s == null ? null : s.toJsonMap());
         }
-        LibSts.Result r = LibSts.call(LibSts.Fn.POLICY, Json.write(list, "scopes"));
+        return policy(list);
+    }
+
+    /** libsts's policy for a list of scopes in its own format, or its error. */
+    private static String policy(List<Object> scopes) {
+        StringBuilder json = new StringBuilder(256).append('[');
+        for (int i = 0; i < scopes.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(JsonText.write(scopes.get(i), "scopes[" + i + "]"));
+        }
+        LibSts.Result r = LibSts.call(LibSts.Fn.POLICY, json.append(']').toString());
         if (r.code == LibSts.STS_OK) {
             return r.json;
         }
         throw toUnchecked(toException(r));
     }
+
+    /**
+     * The vendor SDK's {@code CosStsClient.Parameters}: a config read with {@link #parse(Map)} for
+     * {@link CosStsClient#getPolicy(Parameters)}. It keeps the config as given (vendor spellings
+     * included); libsts reads and judges it when the policy is built.
+     */
+    public static class Parameters {
+        private final Map<String, Object> config = new LinkedHashMap<>();
+
+        /** Takes the entries of {@code config} (a later call adds to, or replaces, earlier ones). */
+        public void parse(Map<String, ?> config) {
+            if (config == null) {
+                throw StsInvalidArgumentException.of("config", "null");
+            }
+            this.config.putAll(config);
+        }
+    }
+
+    /**
+     * The policy {@link #getCredential(Map)} would send for a config without {@code policy}: one
+     * statement granting {@code allowActions} on {@code allowPrefixes} of {@code bucket} in
+     * {@code region}, as libsts builds it ({@code sts_check_config}; local, no network, no secret
+     * needed). A bad or missing key is an {@link StsInvalidArgumentException} naming it.
+     */
+    public static String getPolicy(Parameters parameters) {
+        if (parameters == null) {
+            throw StsInvalidArgumentException.of("parameters", "null");
+        }
+        // Only the policy is wanted: the key pair plays no part in it, so a placeholder pair (never
+        // sent anywhere) stands in for whatever was given, and the environment's is never read.
+        Map<String, Object> config = new LinkedHashMap<>();
+        parameters.config.forEach((k, v) -> {
+            if (k == null || !SECRET_KEYS.contains(k.toLowerCase(Locale.ROOT))) {
+                config.put(k, v);
+            }
+        });
+        config.put("secretId", "AKIDPOLICYONLYEXAMPLE");
+        config.put("secretKey", "policy-only-EXAMPLE");
+        LibSts.Result r = LibSts.call(LibSts.Fn.CHECK_CONFIG, translate(config));
+        if (r.code != LibSts.STS_OK) {
+            throw toUnchecked(toException(r));
+        }
+        JsonNode policy = JsonText.parseAnswer(r.json).get("policy");
+        if (policy == null || policy.isNull()) {
+            throw new IllegalStateException("libsts's checked config has no policy");
+        }
+        return policy.isTextual() ? policy.textValue() : policy.toString();
+    }
+
+    private static final java.util.Set<String> SECRET_KEYS =
+            java.util.Set.of("secretid", "secret_id", "secretkey", "secret_key", "sessiontoken", "session_token");
 
     /** The libsts version, e.g. {@code 0.1.0}. */
     public static String libraryVersion() {
@@ -219,6 +326,11 @@ public final class CosStsClient {
      * libsts's job. Never puts a value into a message.
      */
     private static CompletableFuture<Response> async(LibSts.Fn fn, Map<String, ?> config, Executor executor) {
+        return async(fn, config, executor, CosStsClient::response);
+    }
+
+    private static <T> CompletableFuture<T> async(LibSts.Fn fn, Map<String, ?> config, Executor executor,
+            AsyncCalls.Decoder<T> decoder) {
         if (executor == null) {
             return CompletableFuture.failedFuture(StsInvalidArgumentException.of("executor", "null"));
         }
@@ -228,15 +340,14 @@ public final class CosStsClient {
         } catch (StsInvalidArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return AsyncCalls.submit(fn, json, executor);
+        return AsyncCalls.submit(fn, json, executor, decoder);
     }
 
     static String translate(Map<String, ?> config) {
         if (config == null) {
             throw StsInvalidArgumentException.of("config", "null");
         }
-        StringBuilder sb = new StringBuilder(512).append('{');
-        boolean first = true;
+        JsonText.ObjectWriter out = new JsonText.ObjectWriter();
         for (Map.Entry<String, ?> e : config.entrySet()) {
             String key = e.getKey();
             if (key == null) {
@@ -251,21 +362,11 @@ public final class CosStsClient {
             Object value = e.getValue();
             if (libstsKey.equals("condition") && value instanceof CharSequence) {
                 // A Java convenience: the condition as JSON text, as Scope.setCondition takes it.
-                try {
-                    value = Json.parse(value.toString());
-                } catch (IllegalArgumentException ex) {
-                    throw StsInvalidArgumentException.of(key, ex.getMessage());
-                }
+                value = JsonText.parseUserText(value.toString(), key);
             }
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            Json.writeString(sb, libstsKey, "config");
-            sb.append(':');
-            Json.write(sb, value, key, 0);
+            out.field(libstsKey, value, key);
         }
-        return sb.append('}').toString();
+        return out.finish();
     }
 
     private static Response credential(LibSts.Fn fn, String configJson) throws StsException {
@@ -274,6 +375,21 @@ public final class CosStsClient {
 
     /** The Response of a finished call, or the exception the call throws. */
     static Response response(LibSts.Result r) throws StsException {
+        return fill(new Response(), answer(r));
+    }
+
+    /** The UploadResponse of a finished upload call, or the exception the call throws. */
+    static UploadResponse uploadResponse(LibSts.Result r) throws StsException {
+        JsonNode root = answer(r);
+        UploadResponse resp = fill(new UploadResponse(), root);
+        resp.bucket = JsonText.text(root.get("bucket"));
+        resp.region = JsonText.text(root.get("region"));
+        resp.key = JsonText.text(root.get("key"));
+        return resp;
+    }
+
+    /** The answer of a successful call as JSON, or the exception of a failed one. */
+    private static JsonNode answer(LibSts.Result r) throws StsException {
         if (r.code != LibSts.STS_OK) {
             Exception ex = toException(r);
             if (ex instanceof StsException) {
@@ -281,31 +397,20 @@ public final class CosStsClient {
             }
             throw toUnchecked(ex);
         }
-        Map<String, Object> root;
-        try {
-            root = Json.asObject(Json.parse(r.json), "result");
-        } catch (RuntimeException e) {
-            // Never quote the text: it holds the temporary secret key.
-            throw new IllegalStateException("libsts returned an unreadable credential result");
-        }
-        Map<String, Object> c = Json.asObject(root.get("credentials"), "result.credentials");
-        Response resp = new Response();
-        resp.credentials.tmpSecretId = str(c.get("tmpSecretId"));
-        resp.credentials.tmpSecretKey = str(c.get("tmpSecretKey"));
-        resp.credentials.sessionToken = str(c.get("sessionToken"));
-        resp.expiration = str(root.get("expiration"));
-        resp.startTime = num(root.get("startTime"));
-        resp.expiredTime = num(root.get("expiredTime"));
-        resp.requestId = str(root.get("requestId"));
+        // Never quotes the text: it holds the temporary secret key.
+        return JsonText.parseAnswer(r.json);
+    }
+
+    private static <T extends Response> T fill(T resp, JsonNode root) {
+        JsonNode c = root.path("credentials");
+        resp.credentials.tmpSecretId = JsonText.text(c.get("tmpSecretId"));
+        resp.credentials.tmpSecretKey = JsonText.text(c.get("tmpSecretKey"));
+        resp.credentials.sessionToken = JsonText.text(c.get("sessionToken"));
+        resp.expiration = JsonText.text(root.get("expiration"));
+        resp.startTime = root.path("startTime").asLong(0L);
+        resp.expiredTime = root.path("expiredTime").asLong(0L);
+        resp.requestId = JsonText.text(root.get("requestId"));
         return resp;
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : o.toString();
-    }
-
-    private static long num(Object o) {
-        return o instanceof Number ? ((Number) o).longValue() : 0L;
     }
 
     /**
@@ -318,17 +423,17 @@ public final class CosStsClient {
         String message = "libsts returned code " + r.code;
         String requestId = null;
         try {
-            Map<String, Object> root = Json.asObject(Json.parse(r.json), "error result");
-            Map<String, Object> err = Json.asObject(root.get("error"), "error");
-            if (err.get("code") != null) {
-                code = err.get("code").toString();
+            JsonNode err = JsonText.parseAnswer(r.json).path("error");
+            if (!err.isObject()) {
+                throw new IllegalStateException("no error object");
             }
-            if (err.get("message") != null) {
-                message = err.get("message").toString();
+            if (JsonText.text(err.get("code")) != null) {
+                code = JsonText.text(err.get("code"));
             }
-            if (err.get("requestId") != null) {
-                requestId = err.get("requestId").toString();
+            if (JsonText.text(err.get("message")) != null) {
+                message = JsonText.text(err.get("message"));
             }
+            requestId = JsonText.text(err.get("requestId"));
         } catch (RuntimeException e) {
             message = "libsts returned code " + r.code + " with an unreadable error";
         }

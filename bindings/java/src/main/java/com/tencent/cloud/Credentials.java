@@ -1,5 +1,7 @@
 package com.tencent.cloud;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * The temporary key, as in the vendor SDK: public fields {@code tmpSecretId}, {@code tmpSecretKey},
  * {@code sessionToken}.
@@ -16,6 +18,7 @@ public class Credentials {
      * it into {@link #sessionToken} and cleared it too).
      */
     @Deprecated
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String token;
 
     @Override

@@ -3,9 +3,11 @@ package com.tencent.cloud;
 import com.sun.jna.Callback;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,8 +19,10 @@ import java.nio.charset.StandardCharsets;
  * {@code sts_string_free} in a {@code finally} block, exactly once.
  *
  * <p>Library lookup: the {@code libsts.path} system property, else the {@code LIBSTS_PATH}
- * environment variable (a file path), else {@code sts} on {@code jna.library.path} and the system
- * library path.
+ * environment variable (a file path), else the copy this jar carries as the JNA resource
+ * {@code linux-x86-64/libsts.so} (extracted by JNA to a temporary file), else {@code sts} on
+ * {@code jna.library.path} and the system library path. The jar's own copy comes before the system
+ * path so that an older libsts installed there never answers for this jar's version.
  */
 final class LibSts {
     private LibSts() {}
@@ -39,15 +43,19 @@ final class LibSts {
      */
     static final class Direct {
         private static final Throwable LOAD_ERROR;
+        /** Where the library came from: a path, "resource NAME" or "search path" (for the tests). */
+        static final String SOURCE;
 
         static {
             Throwable err = null;
+            String[] source = {null};
             try {
-                Native.register(Direct.class, NativeLibrary.getInstance(target()));
+                Native.register(Direct.class, NativeLibrary.getInstance(target(source)));
             } catch (Throwable t) {
                 err = t;
             }
             LOAD_ERROR = err;
+            SOURCE = source[0];
         }
 
         private Direct() {}
@@ -55,7 +63,8 @@ final class LibSts {
         static void check() {
             if (LOAD_ERROR != null) {
                 UnsatisfiedLinkError e = new UnsatisfiedLinkError("cannot load libsts: " + LOAD_ERROR.getMessage()
-                        + " (set LIBSTS_PATH or -Dlibsts.path to libsts.so, or -Djna.library.path to its directory)");
+                        + " (looked at -Dlibsts.path, LIBSTS_PATH, the jar's resource " + resourceName()
+                        + ", then jna.library.path and the system library path)");
                 e.initCause(LOAD_ERROR);
                 throw e;
             }
@@ -68,6 +77,12 @@ final class LibSts {
         static native int sts_get_policy(byte[] scopesJson, PointerByReference outJson);
 
         static native int sts_check_config(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_upload_credential(byte[] configJson, PointerByReference outJson);
+
+        static native int sts_get_upload_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
+
+        static native void sts_cache_clear();
 
         static native int sts_get_credential_async(byte[] configJson, AsyncCallback callback, Pointer userData);
 
@@ -89,8 +104,16 @@ final class LibSts {
         void invoke(Pointer userData, int code, Pointer outJson);
     }
 
-    /** The library to load: a file from libsts.path / LIBSTS_PATH, else "sts" on the search path. */
-    private static String target() {
+    /** The resource name of the library this jar carries for this platform, e.g. linux-x86-64/libsts.so. */
+    static String resourceName() {
+        return Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("sts");
+    }
+
+    /**
+     * The library to load: a file from libsts.path / LIBSTS_PATH, else the jar's resource, else
+     * "sts" on the search path.
+     */
+    private static String target(String[] source) throws IOException {
         String path = System.getProperty("libsts.path");
         if (path == null || path.isEmpty()) {
             path = System.getenv("LIBSTS_PATH");
@@ -100,8 +123,15 @@ final class LibSts {
             if (!f.isFile()) {
                 throw new UnsatisfiedLinkError("libsts not found at " + path + " (from libsts.path / LIBSTS_PATH)");
             }
+            source[0] = f.getAbsolutePath();
             return f.getAbsolutePath();
         }
+        ClassLoader loader = LibSts.class.getClassLoader();
+        if (loader != null && loader.getResource(resourceName()) != null) {
+            source[0] = "resource " + resourceName();
+            return Native.extractFromResourcePath("sts", loader).getAbsolutePath();
+        }
+        source[0] = "search path";
         return "sts";
     }
 
@@ -116,7 +146,7 @@ final class LibSts {
         }
     }
 
-    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, POLICY, CHECK_CONFIG }
+    enum Fn { CREDENTIAL, ROLE_CREDENTIAL, UPLOAD_CREDENTIAL, POLICY, CHECK_CONFIG }
 
     static Result call(Fn fn, String json) {
         byte[] in = cString(json);
@@ -128,6 +158,7 @@ final class LibSts {
             switch (fn) {
                 case CREDENTIAL: code = Direct.sts_get_credential(in, out); break;
                 case ROLE_CREDENTIAL: code = Direct.sts_get_role_credential(in, out); break;
+                case UPLOAD_CREDENTIAL: code = Direct.sts_get_upload_credential(in, out); break;
                 case POLICY: code = Direct.sts_get_policy(in, out); break;
                 case CHECK_CONFIG: code = Direct.sts_check_config(in, out); break;
                 default: throw new AssertionError(fn);
@@ -145,6 +176,11 @@ final class LibSts {
                 Direct.sts_string_free(p);
             }
         }
+    }
+
+    static void cacheClear() {
+        Direct.check();
+        Direct.sts_cache_clear();
     }
 
     static String version() {

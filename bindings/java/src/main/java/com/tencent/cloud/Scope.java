@@ -1,5 +1,6 @@
 package com.tencent.cloud;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,11 +73,7 @@ public class Scope {
             this.condition = null;
             return;
         }
-        try {
-            this.condition = Json.parse(condition);
-        } catch (IllegalArgumentException e) {
-            throw StsInvalidArgumentException.of("condition", e.getMessage());
-        }
+        this.condition = JsonText.parseUserText(condition, "condition");
     }
 
     /**
@@ -105,7 +102,7 @@ public class Scope {
 
     /** The condition as JSON text, or {@code null}. */
     public String getCondition() {
-        return condition == null ? null : Json.write(condition);
+        return condition == null ? null : JsonText.write(condition, "condition");
     }
 
     /**
@@ -116,14 +113,9 @@ public class Scope {
      */
     public String getResource() {
         String policy = CosStsClient.getPolicy(Collections.singletonList(this));
-        Map<String, Object> p = Json.asObject(Json.parse(policy), "policy");
-        Object statements = p.get("statement");
-        if (statements instanceof List && !((List<?>) statements).isEmpty()) {
-            Map<String, Object> st = Json.asObject(((List<?>) statements).get(0), "statement");
-            Object res = st.get("resource");
-            if (res instanceof List && !((List<?>) res).isEmpty()) {
-                return String.valueOf(((List<?>) res).get(0));
-            }
+        JsonNode resource = JsonText.parseAnswer(policy).path("statement").path(0).path("resource").path(0);
+        if (resource.isTextual()) {
+            return resource.textValue();
         }
         throw new IllegalStateException("libsts returned a policy without a resource");
     }
@@ -155,6 +147,6 @@ public class Scope {
 
     @Override
     public String toString() {
-        return "Scope" + Json.write(toJsonMap());
+        return "Scope" + JsonText.write(toJsonMap(), "scope");
     }
 }

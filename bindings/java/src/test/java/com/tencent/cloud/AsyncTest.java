@@ -1,11 +1,11 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertSame;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tencent.cloud.assumerole.AssumeRoleParam;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** getCredentialAsync / getRoleCredentialAsync over libsts's async exports. */
 public class AsyncTest {
@@ -47,9 +47,9 @@ public class AsyncTest {
             }
             Thread.sleep(5);
         }
-        assertEquals("callbacks", callbacks, AsyncCalls.CALLBACKS.get() - base.callbacks);
-        assertEquals("answers freed unread", discarded, AsyncCalls.DISCARDED.get() - base.discarded);
-        assertEquals("callbacks for an id not pending", 0, AsyncCalls.UNKNOWN_IDS.get() - base.unknown);
+        assertEquals(callbacks, AsyncCalls.CALLBACKS.get() - base.callbacks, "callbacks");
+        assertEquals(discarded, AsyncCalls.DISCARDED.get() - base.discarded, "answers freed unread");
+        assertEquals(0, AsyncCalls.UNKNOWN_IDS.get() - base.unknown, "callbacks for an id not pending");
     }
 
     private static TreeMap<String, Object> role(String emulator) {
@@ -145,14 +145,14 @@ public class AsyncTest {
             Baseline base = new Baseline();
             CompletableFuture<Response> f = role ? CosStsClient.getRoleCredentialAsync(config) : CosStsClient.getCredentialAsync(config);
             Throwable got = failure(f);
-            assertSame(name + ": " + got, tc[3], got.getClass());
-            assertSame(name + ": the blocking call threw " + want, tc[3], want.getClass());
+            assertSame(tc[3], got.getClass(), name + ": " + got);
+            assertSame(tc[3], want.getClass(), name + ": the blocking call threw " + want);
             String code = got instanceof StsException ? ((StsException) got).getCode() : ((StsInvalidArgumentException) got).getCode();
-            assertEquals(name, tc[4], code);
+            assertEquals(tc[4], code, name);
             if (!(got instanceof StsServiceException)) { // a service error's message holds its requestId
-                assertEquals(name, want.getMessage(), got.getMessage());
+                assertEquals(want.getMessage(), got.getMessage(), name);
             }
-            assertFalse(name + ": secret in " + got, got.getMessage().contains("wrong-secret-key-EXAMPLE"));
+            assertFalse(got.getMessage().contains("wrong-secret-key-EXAMPLE"), name + ": secret in " + got);
             Thread.sleep(20); // room for a second callback, were there one
             settle(base, (Integer) tc[5], 0);
         }
@@ -162,11 +162,11 @@ public class AsyncTest {
     public void nullArgumentsFailTheFuture() throws Exception {
         Baseline base = new Baseline();
         Throwable t = failure(CosStsClient.getCredentialAsync(null));
-        assertTrue(t.toString(), t instanceof StsInvalidArgumentException && t.getMessage().startsWith("config: "));
+        assertTrue(t instanceof StsInvalidArgumentException && t.getMessage().startsWith("config: "), t.toString());
         t = failure(CosStsClient.getRoleCredentialAsync((AssumeRoleParam) null));
-        assertTrue(t.toString(), t instanceof StsInvalidArgumentException && t.getMessage().startsWith("assumeRoleParam: "));
+        assertTrue(t instanceof StsInvalidArgumentException && t.getMessage().startsWith("assumeRoleParam: "), t.toString());
         t = failure(CosStsClient.getCredentialAsync(TestEnv.config("ok"), null));
-        assertTrue(t.toString(), t instanceof StsInvalidArgumentException && t.getMessage().startsWith("executor: "));
+        assertTrue(t instanceof StsInvalidArgumentException && t.getMessage().startsWith("executor: "), t.toString());
         settle(base, 0, 0);
     }
 
@@ -202,8 +202,8 @@ public class AsyncTest {
         long ms64 = callsAtOnce("latency200", 64);
         long ms128 = callsAtOnce("latency200", 128);
         System.err.println("[AsyncTest] 64 / 128 async calls at once, 200 ms emulator latency: " + ms64 + " / " + ms128 + " ms");
-        assertTrue("64 calls took " + ms64 + " ms", ms64 >= 190 && ms64 < 2000);
-        assertTrue("128 calls took " + ms128 + " ms", ms128 >= 390 && ms128 < 3000);
+        assertTrue(ms64 >= 190 && ms64 < 2000, "64 calls took " + ms64 + " ms");
+        assertTrue(ms128 >= 390 && ms128 < 3000, "128 calls took " + ms128 + " ms");
         settle(base, 64 + 128, 0);
     }
 
@@ -230,7 +230,7 @@ public class AsyncTest {
                 // the future says so at once
             }
         }
-        assertEquals("the answers are still to come", n, AsyncCalls.pending());
+        assertEquals(n, AsyncCalls.pending(), "the answers are still to come");
         settle(base, n, n);
     }
 
@@ -251,14 +251,14 @@ public class AsyncTest {
             long t0 = System.nanoTime();
             Throwable t = failure(call.apply(c));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(t.toString(), t instanceof StsNetworkException);
+            assertTrue(t instanceof StsNetworkException, t.toString());
             assertEquals("Client.Timeout", ((StsException) t).getCode());
-            assertTrue(t.getMessage(), t.getMessage().contains("total_timeout_ms=300"));
-            assertTrue(ms + " ms", ms >= 290 && ms < 2000);
+            assertTrue(t.getMessage().contains("total_timeout_ms=300"), t.getMessage());
+            assertTrue(ms >= 290 && ms < 2000, ms + " ms");
         }
         c.put("totalTimeoutMs", 0);
         Throwable t = failure(CosStsClient.getCredentialAsync(c));
-        assertTrue(t.toString(), t instanceof StsInvalidArgumentException && t.getMessage().startsWith("totalTimeoutMs: "));
+        assertTrue(t instanceof StsInvalidArgumentException && t.getMessage().startsWith("totalTimeoutMs: "), t.toString());
     }
 
     /** The future completes on the executor given, never on a libsts worker. */
@@ -271,7 +271,7 @@ public class AsyncTest {
             assertEquals("my-executor", thread.get(10, TimeUnit.SECONDS));
             thread = CosStsClient.getCredentialAsync(TestEnv.config("latency200")).thenApply(r -> Thread.currentThread().getName());
             String name = thread.get(10, TimeUnit.SECONDS);
-            assertTrue(name, name.startsWith("ForkJoinPool.commonPool"));
+            assertTrue(name.startsWith("ForkJoinPool.commonPool"), name);
         } finally {
             mine.shutdownNow();
         }
@@ -285,7 +285,7 @@ public class AsyncTest {
                 CosStsClient.setAsyncWorkers(bad);
                 fail("setAsyncWorkers(" + bad + ")");
             } catch (StsInvalidArgumentException e) {
-                assertTrue(e.getMessage(), e.getMessage().startsWith("workers: "));
+                assertTrue(e.getMessage().startsWith("workers: "), e.getMessage());
             }
         }
         CosStsClient.setAsyncWorkers(4);
@@ -294,7 +294,7 @@ public class AsyncTest {
             // calls (libsts's worker loop looks at the queue before the limit).
             Thread.sleep(100);
             long ms = callsAtOnce("latency200", 8);
-            assertTrue("8 calls on 4 workers took " + ms + " ms", ms >= 390 && ms < 2000);
+            assertTrue(ms >= 390 && ms < 2000, "8 calls on 4 workers took " + ms + " ms");
         } finally {
             CosStsClient.setAsyncWorkers(64);
         }

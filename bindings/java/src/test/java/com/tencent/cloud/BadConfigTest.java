@@ -1,9 +1,9 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.After;
-import org.junit.Before;
-import org.junit.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * tests/data/bad_configs.json: every case, merged over a valid GetFederationToken config for the
@@ -36,9 +36,9 @@ public class BadConfigTest {
     private final List<ServerSocketChannel> trap = new ArrayList<>();
     private String text;
 
-    @Before
+    @BeforeEach
     public void listenOnEveryAddressTheCasesName() throws IOException {
-        assertEquals("run through scripts/netns.sh (bindings/java/test.sh does)", "1", System.getenv("STS_IN_NETNS"));
+        assertEquals("1", System.getenv("STS_IN_NETNS"), "run through scripts/netns.sh (bindings/java/test.sh does)");
         text = CoreReference.read(CoreReference.root().resolve("tests/data/bad_configs.json"));
         Set<String> seen = new LinkedHashSet<>();
         Matcher m = Pattern.compile("\\b(\\d{1,3}(?:\\.\\d{1,3}){3}):(\\d+)\\b").matcher(text);
@@ -50,10 +50,10 @@ public class BadConfigTest {
                 trap.add(ch);
             }
         }
-        assertTrue("the cases no longer name 10.200.0.1:18080: " + seen, seen.contains("10.200.0.1:18080"));
+        assertTrue(seen.contains("10.200.0.1:18080"), "the cases no longer name 10.200.0.1:18080: " + seen);
     }
 
-    @After
+    @AfterEach
     public void closeTrap() throws IOException {
         for (ServerSocketChannel ch : trap) {
             ch.close();
@@ -107,21 +107,21 @@ public class BadConfigTest {
 
     @Test
     public void everyBadConfigIsRefusedByLibstsAndNothingIsSent() throws Exception {
-        assertTrue(TestEnv.url("ok"), TestEnv.url("ok").startsWith("http://127.0.0.1:"));
+        assertTrue(TestEnv.url("ok").startsWith("http://127.0.0.1:"), TestEnv.url("ok"));
         // The base config works, and the emulator's log and the trap would show a request.
         assertNotNull(CosStsClient.getCredential(base()).credentials.tmpSecretId);
-        assertEquals("requests logged for one call", 1, requests());
+        assertEquals(1, requests(), "requests logged for one call");
         new Socket("10.200.0.1", 18080).close();
-        assertEquals("trap connections for one connect", 1, connected().size());
+        assertEquals(1, connected().size(), "trap connections for one connect");
 
-        List<?> cases = (List<?>) Json.asObject(Json.parse(text), "bad_configs.json").get("cases");
+        List<?> cases = (List<?>) TestJson.object(text).get("cases");
         List<String> failures = new ArrayList<>();
         for (Object o : cases) {
-            Map<String, Object> tc = Json.asObject(o, "case");
+            Map<String, Object> tc = TestJson.asObject(o);
             String name = (String) tc.get("name");
             String field = (String) tc.get("field");
             String contains = (String) tc.get("contains");
-            Map<String, Object> config = merge(Json.asObject(tc.get("config"), "config"));
+            Map<String, Object> config = merge(TestJson.asObject(tc.get("config")));
             int before = requests();
             String problem = null;
             try {

@@ -1,7 +1,7 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** 16 threads calling at once: every call succeeds and gets its own answer. */
 public class ConcurrencyTest {
@@ -60,7 +60,7 @@ public class ConcurrencyTest {
                 requestIds.addAll(f.get(120, TimeUnit.SECONDS));
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertEquals("every call got its own answer", THREADS * ROUNDS, requestIds.size());
+            assertEquals(THREADS * ROUNDS, requestIds.size(), "every call got its own answer");
             System.err.println("[ConcurrencyTest] " + THREADS * ROUNDS + " calls on " + THREADS
                     + " threads (policy + STS call each) in " + ms + " ms");
         } finally {

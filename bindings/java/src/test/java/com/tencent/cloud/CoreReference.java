@@ -1,9 +1,9 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ final class CoreReference {
     static Map<String, Integer> headerCodes() {
         String text = read(root().resolve("include/sts.h"));
         Matcher body = Pattern.compile("(?s)typedef enum StsCode \\{(.*?)\\} StsCode;").matcher(text);
-        assertTrue("include/sts.h: no `typedef enum StsCode { ... } StsCode;`", body.find());
+        assertTrue(body.find(), "include/sts.h: no `typedef enum StsCode { ... } StsCode;`");
         // Doc comments may mention names too: drop them before reading the enumerators.
         String code = body.group(1).replaceAll("(?s)/\\*.*?\\*/|//[^\\n]*", "");
         Map<String, Integer> codes = new LinkedHashMap<>();
@@ -58,7 +58,7 @@ final class CoreReference {
         }
         // Every enumerator must have been read: one without `= N` would be missed above.
         int enumerators = code.split("STS_", -1).length - 1;
-        assertEquals("include/sts.h: codes read vs enumerators in " + code, enumerators, codes.size());
+        assertEquals(enumerators, codes.size(), "include/sts.h: codes read vs enumerators in " + code);
         assertFalse(codes.isEmpty());
         return codes;
     }
@@ -69,7 +69,7 @@ final class CoreReference {
         if (r.code == LibSts.STS_OK) {
             return null;
         }
-        assertEquals(r.json, LibSts.STS_INVALID_ARGUMENT, r.code);
+        assertEquals(LibSts.STS_INVALID_ARGUMENT, r.code, r.json);
         return CosStsClient.toException(r).getMessage();
     }
 
@@ -78,7 +78,7 @@ final class CoreReference {
      * key..." exactly when it does not, since unknown keys are refused before any value is read.
      */
     static boolean knownToCore(String key) {
-        String m = checkConfig("{" + Json.write(key) + ":null}");
+        String m = checkConfig("{" + TestJson.write(key) + ":null}");
         return m != null && !m.startsWith(key + ": unknown config key");
     }
 
@@ -94,7 +94,29 @@ final class CoreReference {
      * an invented key must come back unknown (so that the probe can tell the difference at all).
      */
     static Map<String, List<String>> coreKeys() {
-        Pattern tablePattern = Pattern.compile("(?s)\\bconst KEYS\\b[^=]*=\\s*&\\[(.*?)\\n\\s*\\];");
+        Map<String, List<String>> keys = tableKeys("KEYS");
+        assertTrue(keys.size() >= 10, "src KEYS: only " + keys.size() + " entries read");
+
+        if (knownToCore("no_such_key_EXAMPLE")) {
+            fail("sts_check_config does not refuse an unknown key: the probe cannot work");
+        }
+        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
+            assertTrue(knownToCore(e.getKey()), "src KEYS names " + e.getKey() + ", which sts_check_config does not know");
+            for (String alias : e.getValue()) {
+                String m = checkConfig("{" + TestJson.write(e.getKey()) + ":null," + TestJson.write(alias) + ":null}");
+                assertTrue(
+                        m != null && m.startsWith(alias + ": given twice"), "src KEYS says " + alias + " is an alias of " + e.getKey() + "; sts_check_config says " + m);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The entries {@code ("canonical", &["alias", ...])} of the one {@code const NAME} table in src/
+     * (KEYS, UPLOAD_KEYS, CACHE_KEYS), every string literal of it read.
+     */
+    static Map<String, List<String>> tableKeys(String name) {
+        Pattern tablePattern = Pattern.compile("(?s)\\bconst " + name + "\\b[^=]*=\\s*&\\[(.*?)\\]\\s*;");
         List<String> tables = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root().resolve("src"))) {
             for (Path p : files.filter(f -> f.toString().endsWith(".rs")).collect(Collectors.toList())) {
@@ -106,7 +128,7 @@ final class CoreReference {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        assertEquals("`const KEYS` tables in src/ (update coreKeys to the core's new layout)", 1, tables.size());
+        assertEquals(1, tables.size(), "`const " + name + "` tables in src/ (update tableKeys to the core's new layout)");
         String table = tables.get(0).replaceAll("//[^\\n]*", "");
         Pattern literal = Pattern.compile("\"([^\"\\\\]*)\"");
         Matcher entry = Pattern.compile("\\(\\s*\"([^\"]+)\"\\s*,\\s*&\\[([^\\]]*)\\]\\s*,?\\s*\\)").matcher(table);
@@ -125,20 +147,7 @@ final class CoreReference {
         for (Matcher l = literal.matcher(table); l.find();) {
             literals++;
         }
-        assertEquals("string literals in src KEYS vs names read (update coreKeys)", literals, read);
-        assertTrue("src KEYS: only " + keys.size() + " entries read", keys.size() >= 10);
-
-        if (knownToCore("no_such_key_EXAMPLE")) {
-            fail("sts_check_config does not refuse an unknown key: the probe cannot work");
-        }
-        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
-            assertTrue("src KEYS names " + e.getKey() + ", which sts_check_config does not know", knownToCore(e.getKey()));
-            for (String alias : e.getValue()) {
-                String m = checkConfig("{" + Json.write(e.getKey()) + ":null," + Json.write(alias) + ":null}");
-                assertTrue("src KEYS says " + alias + " is an alias of " + e.getKey() + "; sts_check_config says " + m,
-                        m != null && m.startsWith(alias + ": given twice"));
-            }
-        }
+        assertEquals(literals, read, "string literals in src " + name + " vs names read (update tableKeys)");
         return keys;
     }
 }

@@ -1,11 +1,11 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tencent.cloud.assumerole.AssumeRoleParam;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * Both STS calls against the emulator. The emulator verifies every TC3 signature, so a success
@@ -38,8 +38,8 @@ public class CredentialTest {
         assertFalse(r.requestId.isEmpty());
         assertEquals(duration, r.expiredTime - r.startTime);
         long now = System.currentTimeMillis() / 1000;
-        assertTrue("startTime near now", Math.abs(r.startTime - now) < 300);
-        assertTrue(r.expiration, r.expiration.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+        assertTrue(Math.abs(r.startTime - now) < 300, "startTime near now");
+        assertTrue(r.expiration.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), r.expiration);
         assertEquals(r.expiredTime, Instant.parse(r.expiration).getEpochSecond());
         // nothing secret in toString
         for (String s : new String[] {r.toString(), r.credentials.toString()}) {
@@ -158,7 +158,7 @@ public class CredentialTest {
         param.setSecretKey("wrong-key");
         try {
             CosStsClient.getRoleCredential(param);
-            org.junit.Assert.fail("wrong key accepted");
+            org.junit.jupiter.api.Assertions.fail("wrong key accepted");
         } catch (StsServiceException expected) {
             assertEquals("AuthFailure.SignatureFailure", expected.getCode());
         }

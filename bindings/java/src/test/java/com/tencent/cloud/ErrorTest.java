@@ -1,16 +1,16 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** Every error kind, as a typed exception, with no secret in any message. */
 public class ErrorTest {
@@ -27,8 +27,8 @@ public class ErrorTest {
                 throw new AssertionError("expected " + type.getSimpleName() + ", got " + e, e);
             }
             String msg = String.valueOf(e.getMessage()) + e;
-            assertFalse("secret in message: " + msg, msg.contains(TestEnv.SECRET_KEY));
-            assertFalse("secret in message: " + msg, msg.contains("wrong-secret-key"));
+            assertFalse(msg.contains(TestEnv.SECRET_KEY), "secret in message: " + msg);
+            assertFalse(msg.contains("wrong-secret-key"), "secret in message: " + msg);
             return type.cast(e);
         }
         fail("expected " + type.getSimpleName());
@@ -49,7 +49,7 @@ public class ErrorTest {
         assertNotNull(e.getRequestId());
         assertTrue(e.getMessage().startsWith("AuthFailure.SignatureFailure: "));
         assertTrue(e.getMessage().contains(e.getRequestId()));
-        assertTrue("vendor callers catch IOException", e instanceof IOException);
+        assertTrue(e instanceof IOException, "vendor callers catch IOException");
     }
 
     @Test
@@ -82,7 +82,7 @@ public class ErrorTest {
         assertEquals("Client.Network", e.getCode());
         assertEquals(LibSts.STS_NETWORK, e.getStsCode());
         assertNull(e.getRequestId());
-        assertTrue("took " + ms + " ms", ms < 5000);
+        assertTrue(ms < 5000, "took " + ms + " ms");
     }
 
     @Test
@@ -94,7 +94,7 @@ public class ErrorTest {
         StsException e = expectSts(StsNetworkException.class, c);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals("Client.Timeout", e.getCode());
-        assertTrue("took " + ms + " ms", ms >= 250 && ms < 5000);
+        assertTrue(ms >= 250 && ms < 5000, "took " + ms + " ms");
     }
 
     @Test
@@ -102,7 +102,7 @@ public class ErrorTest {
         TreeMap<String, Object> c = TestEnv.config("drop");
         c.put("retries", 0);
         StsException e = expectSts(StsNetworkException.class, c);
-        assertTrue(e.getCode(), e.getCode().startsWith("Client."));
+        assertTrue(e.getCode().startsWith("Client."), e.getCode());
     }
 
     @Test
@@ -120,7 +120,7 @@ public class ErrorTest {
         c.put("retries", 0);
         StsException e = expectSts(StsBadResponseException.class, c);
         assertEquals("Client.HttpStatus", e.getCode());
-        assertTrue(e.getMessage(), e.getMessage().contains("500"));
+        assertTrue(e.getMessage().contains("500"), e.getMessage());
     }
 
     @Test
@@ -147,7 +147,7 @@ public class ErrorTest {
         if (role == (c.containsKey("roleArn") || c.containsKey("role_arn"))) {
             LibSts.Result core = LibSts.call(LibSts.Fn.CHECK_CONFIG, CosStsClient.translate(c));
             assertEquals(LibSts.STS_INVALID_ARGUMENT, core.code);
-            assertEquals("the binding changed libsts's message", CosStsClient.toException(core).getMessage(), e.getMessage());
+            assertEquals(CosStsClient.toException(core).getMessage(), e.getMessage(), "the binding changed libsts's message");
         }
         return e.getMessage();
     }
@@ -165,7 +165,7 @@ public class ErrorTest {
     }
 
     private static void startsWith(String prefix, String message) {
-        assertTrue("'" + message + "' does not start with '" + prefix + "'", message.startsWith(prefix));
+        assertTrue(message.startsWith(prefix), "'" + message + "' does not start with '" + prefix + "'");
     }
 
     @Test
@@ -258,7 +258,7 @@ public class ErrorTest {
         c.put("secretKey", 12345);
         String m = badConfig(c);
         startsWith("secretKey: ", m);
-        assertFalse(m, m.contains("12345"));
+        assertFalse(m.contains("12345"), m);
     }
 
     /** A NUL crosses as a JSON escape and libsts refuses it, never quoting the secret. (Needs the core's control-character rule.) */
@@ -267,8 +267,8 @@ public class ErrorTest {
         TreeMap<String, Object> c = TestEnv.config("ok");
         c.put("secretKey", "bad\u0000tail");
         String m = badConfig(c);
-        assertTrue(m, m.matches("secret_?[kK]ey: .*control character.*"));
-        assertFalse(m, m.contains("tail"));
+        assertTrue(m.matches("secret_?[kK]ey: .*control character.*"), m);
+        assertFalse(m.contains("tail"), m);
     }
 
     @Test
@@ -276,9 +276,9 @@ public class ErrorTest {
         TreeMap<String, Object> c = TestEnv.config("ok");
         c.put("url", "http://127.0.0.1:1/"); // nothing listens: a request would fail
         String normalized = CosStsClient.checkConfig(c);
-        assertTrue(normalized, normalized.contains("\"action\":\"GetFederationToken\""));
-        assertTrue(normalized, normalized.contains("\"duration_seconds\":1800"));
-        assertFalse(normalized, normalized.contains(TestEnv.SECRET_KEY));
+        assertTrue(normalized.contains("\"action\":\"GetFederationToken\""), normalized);
+        assertTrue(normalized.contains("\"duration_seconds\":1800"), normalized);
+        assertFalse(normalized.contains(TestEnv.SECRET_KEY), normalized);
         c.put("roleArn", "qcs::cam::uin/100000000001:roleName/x");
         assertTrue(CosStsClient.checkConfig(c).contains("\"action\":\"AssumeRole\""));
         c.put("durationSeconds", 43201); // over the AssumeRole maximum, fine for GetFederationToken

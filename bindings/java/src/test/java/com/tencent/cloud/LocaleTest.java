@@ -1,7 +1,7 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * Non-ASCII input survives under LC_ALL=C, where Java 17's default charset is ASCII and a JNA
@@ -58,9 +58,9 @@ public class LocaleTest {
             out = buf.toString(StandardCharsets.UTF_8).trim();
         }
         int rc = p.waitFor();
-        assertTrue("child saw an ASCII default charset (the condition under test): " + out,
-                out.contains("charset=US-ASCII") || out.contains("charset=ANSI_X3.4-1968"));
-        assertEquals(out, 0, rc);
-        assertTrue(out, out.endsWith("ok=true"));
+        assertTrue(
+                out.contains("charset=US-ASCII") || out.contains("charset=ANSI_X3.4-1968"), "child saw an ASCII default charset (the condition under test): " + out);
+        assertEquals(0, rc, out);
+        assertTrue(out.endsWith("ok=true"), out);
     }
 }

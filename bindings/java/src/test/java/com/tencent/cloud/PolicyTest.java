@@ -1,16 +1,16 @@
 package com.tencent.cloud;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** getPolicy(List&lt;Scope&gt;): local, through sts_get_policy. */
 public class PolicyTest {
@@ -76,7 +76,7 @@ public class PolicyTest {
                 s.setCondition(bad);
                 fail("accepted condition " + bad);
             } catch (StsInvalidArgumentException e) {
-                assertTrue(e.getMessage(), e.getMessage().startsWith("condition: "));
+                assertTrue(e.getMessage().startsWith("condition: "), e.getMessage());
             }
         }
     }
@@ -86,7 +86,7 @@ public class PolicyTest {
         Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/*");
         s.setCondition("[1]");
         String m = expectIae(Collections.singletonList(s));
-        assertTrue(m, m.startsWith("scopes[0].condition: "));
+        assertTrue(m.startsWith("scopes[0].condition: "), m);
     }
 
     @Test
@@ -138,7 +138,7 @@ public class PolicyTest {
     @Test
     public void unpairedSurrogateIsRefusedNotMangled() {
         Scope s = new Scope("name/cos:PutObject", "example-1250000000", "ap-guangzhou", "dir/\ud83d*");
-        assertEquals("scopes[0].prefix: string has an unpaired UTF-16 surrogate", expectIae(Collections.singletonList(s)));
+        assertEquals("scopes[0]: string has an unpaired UTF-16 surrogate", expectIae(Collections.singletonList(s)));
     }
 
     /** The message of the StsInvalidArgumentException (an IllegalArgumentException) getPolicy throws. */
@@ -155,12 +155,12 @@ public class PolicyTest {
     }
 
     static Map<String, Object> parse(String json) {
-        return Json.asObject(Json.parse(json), "policy");
+        return TestJson.object(json);
     }
 
     static Map<String, Object> firstStatement(String json) {
         Map<String, Object> p = parse(json);
         assertEquals("2.0", p.get("version"));
-        return Json.asObject(((List<?>) p.get("statement")).get(0), "statement");
+        return TestJson.asObject(((List<?>) p.get("statement")).get(0));
     }
 }
