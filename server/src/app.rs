@@ -221,7 +221,11 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
     }
     // A body trickled in byte by byte would hold the connection and a task: bounded.
     match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
-        Ok(read) => read.map(|b| b.to_vec()).map_err(|_| too_large()),
+        // With a Content-Length within the limit, a failed read is a body cut short.
+        Ok(read) => read.map(|b| b.to_vec()).map_err(|_| match declared {
+            Some(_) => Failure::bad_request("body: the connection ended before the whole body arrived"),
+            None => too_large(),
+        }),
         Err(_) => Err(Failure::new(
             StatusCode::REQUEST_TIMEOUT,
             1006,
