@@ -12,6 +12,8 @@
 //!  └ api::get_credential          the action: parse, sign, send with retries, map the answer
 //!     ├ cache                     opt-in: identical calls answered from a process-wide cache
 //!     ├ config::Config::parse     the one validator (keys, types, ranges), using
+//!     │  ├ credentials            the backend's own key: env, profile, TKE OIDC, CVM role (fetched
+//!     │  │                        at call time through a process-wide refresh cache)
 //!     │  ├ upload                 upload keys from a template, the one-object upload policy
 //!     │  ├ policy                 scopes and allow_prefix -> CAM policy, with its limits
 //!     │  ├ endpoint               url/endpoint rules: parsed once, loopback for plain http
@@ -30,6 +32,7 @@
 pub mod api;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;

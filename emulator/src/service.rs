@@ -21,7 +21,7 @@ pub(crate) const VERSION: &str = "2018-08-13";
 pub(crate) const MAX_SKEW_SECONDS: i64 = 300;
 const DEFAULT_DURATION: i64 = 1800;
 const MAX_DURATION_FEDERATION: i64 = 129_600;
-const MAX_DURATION_ROLE: i64 = 43_200;
+pub(crate) const MAX_DURATION_ROLE: i64 = 43_200;
 
 /// Fake-credential randomness without a dependency: SipHash (randomly keyed per process by
 /// `RandomState`) of a counter. Unpredictable enough for test credentials; not cryptographic.
@@ -110,7 +110,7 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
-fn fail(code: &'static str, message: impl Into<String>) -> Failure {
+pub(crate) fn fail(code: &'static str, message: impl Into<String>) -> Failure {
     Failure { code, message: message.into() }
 }
 
@@ -232,6 +232,11 @@ fn answer(
     Ok(response)
 }
 
+/// A temporary key as the service hands them out: (TmpSecretId, TmpSecretKey, Token).
+pub(crate) fn new_credentials(rng: &Rng) -> (String, String, String) {
+    (format!("AKID{}", rng.string(ALNUM, 48)), format!("{}=", rng.string(BASE64, 43)), rng.string(URL_SAFE, 400))
+}
+
 /// The `AuthFailure.*` checks, in the service's order. Sets `secret_id` and `signature_ok`.
 fn verify_signature(
     keys: &[(String, String)],
@@ -332,7 +337,7 @@ fn parse_timestamp(raw: &str) -> Option<i64> {
     raw.parse().ok()
 }
 
-fn check_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Failure> {
+pub(crate) fn check_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Failure> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(unknown) => Err(fail(
             "UnknownParameter",
@@ -351,12 +356,12 @@ fn string_param<'a>(params: &'a Map<String, Value>, name: &str) -> Result<Option
     }
 }
 
-fn required_string<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
+pub(crate) fn required_string<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
     string_param(params, name)?
         .ok_or_else(|| fail("MissingParameter", format!("The request is missing the required parameter `{name}`.")))
 }
 
-fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure> {
+pub(crate) fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure> {
     let value = match params.get("DurationSeconds") {
         None => return Ok(DEFAULT_DURATION),
         Some(value) => value,
@@ -374,7 +379,7 @@ fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure>
 }
 
 /// 2 to 128 characters, each a letter, digit or one of `extra`.
-fn check_charset(name: &str, value: &str, extra: &str) -> Result<(), Failure> {
+pub(crate) fn check_charset(name: &str, value: &str, extra: &str) -> Result<(), Failure> {
     let ok = (2..=128).contains(&value.chars().count())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(c));
     if ok {
@@ -482,7 +487,7 @@ fn check_assume_role(params: &Map<String, Value>, record: &mut RecordedRequest) 
     Ok(duration)
 }
 
-fn is_role_arn(arn: &str) -> bool {
+pub(crate) fn is_role_arn(arn: &str) -> bool {
     let Some(rest) = arn.strip_prefix("qcs::cam::uin/") else { return false };
     let Some((uin, role)) = rest.split_once(':') else { return false };
     let uin_ok = !uin.is_empty() && uin.bytes().all(|b| b.is_ascii_digit());
