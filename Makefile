@@ -44,7 +44,7 @@ MVN_JAVA := mvn -B -q -ntp -Dstyle.color=never -f bindings/java/pom.xml -Dlibsts
 # Tarball entries get the last commit's time, so the same commit gives the same archive.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings \
+.PHONY: all build header demo test deps test-rust test-header test-c test-install test-bindings test-server \
         $(addprefix test-,$(BINDINGS)) test-fuzz lint bench install uninstall clean \
         dist test-dist $(addprefix dist-,$(DIST_PACKAGES)) $(addprefix test-dist-,$(DIST_PACKAGES))
 
@@ -70,7 +70,7 @@ demo: $(OUT)/example
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example "$$STS_EMULATOR_URL"'
 
-test: deps build test-rust test-header test-c test-install dist test-dist test-bindings test-fuzz
+test: deps build test-rust test-header test-c test-install dist test-dist test-bindings test-server test-fuzz
 	@echo "== make test: all suites passed"
 
 deps:
@@ -131,6 +131,10 @@ test-install: build | $(OUT)
 	TENCENTCLOUD_SECRET_ID=$(EMULATOR_ID) TENCENTCLOUD_SECRET_KEY=$(EMULATOR_KEY) \
 	  $(WITH_EMULATOR) -- sh -c './$(OUT)/example_installed "$$STS_EMULATOR_URL" >/dev/null'
 	@echo "== install + pkg-config: ok"
+
+# sts-server with a real COS client (cos-nodejs-sdk-v5); its Rust tests run in test-rust.
+test-server: build
+	bash server/tests/node-client/test.sh
 
 test-bindings: $(addprefix test-,$(BINDINGS))
 

@@ -30,6 +30,8 @@ command -v npm >/dev/null || need+=(npm)
 # Tests that name a non-loopback address run in their own network namespace (scripts/netns.sh).
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
+# sts-server's shared rate limit (server/tests/redis.rs) runs against a real Redis.
+command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/x86_64-linux-gnu/libasan.so.* >/dev/null 2>&1 || ls /usr/lib/gcc/*/*/libasan.so >/dev/null 2>&1 || need+=(libasan8)
 if [ ${#need[@]} -gt 0 ]; then
     echo "install-deps: installing ${need[*]}"

@@ -47,9 +47,11 @@ copy_files() { # copy_files FROM TO PATHS...: the git-known files below PATHS of
         'if test -e "$1"; then mkdir -p "$2/$(dirname "$1")" && cp -p "$1" "$2/$1"; fi' copy {} "$to")
 }
 copy_files "$root/bindings/python" "$stage" pyproject.toml setup.py MANIFEST.in README.md src
-# What `cargo build` of the library reads: the workspace (the emulator is a member, the bench a
-# declared target), the lock file, the build script, the sources; and the C header for users.
-copy_files "$root" "$stage/rust" Cargo.toml Cargo.lock build.rs src include emulator/Cargo.toml emulator/src benches
+# What `cargo build` of the library reads: the workspace (the emulator and sts-server are members,
+# the bench a declared target), the lock file, the build script, the sources; and the C header for
+# users. Only the library is built; the members' manifests and sources let cargo load the workspace.
+copy_files "$root" "$stage/rust" Cargo.toml Cargo.lock build.rs src include emulator/Cargo.toml emulator/src \
+    server/Cargo.toml server/src benches
 [[ -f "$stage/MANIFEST.in" ]] || fail "bindings/python/MANIFEST.in is missing (the sdist would lack rust/)"
 
 echo "== dist-python: sdist"
