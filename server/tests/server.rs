@@ -129,7 +129,10 @@ fn health_readiness_and_metrics() {
     let first = issued(&post(&server, "/sts", &put_scope("uploads/anonymous/x"), &[]));
     let second = issued(&post(&server, "/sts", &put_scope("uploads/anonymous/x"), &[]));
     assert_eq!(first["credentials"], second["credentials"], "the cache answered the second call");
-    assert_eq!(emulator.requests().len(), 1);
+    let actions: Vec<String> = emulator.requests().iter().map(|r| r.action.clone()).collect();
+    assert_eq!(actions, ["GetCallerIdentity", "GetFederationToken"], "readiness asked once, the cache answered");
+    assert_eq!(get(&server, "/readyz").json()["status"], "ready");
+    assert_eq!(emulator.requests().len(), 2, "the readiness answer is reused");
     post(&server, "/sts", &put_scope("uploads/other/x"), &[]).error(403, "ScopeDenied", "scopes[0]");
     let answer = get(&server, "/metrics");
     assert_eq!(answer.status, 200);
@@ -375,4 +378,17 @@ fn a_trickled_body_is_cut_off_with_408() {
     assert!(answer.contains("body: not received within 10 s"), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
     assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn readiness_asks_sts_who_the_key_is() {
+    let emulator = emulator(Faults::default());
+    let mut config = Config::new(&emulator.url());
+    config.sts = config.sts.replace("secret_key = \"", "secret_key = \"wrong-");
+    let server = Server::start(&config);
+    let answer = get(&server, "/readyz");
+    answer.error(503, "NotReady", "sts: ");
+    assert!(!answer.text.contains("wrong-"), "the key is not quoted: {}", answer.text);
+    let actions: Vec<String> = emulator.requests().iter().map(|r| r.action.clone()).collect();
+    assert_eq!(actions, ["GetCallerIdentity"]);
 }
