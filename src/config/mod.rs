@@ -20,6 +20,7 @@ mod web_identity;
 pub use ca_file::MAX_CA_BYTES;
 pub use cache::{CacheOptions, CACHE_KEYS, DEFAULT_MAX_ENTRIES, DEFAULT_MIN_REMAINING_SECONDS, MAX_CACHE_ENTRIES};
 pub use caller::CallerConfig;
+pub use file::read_if_present as read_file_if_present;
 pub use keys::{canonical, KEYS};
 pub use read::{from_env as read_env, is_control};
 pub use role::{Mfa, RoleExtras, Tag, MAX_TAGS, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS};

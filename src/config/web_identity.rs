@@ -113,7 +113,7 @@ fn read_token(given: &mut Given) -> Result<Secret> {
         }
         (None, Some(v)) => {
             let path = string(&file_field, v)?;
-            let bytes = zeroize::Zeroizing::new(read_bounded(&file_field, &path, MAX_WEB_IDENTITY_TOKEN_BYTES as u64)?);
+            let bytes = read_bounded(&file_field, &path, MAX_WEB_IDENTITY_TOKEN_BYTES as u64)?;
             let text = std::str::from_utf8(&bytes).map_err(|e| {
                 Error::invalid(
                     &file_field,

@@ -9,14 +9,13 @@
 use super::file::{self, Contents};
 use super::refresh::Fresh;
 use super::CredentialSource;
-use crate::api::{self, API_VERSION};
+use crate::api;
 use crate::cache::Issued;
-use crate::config::{backoff_ceiling, check_session_token, read_env, Identity, Secret, TransportOptions};
+use crate::config::{check_session_token, read_env, Identity, Secret, TransportOptions};
 use crate::error::{codes, Error, Result};
-use crate::{policy, sign, time, transport};
+use crate::policy;
 use serde::Deserialize;
 use std::time::Instant;
-use ureq::http::header::{self, HeaderName};
 use zeroize::Zeroizing;
 
 pub const ENV_PROVIDER_ID: &str = "TKE_PROVIDER_ID";
@@ -30,13 +29,8 @@ pub const ACTION: &str = "AssumeRoleWithWebIdentity";
 pub const SESSION_NAME: &str = "libsts-oidc";
 /// The lifetime asked for: refreshed minutes before it ends (see `refresh`).
 pub const DURATION_SECONDS: u32 = 7200;
-/// Service account tokens are about 1 KB; a JWT of 16 KB is not a token.
-pub const MAX_TOKEN_BYTES: u64 = 16 * 1024;
-
-const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
-const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
-const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
-const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+/// As a token given to `sts_get_web_identity_credential`.
+pub const MAX_TOKEN_BYTES: u64 = crate::config::MAX_WEB_IDENTITY_TOKEN_BYTES as u64;
 
 /// The pod's OIDC settings (no token: that is read at each fetch).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,14 +143,33 @@ pub struct WebIdentityRequest<'a> {
     pub duration_seconds: u32,
 }
 
-/// Sends an unsigned `AssumeRoleWithWebIdentity` to `transport`'s STS endpoint with its retries,
-/// all before `deadline`; the answer in the usual credential result form (see
-/// `api::credential_issued`). Shared by the OIDC source and by callers holding their own token.
+/// Sends an unsigned `AssumeRoleWithWebIdentity` to `transport`'s STS endpoint with the usual
+/// retries ([`api::send_request`]), all before `deadline`; the answer in the usual credential
+/// result form. Shared by the OIDC source and by `sts_get_web_identity_credential`.
 pub fn assume_role_with_web_identity(
     transport: &TransportOptions,
     request: &WebIdentityRequest<'_>,
     deadline: Instant,
 ) -> Result<Issued> {
+    let body = request_body(request)?;
+    let now = Instant::now();
+    let outgoing = api::Outgoing {
+        action: ACTION,
+        // Unsigned: the service checks the token, and a key to sign with is what is asked for.
+        signer: None,
+        region: request.region,
+        transport,
+        total_timeout: deadline.saturating_duration_since(now),
+        body: body.as_bytes(),
+    };
+    let target = &transport.target;
+    api::send_request(&outgoing, now, &|status, body| {
+        api::credential_issued(status, body, request.duration_seconds, target, None)
+    })
+}
+
+/// The JSON body; it holds the token, so it is wiped once sent.
+pub fn request_body(request: &WebIdentityRequest<'_>) -> Result<Zeroizing<String>> {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "PascalCase")]
     struct Body<'a> {
@@ -166,52 +179,24 @@ pub fn assume_role_with_web_identity(
         role_session_name: &'a str,
         duration_seconds: u32,
     }
-    let body = Zeroizing::new(
-        serde_json::to_string(&Body {
-            provider_id: request.provider_id,
-            web_identity_token: request.web_identity_token.expose(),
-            role_arn: request.role_arn,
-            role_session_name: request.role_session_name,
-            duration_seconds: request.duration_seconds,
-        })
-        .map_err(|_| Error::internal("the AssumeRoleWithWebIdentity body could not be written"))?,
-    );
-    let mut attempt = 0;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Error::network(
-                codes::TIMEOUT,
-                format!("{}: the call's deadline passed before {ACTION} was answered", transport.target),
-            ));
-        }
-        let options = TransportOptions { timeout: left.min(transport.timeout), ..transport.clone() };
-        let timestamp = time::now_unix().to_string();
-        let headers = [
-            (header::HOST, transport.endpoint.as_str()),
-            (header::CONTENT_TYPE, sign::CONTENT_TYPE),
-            // Unsigned: the service checks the token, and a key to sign with is what is being asked for.
-            (header::AUTHORIZATION, "SKIP"),
-            (X_TC_ACTION, ACTION),
-            (X_TC_VERSION, API_VERSION),
-            (X_TC_REGION, request.region),
-            (X_TC_TIMESTAMP, timestamp.as_str()),
-        ];
-        let outcome = transport::post(&options, &headers, body.as_bytes()).and_then(|response| {
-            api::credential_issued(response.status, &response.body, request.duration_seconds, &transport.target, None)
-        });
-        match outcome {
-            Err(e) if e.is_transient() && attempt < transport.retries => {
-                let wait = backoff_ceiling(attempt) / 2;
-                if Instant::now() + wait >= deadline {
-                    return Err(e);
-                }
-                std::thread::sleep(wait);
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+    let token = request.web_identity_token.expose();
+    let body = Body {
+        provider_id: request.provider_id,
+        web_identity_token: token,
+        role_arn: request.role_arn,
+        role_session_name: request.role_session_name,
+        duration_seconds: request.duration_seconds,
+    };
+    // Sized up front so the buffer holding the token is never reallocated (and left unwiped):
+    // JSON escaping at most doubles a string without control characters.
+    let mut buffer = Zeroizing::new(Vec::with_capacity(
+        2 * (token.len() + request.provider_id.len() + request.role_arn.len() + request.role_session_name.len()) + 512,
+    ));
+    serde_json::to_writer(&mut *buffer, &body)
+        .map_err(|_| Error::internal("the AssumeRoleWithWebIdentity body could not be written"))?;
+    let text = String::from_utf8(std::mem::take(&mut *buffer))
+        .map_err(|_| Error::internal("the AssumeRoleWithWebIdentity body is not UTF-8"))?;
+    Ok(Zeroizing::new(text))
 }
 
 /// The key out of a credential result, checked as any key is.
