@@ -5,41 +5,32 @@
 /** A ready CAM policy (`{version: '2.0', statement: [...]}`), as an object or its JSON text. */
 export type Policy = PolicyDescription | { version: string; statement: object[] } | string;
 
-/** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
-export interface CommonCredentialOptions {
-  /** Permanent SecretId; falls back to env TENCENTCLOUD_SECRET_ID. */
+/**
+ * Who signs. Omit secretId and secretKey to let the core resolve the key (this package passes none
+ * of its own): the environment today, the credential chain where the core has it (README,
+ * "Credentials"). Each key once: camelCase or snake_case.
+ */
+export interface IdentityOptions {
+  /** SecretId; when neither it nor secretKey is given, the core resolves the key (env TENCENTCLOUD_SECRET_ID, ...). */
   secretId?: string;
   secret_id?: string;
-  /** Permanent SecretKey; falls back to env TENCENTCLOUD_SECRET_KEY. Never logged. */
+  /** SecretKey; as secretId. Never logged. */
   secretKey?: string;
   secret_key?: string;
   /**
    * Session token, when secretId/secretKey are themselves a temporary key pair (a CVM or SCF
    * role's); sent as X-TC-Token. Falls back to env TENCENTCLOUD_SESSION_TOKEN only when the
-   * SecretId comes from the environment too. Never logged.
+   * SecretId comes from the environment too. Never logged. GetFederationToken (getCredential,
+   * getUploadCredential) refuses a temporary key: use getRoleCredential with roleArn.
    */
   sessionToken?: string;
   session_token?: string;
+}
 
+/** Where and how to reach STS: every call takes these. */
+export interface TransportOptions {
   /** STS API region (X-TC-Region) and the region of `bucket`'s resources. Default `ap-guangzhou`. */
   region?: string;
-
-  /** The policy that limits the temporary keys. Exclusive with allowPrefix/allowActions/condition. */
-  policy?: Policy;
-
-  /** Build the policy from a bucket instead (one `allow` statement). */
-  bucket?: string;
-  allowPrefix?: string | string[];
-  allow_prefix?: string | string[];
-  allowActions?: string | string[];
-  allow_actions?: string | string[];
-  condition?: Record<string, unknown>;
-
-  /** Lifetime of the keys in seconds (integer). Default 1800. */
-  durationSeconds?: number;
-  duration_seconds?: number;
-  /** @deprecated qcloud-cos-sts's old name; use durationSeconds. */
-  durationInSeconds?: number;
 
   /** `http://host:port`, `""` for no proxy, or `{http, https}`. Default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
   proxy?: string | { http?: string; https?: string };
@@ -65,6 +56,27 @@ export interface CommonCredentialOptions {
   /** PEM file whose certificates replace the bundled TLS roots. */
   caFile?: string;
   ca_file?: string;
+}
+
+/** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
+export interface CommonCredentialOptions extends IdentityOptions, TransportOptions {
+  /** The policy that limits the temporary keys. Exclusive with allowPrefix/allowActions/condition. */
+  policy?: Policy;
+
+  /** Build the policy from a bucket instead (one `allow` statement). */
+  bucket?: string;
+  allowPrefix?: string | string[];
+  allow_prefix?: string | string[];
+  allowActions?: string | string[];
+  allow_actions?: string | string[];
+  condition?: Record<string, unknown>;
+
+  /** Lifetime of the keys in seconds (integer). Default 1800. */
+  durationSeconds?: number;
+  duration_seconds?: number;
+  /** @deprecated qcloud-cos-sts's old name; use durationSeconds. */
+  durationInSeconds?: number;
+
   /**
    * Opt in to libsts's process-wide cache of vended credentials: identical calls are answered from
    * it while the key has at least minRemainingSeconds left (default 300). Not for getUploadCredential.
@@ -108,17 +120,45 @@ export interface GetRoleCredentialOptions extends CommonCredentialOptions, CallO
 }
 
 /**
- * The keys of the core's sts_get_web_identity_credential (AssumeRoleWithWebIdentity, unsigned),
- * besides the transport options; this package does not wrap that call yet.
+ * getWebIdentityCredential (STS AssumeRoleWithWebIdentity, unsigned: the OIDC token is the
+ * credential, so there is no secretId/secretKey/sessionToken and no policy).
  */
-export interface WebIdentityCredentialOptions {
+export interface WebIdentityCredentialOptions extends TransportOptions, CallOptions {
+  /** The OIDC identity provider's name in CAM. Required. */
   providerId?: string;
   provider_id?: string;
-  /** The OIDC token; or webIdentityTokenFile, not both. */
+  /** The OIDC token (a secret: never logged); or webIdentityTokenFile, not both. */
   webIdentityToken?: string;
   web_identity_token?: string;
+  /** A regular file holding the token (at most 64 KiB), read at every call: rotated tokens are picked up. */
   webIdentityTokenFile?: string;
   web_identity_token_file?: string;
+  /** `qcs::cam::uin/<uin>:roleName/<name>`. Required. */
+  roleArn?: string;
+  role_arn?: string;
+  /** Default `cos-sts-libsts`. */
+  roleSessionName?: string;
+  role_session_name?: string;
+  /** 1..43200, default 1800. */
+  durationSeconds?: number;
+  duration_seconds?: number;
+}
+
+/** getCallerIdentity: who signs and where to reach STS; any other option is refused by name. */
+export type GetCallerIdentityOptions = IdentityOptions & TransportOptions & CallOptions;
+
+/** What STS GetCallerIdentity says about the key that signed. */
+export interface CallerIdentity {
+  /** e.g. `qcs::cam::uin/100000000001:uin/100000000001`. */
+  arn: string;
+  accountId: string;
+  userId: string;
+  principalId: string;
+  /** e.g. `RootAccount`, `CAMUser`, `CAMRole`. */
+  type: string;
+  requestId: string;
+  /** Where the core found the key: `config` (secretId/secretKey given), `env`, or another source of the chain. */
+  credentialSource: 'config' | 'env' | 'profile' | 'oidc' | 'cvm' | (string & {});
 }
 
 /** The object key libsts chooses and the limits of the one upload it allows. */
@@ -217,6 +257,25 @@ export function getRoleCredential(
 ): void;
 export function getRoleCredential(
   options: GetRoleCredentialOptions,
+  callback: (err: StsError | null, data: CredentialData) => void,
+): void;
+
+/** Who the options' key is: STS GetCallerIdentity, the "is my config right" check. Issues no key. */
+export function getCallerIdentity(options: GetCallerIdentityOptions): Promise<CallerIdentity>;
+export function getCallerIdentity(
+  options: GetCallerIdentityOptions & { signal: AbortSignal },
+  callback: (err: StsError | DOMException | null, data: CallerIdentity) => void,
+): void;
+export function getCallerIdentity(options: GetCallerIdentityOptions, callback: (err: StsError | null, data: CallerIdentity) => void): void;
+
+/** Temporary keys for a role from an OIDC token: STS AssumeRoleWithWebIdentity; as getCredential. */
+export function getWebIdentityCredential(options: WebIdentityCredentialOptions): Promise<CredentialData>;
+export function getWebIdentityCredential(
+  options: WebIdentityCredentialOptions & { signal: AbortSignal },
+  callback: (err: StsError | DOMException | null, data: CredentialData) => void,
+): void;
+export function getWebIdentityCredential(
+  options: WebIdentityCredentialOptions,
   callback: (err: StsError | null, data: CredentialData) => void,
 ): void;
 
