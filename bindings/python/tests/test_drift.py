@@ -91,6 +91,15 @@ def test_every_wrapped_call_has_a_method() -> None:
         assert callable(getattr(libsts.Sts, method, None)), f"Sts has no {method}() for {function}"
 
 
+def test_every_table_key_belongs_to_one_group_of_calls() -> None:
+    # Each Sts method sends the keys of its groups; a key in none would be sent by no call.
+    from libsts import sts as module
+
+    grouped = [key for group in module.KEY_GROUPS for key in group]
+    assert len(grouped) == len(set(grouped)), "a key is in two groups"
+    assert set(grouped) == set(_config.KEYS), "libsts/sts.py KEY_GROUPS differs from libsts/_config.py KEYS"
+
+
 # --- the key table ------------------------------------------------------------------------
 #
 # The core has no export that lists its config keys, and copying its table (src/config.rs KEYS)
