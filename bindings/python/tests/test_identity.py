@@ -305,3 +305,19 @@ def test_temporary_key_with_get_credential_is_the_cores_refusal(emu: str, monkey
             assert secret not in str(e) and secret not in repr(e)
     # The same environment with a role: AssumeRole signs with the temporary key and its token.
     check_credential(env_sts.get_role_credential(ROLE_ARN))
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"secret_id": DEFAULT_ID, "secretId": DEFAULT_ID}, "secretId: given twice, also as `secret_id`"),
+        ({"SECRET_KEY": DEFAULT_KEY, "secret_key": DEFAULT_KEY}, "secret_key: given twice"),
+        (dict(web_config("http://127.0.0.1:1/"), providerId="tke-oidc"), "providerId: given twice, also as `provider_id`"),
+    ],
+)
+def test_two_spellings_of_a_key_are_refused_at_construction_in_every_config(config: Dict[str, Any], message: str) -> None:
+    # Not credential configs, so sts_check_config does not see them whole; one attribute cannot hold both.
+    with pytest.raises(StsConfigError) as info:
+        Sts(config)
+    assert info.value.message.startswith(message), info.value.message
+    assert DEFAULT_KEY not in str(info.value) and OIDC_TOKEN not in str(info.value)

@@ -428,7 +428,9 @@ def _refuse_given_twice(pairs: List[Tuple[str, Any]]) -> None:
             continue
         if name in seen:
             code, out = _config.check([(seen[name], None), (key, None)])
-            raise error_from(code if code != _ffi.STS_OK else _ffi.STS_INVALID_ARGUMENT, out)
+            if code == _ffi.STS_OK:  # cannot happen while the core refuses duplicates
+                raise invalid(f"{key}: given twice, also as `{seen[name]}`; keep one")
+            raise error_from(code, out)
         seen[name] = key
 
 
