@@ -5,13 +5,9 @@
 /** A ready CAM policy (`{version: '2.0', statement: [...]}`), as an object or its JSON text. */
 export type Policy = PolicyDescription | { version: string; statement: object[] } | string;
 
-/**
- * Who signs. Omit secretId and secretKey to let the core resolve the key (this package passes none
- * of its own): the environment today, the credential chain where the core has it (README,
- * "Credentials"). Each key once: camelCase or snake_case.
- */
-export interface IdentityOptions {
-  /** SecretId; when neither it nor secretKey is given, the core resolves the key (env TENCENTCLOUD_SECRET_ID, ...). */
+/** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
+export interface CommonCredentialOptions {
+  /** SecretId. Without it and secretKey the core resolves the key (README, "Credentials"). */
   secretId?: string;
   secret_id?: string;
   /** SecretKey; as secretId. Never logged. */
@@ -20,17 +16,30 @@ export interface IdentityOptions {
   /**
    * Session token, when secretId/secretKey are themselves a temporary key pair (a CVM or SCF
    * role's); sent as X-TC-Token. Falls back to env TENCENTCLOUD_SESSION_TOKEN only when the
-   * SecretId comes from the environment too. Never logged. GetFederationToken (getCredential,
-   * getUploadCredential) refuses a temporary key: use getRoleCredential with roleArn.
+   * SecretId comes from the environment too. Never logged.
    */
   sessionToken?: string;
   session_token?: string;
-}
 
-/** Where and how to reach STS: every call takes these. */
-export interface TransportOptions {
   /** STS API region (X-TC-Region) and the region of `bucket`'s resources. Default `ap-guangzhou`. */
   region?: string;
+
+  /** The policy that limits the temporary keys. Exclusive with allowPrefix/allowActions/condition. */
+  policy?: Policy;
+
+  /** Build the policy from a bucket instead (one `allow` statement). */
+  bucket?: string;
+  allowPrefix?: string | string[];
+  allow_prefix?: string | string[];
+  allowActions?: string | string[];
+  allow_actions?: string | string[];
+  condition?: Record<string, unknown>;
+
+  /** Lifetime of the keys in seconds (integer). Default 1800. */
+  durationSeconds?: number;
+  duration_seconds?: number;
+  /** @deprecated qcloud-cos-sts's old name; use durationSeconds. */
+  durationInSeconds?: number;
 
   /** `http://host:port`, `""` for no proxy, or `{http, https}`. Default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
   proxy?: string | { http?: string; https?: string };
@@ -56,33 +65,31 @@ export interface TransportOptions {
   /** PEM file whose certificates replace the bundled TLS roots. */
   caFile?: string;
   ca_file?: string;
-}
-
-/** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
-export interface CommonCredentialOptions extends IdentityOptions, TransportOptions {
-  /** The policy that limits the temporary keys. Exclusive with allowPrefix/allowActions/condition. */
-  policy?: Policy;
-
-  /** Build the policy from a bucket instead (one `allow` statement). */
-  bucket?: string;
-  allowPrefix?: string | string[];
-  allow_prefix?: string | string[];
-  allowActions?: string | string[];
-  allow_actions?: string | string[];
-  condition?: Record<string, unknown>;
-
-  /** Lifetime of the keys in seconds (integer). Default 1800. */
-  durationSeconds?: number;
-  duration_seconds?: number;
-  /** @deprecated qcloud-cos-sts's old name; use durationSeconds. */
-  durationInSeconds?: number;
-
   /**
    * Opt in to libsts's process-wide cache of vended credentials: identical calls are answered from
    * it while the key has at least minRemainingSeconds left (default 300). Not for getUploadCredential.
    */
   cache?: boolean | { minRemainingSeconds?: number; maxEntries?: number; min_remaining_seconds?: number; max_entries?: number };
 }
+
+/** The options that only shape the issued key (policy, lifetime, cache): not for getCallerIdentity. */
+export type IssueOptionKeys =
+  | 'policy' | 'bucket' | 'allowPrefix' | 'allow_prefix' | 'allowActions' | 'allow_actions' | 'condition'
+  | 'durationSeconds' | 'duration_seconds' | 'durationInSeconds' | 'cache';
+
+/** Where and how to reach STS: every call takes these. */
+export type TransportOptions = Pick<
+  CommonCredentialOptions,
+  'region' | 'proxy' | 'host' | 'endpoint' | 'domain' | 'url' | 'timeoutMs' | 'timeout_ms' | 'totalTimeoutMs'
+  | 'total_timeout_ms' | 'retries' | 'caFile' | 'ca_file'
+>;
+
+/**
+ * Who signs (secretId/secretKey/sessionToken, or none: the core resolves the key, README
+ * "Credentials") and the transport options: every option of CommonCredentialOptions but those that
+ * shape an issued key.
+ */
+export type IdentityOptions = Omit<CommonCredentialOptions, IssueOptionKeys>;
 
 /** What getCredential / getRoleCredential take besides the STS options (never sent to libsts). */
 export interface CallOptions {
@@ -145,7 +152,7 @@ export interface WebIdentityCredentialOptions extends TransportOptions, CallOpti
 }
 
 /** getCallerIdentity: who signs and where to reach STS; any other option is refused by name. */
-export type GetCallerIdentityOptions = IdentityOptions & TransportOptions & CallOptions;
+export type GetCallerIdentityOptions = IdentityOptions & CallOptions;
 
 /** What STS GetCallerIdentity says about the key that signed. */
 export interface CallerIdentity {

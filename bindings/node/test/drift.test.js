@@ -60,7 +60,7 @@ function coreSpellings() {
 /** The option names of the credential option interfaces in index.d.ts. */
 function declaredOptions() {
   const names = new Set();
-  for (const iface of ['IdentityOptions', 'TransportOptions', 'CommonCredentialOptions', 'GetCredentialOptions', 'GetRoleCredentialOptions', 'GetUploadCredentialOptions', 'WebIdentityCredentialOptions']) {
+  for (const iface of ['CommonCredentialOptions', 'GetCredentialOptions', 'GetRoleCredentialOptions', 'GetUploadCredentialOptions', 'WebIdentityCredentialOptions']) {
     const m = new RegExp(`export interface ${iface}[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(DTS);
     assert.ok(m, `index.d.ts has no interface ${iface}`);
     for (const [, name] of m[1].matchAll(/^\s*(\w+)\??:/gm)) names.add(name);
