@@ -40,7 +40,13 @@ _ROLE_KEYS = ("role_arn", "role_session_name", "external_id", "tags", "source_id
 _FEDERATION_KEYS = ("name",)
 # The keys of the calls that issue no policy-limited key; what each of those calls sends.
 _WEB_KEYS = ("provider_id", "web_identity_token", "web_identity_token_file")
-_IDENTITY_KEYS = ("secret_id", "secret_key", "session_token")
+# With the credential sources (issue 13) the core also has credential_source, profile and
+# metadata_endpoint: identity keys too, sent by every call that signs, once the table lists them.
+_IDENTITY_KEYS = tuple(
+    key
+    for key in ("secret_id", "secret_key", "session_token", "credential_source", "profile", "metadata_endpoint")
+    if key in _config.KEYS
+)
 _TRANSPORT_KEYS = ("region", "endpoint", "url", "proxy", "timeout_ms", "total_timeout_ms", "retries", "ca_file")
 _CALLER_IDENTITY_CALL = _IDENTITY_KEYS + _TRANSPORT_KEYS
 _WEB_IDENTITY_CALL = _WEB_KEYS + ("role_arn", "role_session_name", "duration_seconds") + _TRANSPORT_KEYS
