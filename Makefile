@@ -15,6 +15,9 @@ OUT := target/c
 EMULATOR_ID := AKIDEMULATOREXAMPLE0000000000000000
 EMULATOR_KEY := emulator-secret-key-EXAMPLE
 WITH_EMULATOR := scripts/with-emulator.sh
+# Nothing run from here asks the real CVM metadata server: a credential call without a key
+# would end the credential chain there (tests of that source use the emulator's metadata mode).
+export TENCENTCLOUD_METADATA_DISABLED := true
 # test_sts also needs a temporary key and an OIDC provider (the same values as in test_sts.c).
 C_EMULATOR_FLAGS = --key $(EMULATOR_ID):$(EMULATOR_KEY) \
   --key AKIDtemporaryEXAMPLE0000000000000000:temporary-key-EXAMPLE \

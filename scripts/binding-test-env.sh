@@ -5,7 +5,8 @@
 # Sets HERE (the binding's directory), ROOT (the repository), LIB (target/release/libsts.so) and
 # EMULATOR (target/release/sts-emulator), defines `die MESSAGE` (prefixed with the script's
 # name, exits 1), stops early when `cargo build --release` has not produced LIB and EMULATOR, and
-# sources scripts/emulators.sh (start_emulator; every emulator is stopped on exit).
+# sources scripts/emulators.sh (start_emulator; every emulator is stopped on exit). It also keeps
+# the credential chain off the network (TENCENTCLOUD_METADATA_DISABLED=true).
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,3 +24,10 @@ die() {
 
 # shellcheck source=emulators.sh
 source "$ROOT/scripts/emulators.sh"
+
+# A call without a key ends the credential chain at the CVM metadata server
+# (metadata.tencentyun.com): never from a test. Nor does a TKE or profile setup of the machine
+# running the tests leak in.
+export TENCENTCLOUD_METADATA_DISABLED=true
+unset TENCENTCLOUD_METADATA_ENDPOINT TENCENTCLOUD_CREDENTIALS_FILE TENCENTCLOUD_PROFILE
+unset TKE_PROVIDER_ID TKE_ROLE_ARN TKE_WEB_IDENTITY_TOKEN_FILE TKE_IDENTITY_TOKEN_FILE TKE_REGION

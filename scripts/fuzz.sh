@@ -30,6 +30,9 @@ export RUSTC_BOOTSTRAP=1
 # The fuzzer must never reach past 127.0.0.1: no proxy from the environment (the c_abi
 # target also forces "proxy":"" and url http://127.0.0.1:1/).
 unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
+# A config without a key would otherwise end the credential chain at the CVM metadata server.
+export TENCENTCLOUD_METADATA_DISABLED=true
+unset TENCENTCLOUD_METADATA_ENDPOINT TKE_PROVIDER_ID TKE_ROLE_ARN TKE_WEB_IDENTITY_TOKEN_FILE TKE_IDENTITY_TOKEN_FILE
 export RUST_BACKTRACE=1
 
 echo "== building fuzz targets (release, ASan, sancov)"

@@ -55,6 +55,7 @@ pub fn get_upload_credential(config_json: &str) -> Result<String> {
 /// `sts_get_upload_credential_async`, as [`get_credential_since`].
 pub fn get_upload_credential_since(config_json: &str, started: Instant) -> Result<String> {
     let mut config = Config::parse_upload(config_json)?;
+    config.resolve_credentials(started + config.total_timeout)?;
     let Some(spec) = config.upload.take() else {
         return Err(Error::internal("an upload config without its upload section"));
     };
@@ -88,7 +89,10 @@ fn request(config_json: &str, action: Action, started: Instant) -> Result<String
     if let Some(hit) = cache::global().get_by_text(config_json, action) {
         return Ok(hit);
     }
-    let config = Config::parse(config_json, action)?;
+    let mut config = Config::parse(config_json, action)?;
+    // A key from oidc or cvm is fetched (or taken from its cache) here, before the call's own
+    // cache and signature; within the call's total_timeout_ms.
+    config.resolve_credentials(started + config.total_timeout)?;
     match &config.cache {
         Some(options) => {
             cache::global().get_or_fetch(&config, options, Some(config_json), || send(&config, None, started))

@@ -118,6 +118,8 @@ impl Cache {
     pub fn key_of(&self, config: &Config) -> Key {
         let Config {
             identity,
+            // Resolved into `identity` before the cache is asked.
+            credentials: _,
             params,
             duration_seconds,
             region,
@@ -127,7 +129,8 @@ impl Cache {
             cache: _,
             total_timeout: _,
         } = config;
-        let Identity { secret_id, secret_key, session_token, from_config: _ } = identity;
+        // The source does not change the answer; the key it gave does.
+        let Identity { secret_id, secret_key, session_token, from_config: _, source: _ } = identity;
         // The proxy, the CA roots, timeouts (total_timeout too) and retries change the route to STS and how long
         // the answer is waited for, not which key is asked for.
         let TransportOptions { endpoint, target, proxy: _, timeout: _, retries: _, ca_pem: _, ca_file: _ } = transport;

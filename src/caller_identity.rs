@@ -17,7 +17,8 @@ pub fn get_caller_identity(config_json: &str) -> Result<String> {
 
 /// `sts_get_caller_identity_async`: `total_timeout_ms` counts from `started`.
 pub fn get_caller_identity_since(config_json: &str, started: Instant) -> Result<String> {
-    let config = CallerConfig::parse(config_json)?;
+    let mut config = CallerConfig::parse(config_json)?;
+    config.resolve_credentials(started + config.total_timeout)?;
     let outgoing = Outgoing {
         action: ACTION,
         signer: Some(&config.identity),

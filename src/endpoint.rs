@@ -26,6 +26,13 @@ impl Target {
     /// and plain `http://` to a host that is not loopback (whoever sees a signed request can
     /// replay it for 5 minutes).
     pub fn parse(field: &str, value: &str) -> Result<Target> {
+        Self::parse_with(field, value, "a loopback address", is_loopback_host)
+    }
+
+    /// [`Target::parse`] with plain http allowed to the hosts `plain_http_ok` accepts
+    /// (described as `allowed` in the refusal): the CVM metadata server's rule. The request
+    /// sent there is unsigned, and it carries no secret.
+    pub fn parse_with(field: &str, value: &str, allowed: &str, plain_http_ok: fn(&str) -> bool) -> Result<Target> {
         let not_a_url = || {
             Error::invalid(
                 field,
@@ -61,11 +68,11 @@ impl Target {
         }
         let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
         let target = Target { uri, https, port };
-        if !https && !target.is_loopback() {
+        if !https && !plain_http_ok(target.host()) {
             return Err(Error::invalid(
                 field,
                 format!(
-                    "plain http:// is only allowed to a loopback address, got `{}`: whoever sees a signed request \
+                    "plain http:// is only allowed to {allowed}, got `{}`: whoever sees a signed request \
                      can replay it for 5 minutes; use https://",
                     abbreviate(target.host())
                 ),

@@ -4,22 +4,25 @@
 //! here once.
 
 use crate::config::{Identity, ENV_SECRET_ID, ENV_SESSION_TOKEN};
+use crate::credentials::CredentialSource;
 use crate::error::{Error, Result};
 
-/// The `credentialSource` of an identity: `config` when the config text gave SecretId and
-/// SecretKey, else `env` (one of them, or both, came from `TENCENTCLOUD_SECRET_*`).
+/// The `credentialSource` of an identity: `config`, `env`, `profile`, `oidc` or `cvm`
+/// (config `credential_source`).
 pub fn source_name(identity: &Identity) -> &'static str {
-    if identity.from_config {
-        "config"
-    } else {
-        "env"
-    }
+    identity.source.name()
 }
 
 /// Where the session token of a temporary key came from, for messages: the field to name and
 /// how to say it. `read_identity` takes the environment's token only with the environment's
 /// SecretId and no `session_token` in the config.
 fn token_origin(identity: &Identity) -> (&'static str, String) {
+    match identity.source {
+        CredentialSource::Profile => return ("profile", "the profile's `token`".to_owned()),
+        CredentialSource::Oidc => return ("credential_source", "a role key from the TKE OIDC source".to_owned()),
+        CredentialSource::Cvm => return ("credential_source", "a role key from the CVM metadata server".to_owned()),
+        CredentialSource::Config | CredentialSource::Env => {}
+    }
     let from_env = !identity.from_config
         && std::env::var(ENV_SECRET_ID).is_ok_and(|id| id == identity.secret_id)
         && std::env::var(ENV_SESSION_TOKEN)

@@ -13,6 +13,8 @@
 //!     ├ identity_source           where the signing key came from; GetFederationToken refuses a temporary one
 //!     ├ cache                     opt-in: identical calls answered from a process-wide cache
 //!     ├ config::Config::parse     the one validator (keys, types, ranges), using
+//!     │  ├ credentials            the backend's own key: env, profile, TKE OIDC, CVM role (fetched
+//!     │  │                        at call time through a process-wide refresh cache)
 //!     │  ├ upload                 upload keys from a template, the one-object upload policy
 //!     │  ├ policy                 scopes and allow_prefix -> CAM policy, with its limits
 //!     │  ├ endpoint               url/endpoint rules: parsed once, loopback for plain http
@@ -33,6 +35,7 @@ pub mod api;
 pub mod cache;
 pub mod caller_identity;
 pub mod config;
+pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ffi;

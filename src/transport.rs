@@ -191,20 +191,39 @@ pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[
         request = request.header(name, *value);
     }
     let target = options.target.to_string();
-    let mut response = request.send(body).map_err(|e| map_error(e, &target, options))?;
+    read_response(request.send(body), &target, options)
+}
+
+/// One GET attempt (the CVM metadata server), with the same limits and error classes as [`post`].
+pub fn get(options: &TransportOptions, headers: &[(HeaderName, &str)]) -> Result<HttpResponse> {
+    let agent = agent_for(options)?;
+    let mut request = agent.get(options.target.uri()).config().timeout_global(Some(options.timeout)).build();
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    let target = options.target.to_string();
+    read_response(request.call(), &target, options)
+}
+
+fn read_response(
+    sent: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    target: &str,
+    options: &TransportOptions,
+) -> Result<HttpResponse> {
+    let mut response = sent.map_err(|e| map_error(e, target, options))?;
     let status = response.status().as_u16();
     // Dropping the response unread on these errors closes its connection: it is never pooled.
-    check_framing(response.version(), response.headers()).map_err(|problem| bad_answer(&target, problem))?;
+    check_framing(response.version(), response.headers()).map_err(|problem| bad_answer(target, problem))?;
     let undecodable = content_coding_problem(response.headers());
     if let (Some(problem), 200) = (undecodable, status) {
-        return Err(bad_answer(&target, problem));
+        return Err(bad_answer(target, problem));
     }
     let bytes = response
         .body_mut()
         .with_config()
         .limit(MAX_RESPONSE_BYTES)
         .read_to_vec()
-        .map_err(|e| map_error(e, &target, options))?;
+        .map_err(|e| map_error(e, target, options))?;
     let length = bytes.len();
     // A non-200 answer is still an HTTP status error (a 503 is retried) whatever its body.
     let not_sts = |why: &str| Error::http_status(status, format!("HTTP {status} from {target}: {length} bytes {why}"));
@@ -216,7 +235,7 @@ pub fn post(options: &TransportOptions, headers: &[(HeaderName, &str)], body: &[
         Err(e) => {
             zeroize::Zeroize::zeroize(&mut e.into_bytes());
             Err(match status {
-                200 => bad_answer(&target, "a body that is not UTF-8 text"),
+                200 => bad_answer(target, "a body that is not UTF-8 text"),
                 _ => not_sts("that are not UTF-8 text"),
             })
         }

@@ -20,6 +20,18 @@ export interface CommonCredentialOptions {
    */
   sessionToken?: string;
   session_token?: string;
+  /**
+   * Where the backend's own key comes from without secretId/secretKey: 'chain' (env, profile
+   * file, TKE OIDC, CVM role, first match wins), or one of 'config', 'env', 'profile', 'oidc',
+   * 'cvm'. See the README's "Credentials".
+   */
+  credentialSource?: 'chain' | 'config' | 'env' | 'profile' | 'oidc' | 'cvm';
+  credential_source?: 'chain' | 'config' | 'env' | 'profile' | 'oidc' | 'cvm';
+  /** The profile file's section; default env TENCENTCLOUD_PROFILE, else `default`. */
+  profile?: string;
+  /** The CVM metadata server; default env TENCENTCLOUD_METADATA_ENDPOINT, else the real one. */
+  metadataEndpoint?: string;
+  metadata_endpoint?: string;
 
   /** STS API region (X-TC-Region) and the region of `bucket`'s resources. Default `ap-guangzhou`. */
   region?: string;

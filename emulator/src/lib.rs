@@ -22,6 +22,7 @@
 #![deny(unsafe_code)]
 
 mod http;
+mod metadata;
 mod service;
 
 use std::collections::{HashMap, VecDeque};
@@ -34,6 +35,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+pub use metadata::{MetadataMode, MetadataOptions, DEFAULT_LIFETIME_SECONDS, DEFAULT_ROLE};
 pub use service::{percent_decode, percent_encode};
 
 /// The SecretId of the key pair an emulator accepts when given none.
@@ -90,6 +92,9 @@ pub struct EmulatorOptions {
     /// that sent nothing of a first request is closed without an answer. Between keep-alive
     /// requests a connection may stay idle for 60 s.
     pub request_timeout: Duration,
+    /// Also serve the CVM metadata server's role endpoints under `/latest/meta-data/` (see
+    /// [`Emulator::metadata_url`]); the keys handed out are accepted here with their token.
+    pub metadata: Option<MetadataOptions>,
 }
 
 /// A server certificate chain and its private key, both PEM, for an HTTPS emulator.
@@ -159,6 +164,7 @@ impl Default for EmulatorOptions {
             now: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            metadata: None,
         }
     }
 }
@@ -175,6 +181,8 @@ impl fmt::Debug for EmulatorOptions {
             .field("now", &self.now)
             .field("max_connections", &self.max_connections)
             .field("request_timeout", &self.request_timeout)
+            .field("metadata", &self.metadata)
+            .field("web_identity_providers", &self.web_identities.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -339,6 +347,9 @@ struct Shared {
     live: Mutex<HashMap<u64, TcpStream>>,
     rng: service::Rng,
     log: Option<Log>,
+    metadata: Option<metadata::Metadata>,
+    /// Keys handed out by the metadata mode and AssumeRoleWithWebIdentity.
+    issued: metadata::Issued,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -455,6 +466,8 @@ impl Emulator {
             live: Mutex::new(HashMap::new()),
             rng: service::Rng::new(),
             log,
+            metadata: options.metadata.map(metadata::Metadata::new),
+            issued: metadata::Issued::default(),
         });
         let accept_shared = Arc::clone(&shared);
         let accept_thread = thread::Builder::new()
@@ -493,6 +506,36 @@ impl Emulator {
     /// [`MAX_RECORDED_REQUESTS`]). A request is recorded before its answer is sent.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).iter().cloned().collect()
+    }
+
+    /// `{url}latest/meta-data/`: the metadata base URL (libsts `metadata_endpoint`), when the
+    /// metadata mode is on.
+    pub fn metadata_url(&self) -> Option<String> {
+        self.shared.metadata.as_ref().map(|_| format!("{}latest/meta-data/", self.url()))
+    }
+
+    /// Requests to the metadata paths so far (role list and role key).
+    pub fn metadata_requests(&self) -> u64 {
+        self.shared.metadata.as_ref().map_or(0, |m| m.requests.load(Ordering::SeqCst))
+    }
+
+    /// Role key requests so far: one per key handed out (failed ones included).
+    pub fn metadata_credential_requests(&self) -> u64 {
+        self.shared.metadata.as_ref().map_or(0, |m| m.credential_requests.load(Ordering::SeqCst))
+    }
+
+    /// Changes how the metadata paths answer (no-op without the metadata mode).
+    pub fn set_metadata_mode(&self, mode: MetadataMode) {
+        if let Some(metadata) = &self.shared.metadata {
+            metadata.set_mode(mode);
+        }
+    }
+
+    /// The lifetime of the keys handed out from now on.
+    pub fn set_metadata_lifetime(&self, seconds: i64) {
+        if let Some(metadata) = &self.shared.metadata {
+            metadata.set_lifetime(seconds);
+        }
     }
 
     /// Stops accepting, closes open connections (unblocking hung and trickling answers) and
@@ -672,6 +715,11 @@ fn linger<S: Conn>(stream: &mut S) {
 /// Answers one request; false when the connection must close.
 fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) -> bool {
     let keep_alive = request.keep_alive();
+    match metadata::respond(shared, request) {
+        metadata::Handled::NotMine => {}
+        metadata::Handled::Reply(out) => return write_out(stream, &out) && keep_alive,
+        metadata::Handled::Close => return false,
+    }
     if request.method != "POST" {
         let body = b"the STS API 3.0 is served by POST /\n";
         let mut out =
@@ -692,11 +740,15 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         return false;
     }
     let now = shared.now.unwrap_or_else(sts::time::now_unix);
-    let accounts = service::Accounts {
-        keys: &shared.keys,
-        tokens: &shared.session_tokens,
-        web_identities: &shared.web_identities,
+    // Keys handed out by the metadata mode and by AssumeRoleWithWebIdentity sign like the
+    // configured ones.
+    let issued = shared.issued.accepted(&shared.keys, &shared.session_tokens);
+    let (keys, tokens) = match &issued {
+        Some((keys, tokens)) => (keys.as_slice(), tokens.as_slice()),
+        None => (shared.keys.as_slice(), shared.session_tokens.as_slice()),
     };
+    let accounts =
+        service::Accounts { keys, tokens, web_identities: &shared.web_identities, issued: Some(&shared.issued) };
     let (answer, mut record) = service::handle_in(&accounts, request, now, &shared.rng);
     record.fault = fault;
     let json = |body: &[u8]| http::response(200, "application/json", body, keep_alive);

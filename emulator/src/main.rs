@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use sts_emulator::{
-    Emulator, EmulatorOptions, FailMode, Faults, RecordedRequest, TlsIdentity, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
+    Emulator, EmulatorOptions, FailMode, Faults, MetadataMode, MetadataOptions, RecordedRequest, TlsIdentity,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY,
 };
 
 const USAGE: &str = "\
@@ -37,7 +37,8 @@ Options:
   --web-identity PROVIDER:TOKEN
                       Accept this OIDC token for identity provider PROVIDER in
                       AssumeRoleWithWebIdentity (unsigned: `Authorization: SKIP`, no
-                      X-TC-Token). Repeatable.
+                      X-TC-Token). The key it answers is accepted here with its token.
+                      Repeatable.
   --latency-ms N      Wait N milliseconds before answering each request.
   --fail-first N      Answer the first N requests with the --fail-with fault.
   --fail-with MODE    The fault for --fail-first (default http500).
@@ -56,6 +57,25 @@ Options:
                       next ones. Late requests get 408 Request Timeout and the connection is
                       closed; a connection that sends nothing is closed unanswered. Idle
                       keep-alive connections are closed after 60 s.
+                      Repeatable.
+  --metadata          Also serve the CVM metadata server's CAM role endpoints at
+                      http://127.0.0.1:PORT/latest/meta-data/ (libsts: metadata_endpoint or
+                      TENCENTCLOUD_METADATA_ENDPOINT). cam/security-credentials/ answers the
+                      role name, cam/security-credentials/ROLE a new key of that role per
+                      request (TmpSecretId, TmpSecretKey, Token, ExpiredTime, Expiration,
+                      Code), which the STS side accepts with its token. A second stdout line
+                      names the URL. Also on: GET /__emulator/stats (request counters as
+                      JSON) and POST /__emulator/metadata {\"mode\":MODE,\"lifetime_seconds\":N}.
+  --metadata-role NAME
+                      The role bound to the emulated instance (default libsts-emulator-role);
+                      implies --metadata.
+  --metadata-lifetime S
+                      Lifetime of each role key in seconds (default 7200); implies --metadata.
+  --metadata-latency-ms N
+                      Wait N ms before each metadata answer; implies --metadata.
+  --metadata-mode MODE
+                      serve (default), fail (HTTP 500), down (connections closed unanswered)
+                      or no-role (404 for the role list); implies --metadata.
   -h, --help          Print this help.
   -V, --version       Print the version.
 
@@ -97,11 +117,12 @@ struct Settings {
     tls_key: Option<PathBuf>,
     max_connections: usize,
     request_timeout: Duration,
+    metadata: Option<MetadataOptions>,
 }
 
 #[derive(Debug, PartialEq)]
 enum Command {
-    Run(Settings),
+    Run(Box<Settings>),
     Help,
     Version,
 }
@@ -146,6 +167,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         tls_key: None,
         max_connections: DEFAULT_MAX_CONNECTIONS,
         request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        metadata: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -157,6 +179,10 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
+            "--metadata" if inline.is_none() => {
+                settings.metadata.get_or_insert_with(MetadataOptions::default);
+                continue;
+            }
             "--port"
             | "--key"
             | "--token"
@@ -169,7 +195,11 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             | "--tls-cert"
             | "--tls-key"
             | "--max-connections"
-            | "--request-timeout-ms" => {}
+            | "--request-timeout-ms"
+            | "--metadata-role"
+            | "--metadata-lifetime"
+            | "--metadata-latency-ms"
+            | "--metadata-mode" => {}
             _ => return Err(format!("unknown argument `{arg}`")),
         }
         let value = match inline {
@@ -196,6 +226,19 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
                     .map_err(|_| format!("{flag}: `{value}` is too large"))?
             }
             "--request-timeout-ms" => settings.request_timeout = Duration::from_millis(parse_positive(&flag, &value)?),
+            "--metadata-role" | "--metadata-lifetime" | "--metadata-latency-ms" | "--metadata-mode" => {
+                let metadata = settings.metadata.get_or_insert_with(MetadataOptions::default);
+                match flag.as_str() {
+                    "--metadata-role" if !value.is_empty() && value.len() <= 128 => metadata.role = value,
+                    "--metadata-role" => return Err(format!("{flag}: 1 to 128 characters")),
+                    "--metadata-lifetime" => {
+                        metadata.lifetime_seconds = i64::try_from(parse_positive(&flag, &value)?)
+                            .map_err(|_| format!("{flag}: `{value}` is too large"))?
+                    }
+                    "--metadata-latency-ms" => metadata.latency = Duration::from_millis(parse_number(&flag, &value)?),
+                    _ => metadata.mode = value.parse::<MetadataMode>().map_err(|e| format!("{flag}: {e}"))?,
+                }
+            }
             _ => settings.port_file = Some(PathBuf::from(value)),
         }
     }
@@ -207,7 +250,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>, env_keys: Option<&str>) 
             settings.keys.push(parse_key(entry, &format!("STS_EMULATOR_KEYS entry {}", i + 1))?);
         }
     }
-    Ok(Command::Run(settings))
+    Ok(Command::Run(Box::new(settings)))
 }
 
 fn log_line(request: &RecordedRequest) -> String {
@@ -237,7 +280,7 @@ fn main() -> ExitCode {
     let env_keys = std::env::var("STS_EMULATOR_KEYS").ok();
     let mut stderr = std::io::stderr();
     let settings = match parse_args(std::env::args_os().skip(1), env_keys.as_deref()) {
-        Ok(Command::Run(settings)) => settings,
+        Ok(Command::Run(settings)) => *settings,
         Ok(Command::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -289,6 +332,7 @@ fn main() -> ExitCode {
         now: None,
         max_connections: settings.max_connections,
         request_timeout: settings.request_timeout,
+        metadata: settings.metadata,
     };
     let emulator = match Emulator::start_with_log(options, |request| {
         let _ = writeln!(std::io::stderr().lock(), "{}", log_line(request));
@@ -307,6 +351,9 @@ fn main() -> ExitCode {
     }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "sts-emulator listening on {}", emulator.url());
+    if let Some(url) = emulator.metadata_url() {
+        let _ = writeln!(stdout, "sts-emulator metadata on {url}");
+    }
     let _ = stdout.flush();
     drop(stdout);
     loop {
@@ -324,7 +371,7 @@ mod tests {
 
     fn settings(args: &[&str], env: Option<&str>) -> Settings {
         match parse(args, env) {
-            Ok(Command::Run(settings)) => settings,
+            Ok(Command::Run(settings)) => *settings,
             other => panic!("{other:?}"),
         }
     }
@@ -377,6 +424,31 @@ mod tests {
     }
 
     #[test]
+    fn metadata_and_web_identity_flags() {
+        let s = settings(&["--web-identity", "provider-1:token-EXAMPLE", "--metadata"], None);
+        assert_eq!(s.web_identities, [("provider-1".to_owned(), "token-EXAMPLE".to_owned())]);
+        assert_eq!(s.metadata, Some(MetadataOptions::default()));
+        let s = settings(
+            &[
+                "--metadata-role=r1",
+                "--metadata-lifetime",
+                "600",
+                "--metadata-latency-ms=50",
+                "--metadata-mode",
+                "no-role",
+            ],
+            None,
+        );
+        let metadata = s.metadata.unwrap();
+        assert_eq!((metadata.role.as_str(), metadata.lifetime_seconds), ("r1", 600));
+        assert_eq!((metadata.latency, metadata.mode), (Duration::from_millis(50), MetadataMode::NoRole));
+        assert!(parse(&["--metadata-mode", "gone"], None).unwrap_err().contains("unknown metadata mode"));
+        assert!(settings(&[], None).metadata.is_none());
+        let error = parse(&["--web-identity", "no-colon-secret"], None).unwrap_err();
+        assert!(!error.contains("secret"), "{error}");
+    }
+
+    #[test]
     fn tls_flags_go_together() {
         let s = settings(&["--tls-cert", "c.pem", "--tls-key=k.pem"], None);
         assert_eq!((s.tls_cert, s.tls_key), (Some(PathBuf::from("c.pem")), Some(PathBuf::from("k.pem"))));
@@ -423,11 +495,21 @@ mod tests {
             "--tls-key",
             "--max-connections",
             "--request-timeout-ms",
+            "--web-identity",
+            "--metadata",
+            "--metadata-role",
+            "--metadata-lifetime",
+            "--metadata-latency-ms",
+            "--metadata-mode",
+            "/__emulator/stats",
             "STS_EMULATOR_KEYS",
         ] {
             assert!(USAGE.contains(flag), "{flag}");
         }
         for mode in FailMode::ALL {
+            assert!(USAGE.contains(mode.name()), "{mode}");
+        }
+        for mode in MetadataMode::ALL {
             assert!(USAGE.contains(mode.name()), "{mode}");
         }
         assert!(USAGE.contains(DEFAULT_SECRET_ID) && USAGE.contains(DEFAULT_SECRET_KEY));

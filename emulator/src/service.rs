@@ -21,7 +21,7 @@ pub(crate) const VERSION: &str = "2018-08-13";
 pub(crate) const MAX_SKEW_SECONDS: i64 = 300;
 const DEFAULT_DURATION: i64 = 1800;
 const MAX_DURATION_FEDERATION: i64 = 129_600;
-const MAX_DURATION_ROLE: i64 = 43_200;
+pub(crate) const MAX_DURATION_ROLE: i64 = 43_200;
 
 /// Fake-credential randomness without a dependency: SipHash (randomly keyed per process by
 /// `RandomState`) of a counter. Unpredictable enough for test credentials; not cryptographic.
@@ -110,7 +110,7 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
-fn fail(code: &'static str, message: impl Into<String>) -> Failure {
+pub(crate) fn fail(code: &'static str, message: impl Into<String>) -> Failure {
     Failure { code, message: message.into() }
 }
 
@@ -132,6 +132,8 @@ pub(crate) struct Accounts<'a> {
     pub tokens: &'a [(String, String)],
     /// (ProviderId, OIDC token) pairs that AssumeRoleWithWebIdentity accepts.
     pub web_identities: &'a [(String, String)],
+    /// Where the keys handed out by AssumeRoleWithWebIdentity are remembered (None: forgotten).
+    pub issued: Option<&'a crate::metadata::Issued>,
 }
 
 /// The `Authorization` of an unsigned request.
@@ -148,7 +150,7 @@ pub(crate) fn handle(
     now: i64,
     rng: &Rng,
 ) -> (Answer, RecordedRequest) {
-    handle_in(&Accounts { keys, tokens, web_identities: &[] }, req, now, rng)
+    handle_in(&Accounts { keys, tokens, web_identities: &[], issued: None }, req, now, rng)
 }
 
 /// Verifies and answers one `POST /`. `now` is the server's Unix time.
@@ -274,18 +276,22 @@ fn answer(
     };
 
     let expired_time = now + duration;
+    // A web identity's key is remembered, so this emulator accepts it with its token afterwards
+    // (as a TKE pod signs its next calls with it).
+    let (id, key, token) = match accounts.issued {
+        Some(issued) if action == "AssumeRoleWithWebIdentity" => issued.issue(rng),
+        _ => new_credentials(rng),
+    };
     let mut response = Map::new();
-    response.insert(
-        "Credentials".into(),
-        json!({
-            "Token": rng.string(URL_SAFE, 400),
-            "TmpSecretId": format!("AKID{}", rng.string(ALNUM, 48)),
-            "TmpSecretKey": format!("{}=", rng.string(BASE64, 43)),
-        }),
-    );
+    response.insert("Credentials".into(), json!({"Token": token, "TmpSecretId": id, "TmpSecretKey": key}));
     response.insert("ExpiredTime".into(), json!(expired_time));
     response.insert("Expiration".into(), json!(sts::time::rfc3339(expired_time)));
     Ok(response)
+}
+
+/// A temporary key as the service hands them out: (TmpSecretId, TmpSecretKey, Token).
+pub(crate) fn new_credentials(rng: &Rng) -> (String, String, String) {
+    (format!("AKID{}", rng.string(ALNUM, 48)), format!("{}=", rng.string(BASE64, 43)), rng.string(URL_SAFE, 400))
 }
 
 /// The actions the emulator answers.
@@ -446,7 +452,7 @@ fn parse_timestamp(raw: &str) -> Option<i64> {
     raw.parse().ok()
 }
 
-fn check_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Failure> {
+pub(crate) fn check_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Failure> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(unknown) => Err(fail(
             "UnknownParameter",
@@ -465,12 +471,12 @@ fn string_param<'a>(params: &'a Map<String, Value>, name: &str) -> Result<Option
     }
 }
 
-fn required_string<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
+pub(crate) fn required_string<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
     string_param(params, name)?
         .ok_or_else(|| fail("MissingParameter", format!("The request is missing the required parameter `{name}`.")))
 }
 
-fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure> {
+pub(crate) fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure> {
     let value = match params.get("DurationSeconds") {
         None => return Ok(DEFAULT_DURATION),
         Some(value) => value,
@@ -488,7 +494,7 @@ fn duration_param(params: &Map<String, Value>, max: i64) -> Result<i64, Failure>
 }
 
 /// 2 to 128 characters, each a letter, digit or one of `extra`.
-fn check_charset(name: &str, value: &str, extra: &str) -> Result<(), Failure> {
+pub(crate) fn check_charset(name: &str, value: &str, extra: &str) -> Result<(), Failure> {
     let ok = (2..=128).contains(&value.chars().count())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(c));
     if ok {
@@ -656,7 +662,7 @@ fn check_tags(tags: Option<&Value>) -> Result<(), Failure> {
     Ok(())
 }
 
-fn is_role_arn(arn: &str) -> bool {
+pub(crate) fn is_role_arn(arn: &str) -> bool {
     let Some(rest) = arn.strip_prefix("qcs::cam::uin/") else { return false };
     let Some((uin, role)) = rest.split_once(':') else { return false };
     let uin_ok = !uin.is_empty() && uin.bytes().all(|b| b.is_ascii_digit());
@@ -873,7 +879,7 @@ pub(crate) mod tests {
     #[test]
     fn web_identity_is_unsigned_and_checks_the_provider_and_token() {
         let identities = [("tke-oidc".to_string(), "oidc-token-SECRET".to_string())];
-        let accounts = Accounts { keys: &keys(), tokens: &[], web_identities: &identities };
+        let accounts = Accounts { keys: &keys(), tokens: &[], web_identities: &identities, issued: None };
         let run = |call: &Call| handle_in(&accounts, &call.request(), NOW, &Rng::new());
         let (answer, record) = run(&web_identity_call(|_| {}));
         assert_eq!(answer.error_code, None, "{}", answer.body);

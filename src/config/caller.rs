@@ -4,6 +4,7 @@ use super::keys::{Entries, Given};
 use super::read::string;
 use super::{read_identity, read_total_timeout, read_transport, scope, Identity, TransportOptions};
 use super::{DEFAULT_REGION, MAX_INPUT_BYTES};
+use crate::credentials::Deferred;
 use crate::error::{Error, Result};
 use crate::policy;
 use std::time::Duration;
@@ -13,7 +14,10 @@ pub const ENTRY_POINT: &str = "sts_get_caller_identity";
 /// GetCallerIdentity: the identity and transport keys, and `region` (optional).
 #[derive(Debug)]
 pub struct CallerConfig {
+    /// The signing key; a placeholder while `credentials` is `Some`.
     pub identity: Identity,
+    /// A source resolved at call time (oidc, cvm), as [`super::Config::credentials`].
+    pub credentials: Option<Deferred>,
     pub region: String,
     pub transport: TransportOptions,
     pub total_timeout: Duration,
@@ -28,7 +32,7 @@ impl CallerConfig {
             ));
         }
         let mut given = Given::new(Entries::parse(json)?)?;
-        let identity = read_identity(&mut given)?;
+        let (identity, credentials) = read_identity(&mut given)?;
         let region = match given.take("region") {
             Some(v) => string("region", v)?,
             None => DEFAULT_REGION.to_owned(),
@@ -40,6 +44,14 @@ impl CallerConfig {
             (scope::is_policy_key(key) || key == "duration_seconds" || key == "cache")
                 .then_some("it asks who signs and issues no key (no policy, duration or cache)")
         })?;
-        Ok(CallerConfig { identity, region, transport, total_timeout })
+        Ok(CallerConfig { identity, credentials, region, transport, total_timeout })
+    }
+
+    /// Resolves a deferred credential source, as [`super::Config::resolve_credentials`].
+    pub fn resolve_credentials(&mut self, deadline: std::time::Instant) -> Result<()> {
+        if let Some(deferred) = self.credentials.take() {
+            self.identity = crate::credentials::resolve(&deferred, &self.transport, &self.region, deadline)?;
+        }
+        Ok(())
     }
 }

@@ -21,11 +21,12 @@ pub use ca_file::MAX_CA_BYTES;
 pub use cache::{CacheOptions, CACHE_KEYS, DEFAULT_MAX_ENTRIES, DEFAULT_MIN_REMAINING_SECONDS, MAX_CACHE_ENTRIES};
 pub use caller::CallerConfig;
 pub use keys::{canonical, KEYS};
-pub use read::is_control;
+pub use read::{from_env as read_env, is_control};
 pub use role::{Mfa, RoleExtras, Tag, MAX_TAGS, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS};
 pub use upload::UPLOAD_KEYS;
 pub use web_identity::{WebIdentityConfig, MAX_WEB_IDENTITY_TOKEN_BYTES};
 
+use crate::credentials::{chain, profile, CredentialSource, Deferred};
 use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
 use crate::policy;
@@ -200,11 +201,30 @@ pub struct Identity {
     /// SecretId and SecretKey were both given in the config text (none from the environment),
     /// so the text alone says who signs: what lets the cache recognise a repeated text.
     pub from_config: bool,
+    /// Where the key came from (`credential_source`); a temporary key has `session_token`.
+    pub source: CredentialSource,
+}
+
+impl Identity {
+    /// The placeholder of a source resolved at call time ([`Config::credentials`]): no key yet.
+    pub fn pending(source: CredentialSource) -> Identity {
+        Identity {
+            secret_id: String::new(),
+            secret_key: Secret::default(),
+            session_token: None,
+            from_config: false,
+            source,
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct Config {
+    /// The signing key; a placeholder while [`Config::credentials`] is `Some`.
     pub identity: Identity,
+    /// A source that needs the network (oidc, cvm): [`Config::resolve_credentials`] fills in
+    /// `identity` at call time, before signing. `None`: `identity` is final.
+    pub credentials: Option<Deferred>,
     pub params: ActionParams,
     pub duration_seconds: u32,
     pub region: String,
@@ -281,7 +301,7 @@ impl Config {
             ));
         }
         refuse_foreign_keys(&mut given, action)?;
-        let identity = read_identity(&mut given)?;
+        let (identity, credentials) = read_identity(&mut given)?;
         let duration_seconds = match given.take("duration_seconds") {
             Some(v) => integer(&given.name_of("duration_seconds"), &v, 1, u64::from(action.max_duration()))? as u32,
             None => DEFAULT_DURATION_SECONDS,
@@ -302,7 +322,33 @@ impl Config {
         let total_timeout = read_total_timeout(&mut given, &transport)?;
         let entry_point = if is_upload { "sts_get_upload_credential" } else { action.entry_point() };
         scope::refuse_left(&given, entry_point, &|_| None)?;
-        Ok(Config { identity, params, duration_seconds, region, policy, transport, total_timeout, upload, cache })
+        Ok(Config {
+            identity,
+            credentials,
+            params,
+            duration_seconds,
+            region,
+            policy,
+            transport,
+            total_timeout,
+            upload,
+            cache,
+        })
+    }
+
+    /// Resolves a deferred credential source (no-op for the others): called by each credential
+    /// call after parsing, before the cache and the signature. `deadline` bounds the fetch.
+    pub fn resolve_credentials(&mut self, deadline: std::time::Instant) -> Result<()> {
+        if let Some(deferred) = self.credentials.take() {
+            match crate::credentials::resolve(&deferred, &self.transport, &self.region, deadline) {
+                Ok(identity) => self.identity = identity,
+                Err(e) => {
+                    self.credentials = Some(deferred);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The normalized form `sts_check_config` returns: canonical names, defaults filled in, the
@@ -311,7 +357,10 @@ impl Config {
         #[derive(serde::Serialize)]
         struct Normalized<'a> {
             action: &'a str,
-            secret_id: &'a str,
+            /// `config`, `env`, `profile`, `oidc` or `cvm`.
+            credential_source: &'a str,
+            /// None for oidc and cvm: their key is fetched at call time.
+            secret_id: Option<&'a str>,
             session_token: bool,
             duration_seconds: u32,
             region: &'a str,
@@ -368,8 +417,10 @@ impl Config {
         let extras = self.params.role_extras();
         let normalized = Normalized {
             action: self.action().name(),
-            secret_id: &self.identity.secret_id,
-            session_token: self.identity.session_token.is_some(),
+            credential_source: self.identity.source.name(),
+            secret_id: Some(self.identity.secret_id.as_str()).filter(|_| self.credentials.is_none()),
+            // A deferred source's key is always a temporary one.
+            session_token: self.identity.session_token.is_some() || self.credentials.is_some(),
             duration_seconds: self.duration_seconds,
             region: &self.region,
             policy: policy.as_deref(),
@@ -417,9 +468,59 @@ fn refuse_foreign_keys(given: &mut Given, action: Action) -> Result<()> {
     }
 }
 
-/// SecretId, SecretKey and session token: from the config, else from the environment. The
-/// environment's token only goes with the environment's SecretId, never with one in the config.
-fn read_identity(given: &mut Given) -> Result<Identity> {
+/// The signing key: `secret_id`/`secret_key` from the config (source `config`, the halves not
+/// given there from the environment as before), else the credential chain or the one source
+/// `credential_source` pins. Sources that need the network come back as a [`Deferred`] for the
+/// call to resolve before signing; the identity is then a placeholder without a key.
+fn read_identity(given: &mut Given) -> Result<(Identity, Option<Deferred>)> {
+    let source_field = given.name_of("credential_source");
+    let pinned = match given.take("credential_source") {
+        Some(v) => Some(chain::Pin::parse(&source_field, &string(&source_field, v)?)?),
+        None => None,
+    };
+    let profile_field = given.name_of("profile");
+    let profile = given.take("profile").map(|v| string(&profile_field, v)).transpose()?;
+    if let Some(name) = &profile {
+        profile::check_name(&profile_field, name)?;
+    }
+    let endpoint_field = given.name_of("metadata_endpoint");
+    let metadata_endpoint = given.take("metadata_endpoint").map(|v| string(&endpoint_field, v)).transpose()?;
+    // A session_token alone still means "the key is the config's" (with the pair from the
+    // environment), as before credential sources existed.
+    let in_config = ["secret_id", "secret_key", "session_token"].iter().find(|key| given.has(key)).copied();
+    let pin = pinned.unwrap_or(if in_config.is_some() { chain::Pin::Config } else { chain::Pin::Chain });
+    if let Some(key) = in_config.filter(|_| pin != chain::Pin::Config) {
+        return Err(Error::invalid(
+            &given.name_of(key),
+            format!("given together with {source_field}={}; drop one of them", pin.name()),
+        ));
+    }
+    if pin == chain::Pin::Config {
+        // Silently unused, these would hide that the config's own key signs.
+        for (field, present) in [(&profile_field, profile.is_some()), (&endpoint_field, metadata_endpoint.is_some())] {
+            if present {
+                return Err(Error::invalid(
+                    field,
+                    "has no use with the key in the config (credential_source `config`)",
+                ));
+            }
+        }
+        return read_config_identity(given).map(|identity| (identity, None));
+    }
+    let inputs = chain::Inputs {
+        profile: profile.as_deref().map(|name| (profile_field.as_str(), name)),
+        metadata_endpoint: metadata_endpoint.as_deref().map(|url| (endpoint_field.as_str(), url)),
+    };
+    match chain::find(pin, &inputs)? {
+        chain::Found::Now(identity) => Ok((identity, None)),
+        chain::Found::Later(deferred) => Ok((Identity::pending(deferred.name()), Some(deferred))),
+    }
+}
+
+/// SecretId, SecretKey and session token from the config, a half that is not there from the
+/// environment. The environment's token only goes with the environment's SecretId, never with
+/// one in the config.
+fn read_config_identity(given: &mut Given) -> Result<Identity> {
     let secret = |given: &mut Given, key: &str| -> Result<Option<String>> {
         let field = given.name_of(key);
         match given.take(key) {
@@ -434,22 +535,19 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
     let given_id = secret(given, "secret_id")?;
     let id_from_env = given_id.is_none();
     let secret_id = match given_id {
-        Some(id) => id,
+        Some(id) => {
+            check_secret_id("secret_id", &id)?;
+            id
+        }
         None => {
             let id = from_env(ENV_SECRET_ID).ok_or_else(|| {
                 Error::invalid("secret_id", format!("missing; set it in the config or in {ENV_SECRET_ID}"))
             })?;
             check_secret(ENV_SECRET_ID, &id)?;
+            check_secret_id(ENV_SECRET_ID, &id)?;
             id
         }
     };
-    // Sent in the Authorization header: printable ASCII without the header's separators.
-    if secret_id.chars().any(|c| !c.is_ascii_graphic() || c == '/' || c == ',') {
-        return Err(Error::invalid(
-            if id_from_env { ENV_SECRET_ID } else { "secret_id" },
-            "contains whitespace, `/`, `,` or a non-ASCII character; check for a copy-paste error",
-        ));
-    }
     let given_key = secret(given, "secret_key")?;
     let from_config = !id_from_env && given_key.is_some();
     let secret_key = match given_key {
@@ -469,26 +567,43 @@ fn read_identity(given: &mut Given) -> Result<Identity> {
         None => None,
     };
     if let Some(token) = &session_token {
-        if token.len() > MAX_SESSION_TOKEN_BYTES {
-            return Err(Error::invalid(
-                &token_field,
-                format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.len()),
-            ));
-        }
-        // Sent as the X-TC-Token header value.
-        if token.chars().any(|c| !c.is_ascii_graphic()) {
-            return Err(Error::invalid(&token_field, "contains whitespace, a control or a non-ASCII character"));
-        }
+        check_session_token(&token_field, token)?;
     }
     Ok(Identity {
         secret_id,
         secret_key: Secret::new(secret_key),
         session_token: session_token.map(Secret::new),
         from_config,
+        source: CredentialSource::Config,
     })
 }
 
-fn check_secret(field: &str, value: &str) -> Result<()> {
+/// A SecretId is sent in the Authorization header: printable ASCII without the header's separators.
+pub(crate) fn check_secret_id(field: &str, secret_id: &str) -> Result<()> {
+    if secret_id.chars().any(|c| !c.is_ascii_graphic() || c == '/' || c == ',') {
+        return Err(Error::invalid(
+            field,
+            "contains whitespace, `/`, `,` or a non-ASCII character; check for a copy-paste error",
+        ));
+    }
+    Ok(())
+}
+
+/// A session token is sent as the X-TC-Token header value.
+pub(crate) fn check_session_token(field: &str, token: &str) -> Result<()> {
+    if token.len() > MAX_SESSION_TOKEN_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!("{} bytes, over the {MAX_SESSION_TOKEN_BYTES}-byte limit", token.len()),
+        ));
+    }
+    if token.chars().any(|c| !c.is_ascii_graphic()) {
+        return Err(Error::invalid(field, "contains whitespace, a control or a non-ASCII character"));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_secret(field: &str, value: &str) -> Result<()> {
     if value.len() > MAX_SECRET_BYTES {
         return Err(Error::invalid(field, format!("{} bytes, over the {MAX_SECRET_BYTES}-byte limit", value.len())));
     }

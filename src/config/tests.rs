@@ -95,13 +95,37 @@ fn secrets_fall_back_to_the_environment() {
         .identity
         .session_token
         .is_none());
-    assert!(message(Config::parse(&json, Action::GetFederationToken)).contains(ENV_SECRET_ID));
+    // No key anywhere: the chain ends at the CVM metadata server, to be asked at call time.
+    std::env::remove_var(crate::credentials::cvm::ENV_DISABLED);
+    let deferred = Config::parse(&json, Action::GetFederationToken).unwrap();
+    assert_eq!(deferred.identity.source.name(), "cvm");
+    assert_eq!(deferred.credentials.as_ref().map(|d| d.tried.len()), Some(3), "env, profile and oidc tried first");
+    std::env::set_var(crate::credentials::cvm::ENV_DISABLED, "true");
+    let nothing = message(Config::parse(&json, Action::GetFederationToken));
+    assert!(
+        nothing.starts_with("secret_id: missing: no key in the config and none from the credential chain"),
+        "{nothing}"
+    );
+    for reason in [ENV_SECRET_ID, "profile: ", "oidc: TKE_PROVIDER_ID", "cvm: TENCENTCLOUD_METADATA_DISABLED=true"] {
+        assert!(nothing.contains(reason), "{nothing} lacks {reason}");
+    }
+    std::env::remove_var(crate::credentials::cvm::ENV_DISABLED);
     std::env::set_var(ENV_SECRET_ID, "AKIDenv");
-    assert!(message(Config::parse(&json, Action::GetFederationToken)).starts_with("secret_key: missing"));
+    let half = message(Config::parse(&json, Action::GetFederationToken));
+    assert_eq!(half, "TENCENTCLOUD_SECRET_KEY: missing while TENCENTCLOUD_SECRET_ID is set");
+    // A key half in the config takes the other half from the environment, as before.
+    let mixed = Config::parse(&format!(r#"{{"secret_key":"k",{BUILD}}}"#), Action::GetFederationToken).unwrap();
+    assert_eq!((mixed.identity.secret_id.as_str(), mixed.identity.source.name()), ("AKIDenv", "config"));
     std::env::set_var(ENV_SECRET_KEY, "env-key");
     let c = Config::parse(&json, Action::GetFederationToken).unwrap();
     assert_eq!((c.identity.secret_id.as_str(), c.identity.secret_key.expose()), ("AKIDenv", "env-key"));
     assert_eq!(c.identity.session_token.as_ref().map(Secret::expose), Some("env-token"));
+    // A session_token in the config goes with the environment's pair, as before the chain.
+    let c = Config::parse(&format!(r#"{{"session_token":"cfg-token",{BUILD}}}"#), Action::GetFederationToken).unwrap();
+    assert_eq!(
+        (c.identity.source.name(), c.identity.session_token.as_ref().map(Secret::expose)),
+        ("config", Some("cfg-token"))
+    );
     std::env::remove_var(ENV_SECRET_ID);
     std::env::remove_var(ENV_SECRET_KEY);
     std::env::remove_var(ENV_SESSION_TOKEN);

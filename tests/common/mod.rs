@@ -179,3 +179,66 @@ pub fn resident_bytes() -> u64 {
 pub fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
+
+/// Serializes the tests of one binary that change the process environment or the credential
+/// refresh clock (both process-wide), and starts each from a clean slate: no credential
+/// variables, no cached source keys, the real clock. Hold the guard for the whole test.
+pub fn credentials_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for name in [
+        "TENCENTCLOUD_SECRET_ID",
+        "TENCENTCLOUD_SECRET_KEY",
+        "TENCENTCLOUD_SESSION_TOKEN",
+        "TENCENTCLOUD_CREDENTIALS_FILE",
+        "TENCENTCLOUD_PROFILE",
+        "TENCENTCLOUD_METADATA_ENDPOINT",
+        "TENCENTCLOUD_METADATA_DISABLED",
+        "TKE_PROVIDER_ID",
+        "TKE_ROLE_ARN",
+        "TKE_WEB_IDENTITY_TOKEN_FILE",
+        "TKE_IDENTITY_TOKEN_FILE",
+        "TKE_REGION",
+    ] {
+        std::env::remove_var(name);
+    }
+    // No profile file from the machine running the tests: HOME points at an empty directory.
+    let home = std::env::temp_dir().join(format!("libsts-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    std::env::set_var("HOME", &home);
+    sts::credentials::refresh::set_clock_offset(0);
+    sts::credentials::refresh::global().clear();
+    guard
+}
+
+pub const WEB_IDENTITY_PROVIDER: &str = "oidc-provider-EXAMPLE";
+pub const WEB_IDENTITY_TOKEN: &str = "web-identity-token-EXAMPLE-0001";
+pub const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/pod-role";
+
+/// An emulator with the metadata mode on (keys of `lifetime_seconds`) and the example web
+/// identity pairs (`WEB_IDENTITY_TOKEN` and `-0002`) accepted.
+pub fn credentials_emulator(lifetime_seconds: i64, latency: std::time::Duration) -> Emulator {
+    Emulator::start(EmulatorOptions {
+        metadata: Some(sts_emulator::MetadataOptions {
+            lifetime_seconds,
+            latency,
+            ..sts_emulator::MetadataOptions::default()
+        }),
+        web_identities: vec![
+            (WEB_IDENTITY_PROVIDER.to_owned(), WEB_IDENTITY_TOKEN.to_owned()),
+            (WEB_IDENTITY_PROVIDER.to_owned(), "web-identity-token-EXAMPLE-0002".to_owned()),
+        ],
+        ..EmulatorOptions::default()
+    })
+    .expect("emulator starts")
+}
+
+/// A GetFederationToken config for `emulator` with no key of its own, `extra` merged in.
+pub fn keyless_config(emulator: &Emulator, extra: Value) -> String {
+    merge(parse(&federation_config(emulator, json!({"secret_id": null, "secret_key": null}))), extra)
+}
+
+/// The SecretIds that signed the emulator's STS requests, in order.
+pub fn signers(emulator: &Emulator) -> Vec<String> {
+    emulator.requests().into_iter().map(|r| r.secret_id).collect()
+}

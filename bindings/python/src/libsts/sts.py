@@ -171,6 +171,10 @@ class Sts:
     service_type: str = "cos"
     # libsts options qcloud-python-sts lacks.
     session_token: Optional[str] = None
+    # Where the backend's own key comes from without secret_id/secret_key (README "Credentials").
+    credential_source: Optional[str] = None
+    profile: Optional[str] = None
+    metadata_endpoint: Optional[str] = None
     timeout_ms: Optional[int] = None
     total_timeout_ms: Optional[int] = None
     cache: Optional[Union[bool, Dict[str, int]]] = None

@@ -63,7 +63,7 @@ public class CredentialTest {
             CosStsClient.getCredential(c);
             fail("GetFederationToken accepts permanent keys only");
         } catch (StsInvalidArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("use sts_get_role_credential"));
+            assertTrue(e.getMessage().contains("use sts_get_role_credential"), e.getMessage());
             assertFalse(e.getMessage().contains("session-token-EXAMPLE"));
         }
         c.remove("sessionToken");
