@@ -313,3 +313,26 @@ test('a temporary key with getCredential: the core\'s refusal as an StsError (In
   );
   assertCredential(d);
 });
+
+test('the core resolves the chain: profile, env before it, credentialSource pins one; the package passes the keys', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libsts-node-profile-'));
+  const file = path.join(dir, 'credentials');
+  fs.writeFileSync(file, `[default]\nsecret_id = AKIDunknownEXAMPLE\nsecret_key = k\n[ci]\nsecret_id = ${h.SECRET_ID}\nsecret_key = ${h.SECRET_KEY}\n`);
+  process.env.TENCENTCLOUD_CREDENTIALS_FILE = file; // helpers.js disabled the CVM source
+  try {
+    await withEnv({}, async () => {
+      assert.equal((await sts.getCallerIdentity(transport({ profile: 'ci' }))).credentialSource, 'profile');
+      assertCredential(await sts.getRoleCredential({ roleArn: ROLE, profile: 'ci', ...transport() }));
+    });
+    await withEnv({ TENCENTCLOUD_SECRET_ID: h.SECRET_ID, TENCENTCLOUD_SECRET_KEY: h.SECRET_KEY }, async () => {
+      assert.equal((await sts.getCallerIdentity(transport({ profile: 'ci' }))).credentialSource, 'env');
+      const pinned = await sts.getCallerIdentity(transport({ credentialSource: 'profile', profile: 'ci' }));
+      assert.equal(pinned.credentialSource, 'profile');
+      const e = await rejection(sts.getCallerIdentity(transport({ credential_source: 'profile' })));
+      assert.equal(e.code, 'AuthFailure.SecretIdNotFound'); // the default section's key
+    });
+  } finally {
+    delete process.env.TENCENTCLOUD_CREDENTIALS_FILE;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -56,7 +56,7 @@ try {
 
 // Issue 13: no secret (the core resolves it), caller identity, web identity, AssumeRole extras.
 async function credentialsStyle(): Promise<string> {
-  const who: STS.CallerIdentity = await STS.getCallerIdentity({ region: 'ap-guangzhou', signal: AbortSignal.timeout(5000) });
+  const who: STS.CallerIdentity = await STS.getCallerIdentity({ region: 'ap-guangzhou', credentialSource: 'chain', signal: AbortSignal.timeout(5000) });
   const source: string = who.credentialSource;
   const web: CredentialData = await STS.getWebIdentityCredential({
     providerId: 'tke-oidc',

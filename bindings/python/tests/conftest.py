@@ -104,12 +104,23 @@ def base_config(emu: str) -> Dict[str, object]:
     }
 
 
+_CHAIN_VARIABLES = (
+    "TENCENTCLOUD_METADATA_ENDPOINT", "TENCENTCLOUD_CREDENTIALS_FILE", "TENCENTCLOUD_PROFILE",
+    "TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE", "TKE_IDENTITY_TOKEN_FILE", "TKE_REGION",
+)
+
+
 @pytest.fixture(autouse=True)
 def _no_env_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Tests decide themselves whether the env fallback is in play.
     monkeypatch.delenv("TENCENTCLOUD_SECRET_ID", raising=False)
     monkeypatch.delenv("TENCENTCLOUD_SECRET_KEY", raising=False)
     monkeypatch.delenv("TENCENTCLOUD_SESSION_TOKEN", raising=False)
+    # A call with no key ends the credential chain at the CVM metadata server: never from a test,
+    # also when pytest runs without test.sh; nor may the machine's TKE or profile setup leak in.
+    monkeypatch.setenv("TENCENTCLOUD_METADATA_DISABLED", "true")
+    for name in _CHAIN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     yield
 
 

@@ -321,3 +321,26 @@ def test_two_spellings_of_a_key_are_refused_at_construction_in_every_config(conf
         Sts(config)
     assert info.value.message.startswith(message), info.value.message
     assert DEFAULT_KEY not in str(info.value) and OIDC_TOKEN not in str(info.value)
+
+
+def test_the_core_resolves_the_chain_and_the_binding_passes_the_source_keys(
+    emu: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # test.sh (binding-test-env.sh) disables the CVM source; the profile file is the test's own.
+    profile = tmp_path / "credentials"
+    profile.write_text(f"[default]\nsecret_id = AKIDunknownEXAMPLE\nsecret_key = k\n[ci]\nsecret_id = {DEFAULT_ID}\nsecret_key = {DEFAULT_KEY}\n")
+    monkeypatch.setenv("TENCENTCLOUD_CREDENTIALS_FILE", str(profile))
+    monkeypatch.setenv("TENCENTCLOUD_METADATA_DISABLED", "true")
+    identity = Sts({"url": emu, "profile": "ci"}).get_caller_identity()
+    assert (identity["credentialSource"], identity["type"]) == ("profile", "RootAccount")
+    check_credential(Sts({"url": emu, "profile": "ci", "policy": POLICY}).get_credential())
+    # The environment comes first in the chain; credential_source pins the profile anyway.
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", DEFAULT_ID)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", DEFAULT_KEY)
+    assert Sts({"url": emu, "profile": "ci"}).get_caller_identity()["credentialSource"] == "env"
+    pinned = Sts({"url": emu, "credentialSource": "profile", "profile": "ci"})
+    assert pinned.credential_source == "profile"
+    assert pinned.get_caller_identity()["credentialSource"] == "profile"
+    with pytest.raises(StsError) as info:  # the default section's key is unknown to the emulator
+        Sts({"url": emu, "credential_source": "profile"}).get_caller_identity()
+    assert info.value.code == "AuthFailure.SecretIdNotFound"
