@@ -7,10 +7,10 @@ export type Policy = PolicyDescription | { version: string; statement: object[] 
 
 /** Options shared by getCredential and getRoleCredential. Each key once: camelCase or snake_case. */
 export interface CommonCredentialOptions {
-  /** Permanent SecretId; falls back to env TENCENTCLOUD_SECRET_ID. */
+  /** SecretId. Without it and secretKey the core resolves the key (README, "Credentials"). */
   secretId?: string;
   secret_id?: string;
-  /** Permanent SecretKey; falls back to env TENCENTCLOUD_SECRET_KEY. Never logged. */
+  /** SecretKey; as secretId. Never logged. */
   secretKey?: string;
   secret_key?: string;
   /**
@@ -84,6 +84,25 @@ export interface CommonCredentialOptions {
   cache?: boolean | { minRemainingSeconds?: number; maxEntries?: number; min_remaining_seconds?: number; max_entries?: number };
 }
 
+/** The options that only shape the issued key (policy, lifetime, cache): not for getCallerIdentity. */
+export type IssueOptionKeys =
+  | 'policy' | 'bucket' | 'allowPrefix' | 'allow_prefix' | 'allowActions' | 'allow_actions' | 'condition'
+  | 'durationSeconds' | 'duration_seconds' | 'durationInSeconds' | 'cache';
+
+/** Where and how to reach STS: every call takes these. */
+export type TransportOptions = Pick<
+  CommonCredentialOptions,
+  'region' | 'proxy' | 'host' | 'endpoint' | 'domain' | 'url' | 'timeoutMs' | 'timeout_ms' | 'totalTimeoutMs'
+  | 'total_timeout_ms' | 'retries' | 'caFile' | 'ca_file'
+>;
+
+/**
+ * Who signs (secretId/secretKey/sessionToken, or none: the core resolves the key, README
+ * "Credentials") and the transport options: every option of CommonCredentialOptions but those that
+ * shape an issued key.
+ */
+export type IdentityOptions = Omit<CommonCredentialOptions, IssueOptionKeys>;
+
 /** What getCredential / getRoleCredential take besides the STS options (never sent to libsts). */
 export interface CallOptions {
   /**
@@ -120,17 +139,45 @@ export interface GetRoleCredentialOptions extends CommonCredentialOptions, CallO
 }
 
 /**
- * The keys of the core's sts_get_web_identity_credential (AssumeRoleWithWebIdentity, unsigned),
- * besides the transport options; this package does not wrap that call yet.
+ * getWebIdentityCredential (STS AssumeRoleWithWebIdentity, unsigned: the OIDC token is the
+ * credential, so there is no secretId/secretKey/sessionToken and no policy).
  */
-export interface WebIdentityCredentialOptions {
+export interface WebIdentityCredentialOptions extends TransportOptions, CallOptions {
+  /** The OIDC identity provider's name in CAM. Required. */
   providerId?: string;
   provider_id?: string;
-  /** The OIDC token; or webIdentityTokenFile, not both. */
+  /** The OIDC token (a secret: never logged); or webIdentityTokenFile, not both. */
   webIdentityToken?: string;
   web_identity_token?: string;
+  /** A regular file holding the token (at most 64 KiB), read at every call: rotated tokens are picked up. */
   webIdentityTokenFile?: string;
   web_identity_token_file?: string;
+  /** `qcs::cam::uin/<uin>:roleName/<name>`. Required. */
+  roleArn?: string;
+  role_arn?: string;
+  /** Default `cos-sts-libsts`. */
+  roleSessionName?: string;
+  role_session_name?: string;
+  /** 1..43200, default 1800. */
+  durationSeconds?: number;
+  duration_seconds?: number;
+}
+
+/** getCallerIdentity: who signs and where to reach STS; any other option is refused by name. */
+export type GetCallerIdentityOptions = IdentityOptions & CallOptions;
+
+/** What STS GetCallerIdentity says about the key that signed. */
+export interface CallerIdentity {
+  /** e.g. `qcs::cam::uin/100000000001:uin/100000000001`. */
+  arn: string;
+  accountId: string;
+  userId: string;
+  principalId: string;
+  /** e.g. `RootAccount`, `CAMUser`, `CAMRole`. */
+  type: string;
+  requestId: string;
+  /** Where the core found the key: `config` (secretId/secretKey given), `env`, or another source of the chain. */
+  credentialSource: 'config' | 'env' | 'profile' | 'oidc' | 'cvm' | (string & {});
 }
 
 /** The object key libsts chooses and the limits of the one upload it allows. */
@@ -229,6 +276,25 @@ export function getRoleCredential(
 ): void;
 export function getRoleCredential(
   options: GetRoleCredentialOptions,
+  callback: (err: StsError | null, data: CredentialData) => void,
+): void;
+
+/** Who the options' key is: STS GetCallerIdentity, the "is my config right" check. Issues no key. */
+export function getCallerIdentity(options: GetCallerIdentityOptions): Promise<CallerIdentity>;
+export function getCallerIdentity(
+  options: GetCallerIdentityOptions & { signal: AbortSignal },
+  callback: (err: StsError | DOMException | null, data: CallerIdentity) => void,
+): void;
+export function getCallerIdentity(options: GetCallerIdentityOptions, callback: (err: StsError | null, data: CallerIdentity) => void): void;
+
+/** Temporary keys for a role from an OIDC token: STS AssumeRoleWithWebIdentity; as getCredential. */
+export function getWebIdentityCredential(options: WebIdentityCredentialOptions): Promise<CredentialData>;
+export function getWebIdentityCredential(
+  options: WebIdentityCredentialOptions & { signal: AbortSignal },
+  callback: (err: StsError | DOMException | null, data: CredentialData) => void,
+): void;
+export function getWebIdentityCredential(
+  options: WebIdentityCredentialOptions,
   callback: (err: StsError | null, data: CredentialData) => void,
 ): void;
 

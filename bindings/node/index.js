@@ -112,6 +112,8 @@ function load() {
     getCredential: asyncFn('sts_get_credential_async'),
     getRoleCredential: asyncFn('sts_get_role_credential_async'),
     getUploadCredential: asyncFn('sts_get_upload_credential_async'),
+    getCallerIdentity: asyncFn('sts_get_caller_identity_async'),
+    getWebIdentityCredential: asyncFn('sts_get_web_identity_credential_async'),
     version: lib.func('const char *sts_version(void)'),
     // One callback for every call, registered for the life of the process: koffi has 8,192
     // registration slots per process (shared with other koffi users) and libsts queues up to
@@ -276,7 +278,7 @@ function decode(code, text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Async calls: sts_get_credential_async / sts_get_role_credential_async.
+// Async calls: the sts_*_async exports (credential, role, upload, caller identity, web identity).
 //
 // libsts runs each call on its own worker threads (64 by default, LIBSTS_ASYNC_WORKERS), so nothing
 // occupies the libuv pool and nothing blocks the event loop. The answer comes to the one registered
@@ -454,7 +456,10 @@ function getCredential(options, callback) {
   return credentialCall('getCredential', options, callback);
 }
 
-/** STS AssumeRole: as getCredential plus roleArn, roleSessionName, externalId. */
+/**
+ * STS AssumeRole: as getCredential plus roleArn, roleSessionName, externalId, and the extras tags
+ * (`[{key, value}]`), sourceIdentity, serialNumber + tokenCode (MFA), checked by the core.
+ */
 function getRoleCredential(options, callback) {
   return credentialCall('getRoleCredential', options, callback);
 }
@@ -466,6 +471,25 @@ function getRoleCredential(options, callback) {
  */
 function getUploadCredential(options, callback) {
   return credentialCall('getUploadCredential', options, callback);
+}
+
+/**
+ * STS GetCallerIdentity: who the options' key is (`{arn, accountId, userId, principalId, type,
+ * requestId, credentialSource}`), the "is my config right" check for health endpoints. Takes the
+ * identity options (secretId/secretKey/sessionToken, or none: the core resolves them), region and
+ * the transport options; the core refuses any other option by name. Issues no key; never cached.
+ */
+function getCallerIdentity(options, callback) {
+  return credentialCall('getCallerIdentity', options, callback);
+}
+
+/**
+ * STS AssumeRoleWithWebIdentity, for a caller holding an OIDC token: providerId, webIdentityToken or
+ * webIdentityTokenFile, roleArn, roleSessionName, durationSeconds, region, transport options. The
+ * request is unsigned, so there is no secretId/secretKey; the result is getCredential's.
+ */
+function getWebIdentityCredential(options, callback) {
+  return credentialCall('getWebIdentityCredential', options, callback);
 }
 
 /** Scopes -> CAM policy (local, synchronous). Throws StsError on invalid scopes. */
@@ -503,6 +527,8 @@ module.exports = {
   getCredential,
   getRoleCredential,
   getUploadCredential,
+  getCallerIdentity,
+  getWebIdentityCredential,
   getPolicy,
   StsError,
   StsCode,

@@ -29,6 +29,10 @@ start_emulator LIBSTS_TEST_EMULATOR_HTTP500 --always http500
 start_emulator LIBSTS_TEST_EMULATOR_THROTTLE --always throttle
 start_emulator LIBSTS_TEST_EMULATOR_THROTTLE2 --fail-first 2 --fail-with throttle
 start_emulator LIBSTS_TEST_EMULATOR_HANG --always hang
+# test/identity.test.js: its flags there and here must match.
+start_emulator LIBSTS_TEST_EMULATOR_IDENTITY --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
+    --key AKIDTEMPORARYEXAMPLE:temporary-key-EXAMPLE --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE-marker \
+    --web-identity tke-oidc:eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-TOKEN-EXAMPLE
 
 export LIBSTS_PATH="$LIB"
 export STS_EMULATOR="$EMULATOR"

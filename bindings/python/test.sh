@@ -40,6 +40,9 @@ start_emulator LIBSTS_TEST_EMU_MALFORMED --always malformed
 start_emulator LIBSTS_TEST_EMU_WRONGSHAPE --always wrong-shape
 start_emulator LIBSTS_TEST_EMU_FLAKY --fail-first 2 --fail-with http503
 start_emulator LIBSTS_TEST_EMU_HANG --always hang
+start_emulator LIBSTS_TEST_EMU_IDENTITY --key AKIDEMULATOREXAMPLE0000000000000000:emulator-secret-key-EXAMPLE \
+    --key AKIDTEMPORARYEXAMPLE:temporary-key --token AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE \
+    --web-identity tke-oidc:eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-TOKEN-EXAMPLE
 
 export LIBSTS_PATH="$LIB"
 export PYTHONDONTWRITEBYTECODE=1

@@ -89,3 +89,18 @@ test('the package\'s own call options (index.d.ts CallOptions) are not core keys
   assert.deepEqual(names, ['signal']);
   for (const name of names) assert.ok(core.coreMessage([[name, null]]).startsWith(`${name}: unknown config key`), name);
 });
+
+test('every async export of include/sts.h is a function of the package, declared in index.d.ts', () => {
+  const camel = (name) => name.replace(/^sts_/, '').replace(/_async$/, '').replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  const exports = [...core.header().matchAll(/enum StsCode (sts_\w+_async)\(/g)].map((m) => m[1]);
+  assert.ok(exports.includes('sts_get_caller_identity_async') && exports.length >= 5, exports.join());
+  for (const name of exports.map(camel)) {
+    assert.equal(typeof sts[name], 'function', `index.js does not export ${name}`);
+    assert.match(DTS, new RegExp(`export function ${name}\\(`), `index.d.ts does not declare ${name}`);
+  }
+});
+
+test('every export of index.js is declared in index.d.ts, and nothing else is', () => {
+  const declared = new Set([...DTS.matchAll(/^export (?:function|const|class) (\w+)/gm)].map((m) => m[1]));
+  assert.deepEqual([...new Set(Object.keys(sts))].sort(), [...declared].sort());
+});

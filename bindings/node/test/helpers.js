@@ -12,6 +12,14 @@ if (!fs.existsSync(process.env.LIBSTS_PATH)) {
   throw new Error(`libsts not found at ${process.env.LIBSTS_PATH}: run \`cargo build --release\` in ${ROOT} first`);
 }
 
+// A call with no key ends the credential chain at the CVM metadata server: never from a test, also
+// when `npm test` runs without test.sh; nor may the machine's TKE or profile setup leak in.
+process.env.TENCENTCLOUD_METADATA_DISABLED = 'true';
+for (const name of ['TENCENTCLOUD_METADATA_ENDPOINT', 'TENCENTCLOUD_CREDENTIALS_FILE', 'TENCENTCLOUD_PROFILE', 'TKE_PROVIDER_ID',
+  'TKE_ROLE_ARN', 'TKE_WEB_IDENTITY_TOKEN_FILE', 'TKE_IDENTITY_TOKEN_FILE', 'TKE_REGION']) {
+  delete process.env[name];
+}
+
 const SECRET_ID = 'AKIDEMULATOREXAMPLE0000000000000000';
 const SECRET_KEY = 'emulator-secret-key-EXAMPLE';
 const BUCKET = 'example-1250000000';

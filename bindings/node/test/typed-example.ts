@@ -54,6 +54,27 @@ try {
   if (e instanceof StsError && e.kind === 'InvalidArgument') console.log(e.message);
 }
 
+// Issue 13: no secret (the core resolves it), caller identity, web identity, AssumeRole extras.
+async function credentialsStyle(): Promise<string> {
+  const who: STS.CallerIdentity = await STS.getCallerIdentity({ region: 'ap-guangzhou', credentialSource: 'chain', signal: AbortSignal.timeout(5000) });
+  const source: string = who.credentialSource;
+  const web: CredentialData = await STS.getWebIdentityCredential({
+    providerId: 'tke-oidc',
+    webIdentityTokenFile: '/var/run/secrets/tke/serviceaccount/token',
+    roleArn: 'qcs::cam::uin/1:roleName/r',
+    durationSeconds: 900,
+  });
+  const role = await getRoleCredential({
+    roleArn: 'qcs::cam::uin/1:roleName/r',
+    tags: [{ key: 'team', value: 'media' }],
+    sourceIdentity: 'user-1',
+    serialNumber: 'qcs::cam::uin/1:mfa/softToken',
+    tokenCode: '123456',
+  });
+  STS.getCallerIdentity({ secretId: 'a', secretKey: 'b' }, (err, data) => console.log(err ? err.code : data.arn));
+  return who.accountId + source + web.credentials.sessionToken + role.requestId;
+}
+
 STS.setMaxConcurrency(4);
 const v: string = STS.libraryVersion();
-export { promiseStyle, callbackStyle, first, v };
+export { promiseStyle, callbackStyle, credentialsStyle, first, v };

@@ -26,6 +26,7 @@ DEFAULT_KEY = "emulator-secret-key-EXAMPLE"
 # The key pairs written in the vendor's demos, so their configs run unchanged.
 DEMO_KEYS = [(DEFAULT_ID, DEFAULT_KEY), ("AKIDPXXX", "EH8xxx"), ("AKIDxx", "EH8oxx"), ("AKIDdemoEnv", "demo-env-key")]
 SLOW_LATENCY_MS = 600
+OIDC_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFWEFNUExFIn0.OIDC-TOKEN-EXAMPLE"
 
 # name -> emulator arguments; test.sh starts the same set (keep both in sync).
 EMULATORS: Dict[str, List[str]] = {
@@ -40,6 +41,13 @@ EMULATORS: Dict[str, List[str]] = {
     "HANG": ["--always", "hang"],
     # A temporary key pair: valid only with its session token in X-TC-Token.
     "TEMPORARY": ["--key", "AKIDTEMPORARYEXAMPLE:temporary-key", "--token", "AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE"],
+    # tests/test_identity.py: a permanent and a temporary key, and one OIDC provider's token.
+    "IDENTITY": [
+        "--key", f"{DEFAULT_ID}:{DEFAULT_KEY}",
+        "--key", "AKIDTEMPORARYEXAMPLE:temporary-key",
+        "--token", "AKIDTEMPORARYEXAMPLE:session-token-EXAMPLE",
+        "--web-identity", f"tke-oidc:{OIDC_TOKEN}",
+    ],
 }
 
 _started: List[subprocess.Popen] = []
@@ -96,11 +104,23 @@ def base_config(emu: str) -> Dict[str, object]:
     }
 
 
+_CHAIN_VARIABLES = (
+    "TENCENTCLOUD_METADATA_ENDPOINT", "TENCENTCLOUD_CREDENTIALS_FILE", "TENCENTCLOUD_PROFILE",
+    "TKE_PROVIDER_ID", "TKE_ROLE_ARN", "TKE_WEB_IDENTITY_TOKEN_FILE", "TKE_IDENTITY_TOKEN_FILE", "TKE_REGION",
+)
+
+
 @pytest.fixture(autouse=True)
 def _no_env_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Tests decide themselves whether the env fallback is in play.
     monkeypatch.delenv("TENCENTCLOUD_SECRET_ID", raising=False)
     monkeypatch.delenv("TENCENTCLOUD_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TENCENTCLOUD_SESSION_TOKEN", raising=False)
+    # A call with no key ends the credential chain at the CVM metadata server: never from a test,
+    # also when pytest runs without test.sh; nor may the machine's TKE or profile setup leak in.
+    monkeypatch.setenv("TENCENTCLOUD_METADATA_DISABLED", "true")
+    for name in _CHAIN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     yield
 
 

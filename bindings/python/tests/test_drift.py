@@ -55,6 +55,51 @@ def test_sts_codes_match_the_header() -> None:
     assert exported == expected
 
 
+# --- the exports --------------------------------------------------------------------------
+
+#: Async exports this binding does not wrap (the upload credential has a blocking form only here).
+UNWRAPPED_ASYNC = {"sts_get_upload_credential_async"}
+
+
+def header_exports(text: str, params: str) -> Set[str]:
+    """The `enum StsCode sts_*(...)` declarations whose parameters are `params` (types, names dropped)."""
+    found = set()
+    for name, args in re.findall(r"enum StsCode (sts_\w+)\(([^)]*)\)", text):
+        types = ",".join(re.sub(r"\s*\b\w+$", "", a.strip()).replace(" ", "") for a in args.split(","))
+        if types == params:
+            found.add(name)
+    return found
+
+
+def test_ffi_signatures_match_the_header() -> None:
+    text = HEADER.read_text(encoding="utf-8")
+    blocking = header_exports(text, "constchar*,char**")
+    asynchronous = header_exports(text, "constchar*,StsCallback,void*")
+    assert {"sts_get_credential", "sts_get_caller_identity"} <= blocking, blocking
+    # Every blocking `(in, &out)` export is declared with that signature in _ffi, and vice versa.
+    assert set(_ffi.FUNCTIONS) == blocking
+    assert set(_ffi.ASYNC_FUNCTIONS) == asynchronous - UNWRAPPED_ASYNC
+    assert UNWRAPPED_ASYNC <= asynchronous, "an export listed as unwrapped is no longer in the header"
+
+
+def test_every_wrapped_call_has_a_method() -> None:
+    # Each credential/identity export is reachable from Sts (policy/check are static helpers).
+    for function in _ffi.FUNCTIONS + _ffi.ASYNC_FUNCTIONS:
+        if function in ("sts_get_policy", "sts_check_config"):
+            continue
+        method = function[len("sts_"):]
+        assert callable(getattr(libsts.Sts, method, None)), f"Sts has no {method}() for {function}"
+
+
+def test_every_table_key_belongs_to_one_group_of_calls() -> None:
+    # Each Sts method sends the keys of its groups; a key in none would be sent by no call.
+    from libsts import sts as module
+
+    grouped = [key for group in module.KEY_GROUPS for key in group]
+    assert len(grouped) == len(set(grouped)), "a key is in two groups"
+    assert set(grouped) == set(_config.KEYS), "libsts/sts.py KEY_GROUPS differs from libsts/_config.py KEYS"
+
+
 # --- the key table ------------------------------------------------------------------------
 #
 # The core has no export that lists its config keys, and copying its table (src/config.rs KEYS)

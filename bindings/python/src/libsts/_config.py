@@ -48,10 +48,10 @@ KEYS: Dict[str, Tuple[Optional[str], Tuple[str, ...]]] = {
     "source_identity": ("source_identity", ("sourceIdentity",)),
     "serial_number": ("serial_number", ("serialNumber",)),
     "token_code": ("token_code", ("tokenCode",)),
-    # sts_get_web_identity_credential's keys: not wrapped yet, and refused by the calls this wraps.
-    "provider_id": (None, ("providerId",)),
-    "web_identity_token": (None, ("webIdentityToken",)),
-    "web_identity_token_file": (None, ("webIdentityTokenFile",)),
+    # sts_get_web_identity_credential's keys (Sts.get_web_identity_credential sends them, no other call).
+    "provider_id": ("provider_id", ("providerId",)),
+    "web_identity_token": ("web_identity_token", ("webIdentityToken",)),
+    "web_identity_token_file": ("web_identity_token_file", ("webIdentityTokenFile",)),
     "name": ("name", ()),
     "endpoint": ("domain", ("domain", "host")),
     "url": ("url", ()),

@@ -47,9 +47,16 @@ FUNCTIONS = (
     "sts_get_upload_credential",
     "sts_get_policy",
     "sts_check_config",
+    "sts_get_caller_identity",
+    "sts_get_web_identity_credential",
 )
 #: The `StsCode f(const char *in, StsCallback callback, void *user_data)` exports.
-ASYNC_FUNCTIONS = ("sts_get_credential_async", "sts_get_role_credential_async")
+ASYNC_FUNCTIONS = (
+    "sts_get_credential_async",
+    "sts_get_role_credential_async",
+    "sts_get_caller_identity_async",
+    "sts_get_web_identity_credential_async",
+)
 
 #: `typedef void (*StsCallback)(void *user_data, StsCode code, char *out_json)`. out_json is
 #: c_void_p, not c_char_p: ctypes would hand a c_char_p over as a bytes copy and lose the

@@ -38,6 +38,24 @@ StrOrList = Union[str, Sequence[str]]
 _POLICY_KEYS = ("bucket", "allow_prefix", "allow_actions", "condition", "policy")
 _ROLE_KEYS = ("role_arn", "role_session_name", "external_id", "tags", "source_identity", "serial_number", "token_code")
 _FEDERATION_KEYS = ("name",)
+# The keys of the calls that issue no policy-limited key; what each of those calls sends.
+_WEB_KEYS = ("provider_id", "web_identity_token", "web_identity_token_file")
+# With the credential sources (issue 13) the core also has credential_source, profile and
+# metadata_endpoint: identity keys too, sent by every call that signs, once the table lists them.
+_IDENTITY_KEYS = tuple(
+    key
+    for key in ("secret_id", "secret_key", "session_token", "credential_source", "profile", "metadata_endpoint")
+    if key in _config.KEYS
+)
+_TRANSPORT_KEYS = ("region", "endpoint", "url", "proxy", "timeout_ms", "total_timeout_ms", "retries", "ca_file")
+_CALLER_IDENTITY_CALL = _IDENTITY_KEYS + _TRANSPORT_KEYS
+_WEB_IDENTITY_CALL = _WEB_KEYS + ("role_arn", "role_session_name", "duration_seconds") + _TRANSPORT_KEYS
+_ISSUE_KEYS = ("duration_seconds", "cache", "upload")
+# A config with one of these is a credential config, which sts_check_config can check at construction.
+_CREDENTIAL_KEYS = frozenset(_POLICY_KEYS + _ROLE_KEYS + _FEDERATION_KEYS + _ISSUE_KEYS)
+#: Every key of _config.KEYS in one group (tests/test_drift.py): a new key has to be placed, so no
+#: call drops it unnoticed (an identity key missing from _IDENTITY_KEYS would never be sent).
+KEY_GROUPS = (_POLICY_KEYS, _ROLE_KEYS, _FEDERATION_KEYS, _WEB_KEYS, _IDENTITY_KEYS, _TRANSPORT_KEYS, _ISSUE_KEYS)
 
 
 def _policy_from_scopes(scopes: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -130,6 +148,12 @@ class Sts:
     Keys are matched case-insensitively as in qcloud-python-sts (``SECRET_ID``); the core's
     camelCase spellings (``secretId``) work too. ``sts_scheme`` and ``sts_url``, which
     qcloud-python-sts ignored silently, are ignored with a :class:`StsWarning`.
+
+    No secret is required here: without ``secret_id``/``secret_key`` the core resolves the key
+    at each call (README, "Credentials"). A config for :meth:`get_caller_identity` alone (only
+    identity and transport keys) or for :meth:`get_web_identity_credential` (``provider_id``,
+    ``web_identity_token(_file)``) is not a credential config ``sts_check_config`` can check: the
+    core checks it when the call is made, before anything is sent.
     """
 
     secret_id: Optional[str] = None
@@ -165,6 +189,9 @@ class Sts:
     source_identity: Optional[str] = None
     serial_number: Optional[str] = None
     token_code: Optional[str] = None
+    provider_id: Optional[str] = None
+    web_identity_token: Optional[str] = None
+    web_identity_token_file: Optional[str] = None
 
     def __init__(self, config: Mapping[str, Any] = {}) -> None:  # noqa: B006 (read only, as the original)
         self.parse_parameters(config)
@@ -181,11 +208,15 @@ class Sts:
         if not isinstance(config, Mapping):
             raise invalid(f"config: must be a dict, got {type(config).__name__}")
         pairs = _config.entries(config, stacklevel=4)  # warnings point at the caller's Sts(...) line
-        code, out = _config.check([_without_per_call_ext(key, value) for key, value in pairs])
-        if code != _ffi.STS_OK:
-            raise error_from(code, out)
-        # The core accepted the pairs: no key is unknown or given twice. Keep each in its attribute;
-        # a key this binding does not know yet (a newer core) is passed on unchanged.
+        out: Dict[str, Any] = {}
+        if _is_credential_config(pairs):
+            code, out = _config.check([_without_per_call_ext(key, value) for key, value in pairs])
+            if code != _ffi.STS_OK:
+                raise error_from(code, out)
+        else:
+            _refuse_given_twice(pairs)  # the rest is checked by the core at the call
+        # No key is given twice, and in a credential config none is unknown. Keep each in its
+        # attribute; a key this binding does not know yet (a newer core) is passed on unchanged.
         self._extra: List[Tuple[str, Any]] = []
         given: Dict[str, Any] = {}
         for key, value in pairs:
@@ -273,7 +304,7 @@ class Sts:
     def _config(self, role: bool, role_arn: Optional[str]) -> Dict[str, Any]:
         """The config a call sends: the attributes (as changed since construction) and the policy."""
         config: Dict[str, Any] = {"policy": self.build_policy()}
-        skip = _POLICY_KEYS + (_FEDERATION_KEYS if role else _ROLE_KEYS)
+        skip = _POLICY_KEYS + _WEB_KEYS + (_FEDERATION_KEYS if role else _ROLE_KEYS)
         for name, (attribute, _) in _config.KEYS.items():
             if attribute is None or name in skip:
                 continue
@@ -282,6 +313,16 @@ class Sts:
                 config[name] = value
         if role and role_arn is not None:
             config["role_arn"] = role_arn
+        config.update(self._extra)
+        return config
+
+    def _call_config(self, keys: Sequence[str]) -> Dict[str, Any]:
+        """The config of a call that reads only ``keys`` (and the keys this binding does not know)."""
+        config: Dict[str, Any] = {}
+        for name in keys:
+            value = getattr(self, _config.KEYS[name][0])  # type: ignore[arg-type]
+            if value is not None:
+                config[name] = value
         config.update(self._extra)
         return config
 
@@ -334,6 +375,35 @@ class Sts:
             config["bucket"] = self.bucket
         return self._call("sts_get_upload_credential", config)
 
+    def get_caller_identity(self) -> Dict[str, Any]:
+        """Who the config's key is: STS ``GetCallerIdentity``, the "is my config right" check
+        (``sts_get_caller_identity``). Sends only the identity keys (``secret_id``, ``secret_key``,
+        ``session_token``; none: the core resolves them), ``region`` and the transport keys of
+        the config, so a credential config works as it is. Returns the core's
+        ``{"arn", "accountId", "userId", "principalId", "type", "requestId", "credentialSource"}``
+        (``credentialSource``: where the key came from, ``"config"`` or ``"env"``...). Issues no
+        key; never cached. Errors as :meth:`get_credential`. A libsts addition."""
+        return self._call("sts_get_caller_identity", self._call_config(_CALLER_IDENTITY_CALL))
+
+    def get_web_identity_credential(self) -> Dict[str, Any]:
+        """Temporary keys for a role from an OIDC token: STS ``AssumeRoleWithWebIdentity``
+        (``sts_get_web_identity_credential``), unsigned. Sends ``provider_id``, one of
+        ``web_identity_token`` and ``web_identity_token_file`` (re-read at every call),
+        ``role_arn``, ``role_session_name``, ``duration_seconds``, ``region`` and the transport
+        keys; no secret and no policy (the key has the role's permissions). The core checks them
+        all before sending. Same result and errors as :meth:`get_credential`. A libsts addition."""
+        return self._call("sts_get_web_identity_credential", self._call_config(_WEB_IDENTITY_CALL))
+
+    async def get_caller_identity_async(self) -> Dict[str, Any]:
+        """:meth:`get_caller_identity` for asyncio, as :meth:`get_credential_async`."""
+        return await self._call_async("sts_get_caller_identity_async", self._call_config(_CALLER_IDENTITY_CALL))
+
+    async def get_web_identity_credential_async(self) -> Dict[str, Any]:
+        """:meth:`get_web_identity_credential` for asyncio, as :meth:`get_credential_async`."""
+        return await self._call_async(
+            "sts_get_web_identity_credential_async", self._call_config(_WEB_IDENTITY_CALL)
+        )
+
     async def get_credential_async(self) -> Dict[str, Any]:
         """:meth:`get_credential` for asyncio: ``await sts.get_credential_async()``.
 
@@ -348,6 +418,30 @@ class Sts:
     async def get_role_credential_async(self, role_arn: Optional[str] = None) -> Dict[str, Any]:
         """:meth:`get_role_credential` for asyncio, as :meth:`get_credential_async`."""
         return await self._call_async("sts_get_role_credential_async", self._config(True, role_arn))
+
+
+def _is_credential_config(pairs: List[Tuple[str, Any]]) -> bool:
+    """A config for get_credential / get_role_credential / get_upload_credential, which
+    sts_check_config checks; not one for caller identity alone or for web identity."""
+    names = {_config.canonical(key) for key, _ in pairs}
+    return not names.intersection(_WEB_KEYS) and bool(names.intersection(_CREDENTIAL_KEYS))
+
+
+def _refuse_given_twice(pairs: List[Tuple[str, Any]]) -> None:
+    """Two spellings of one key (``secret_id`` and ``secretId``) would collapse into one attribute:
+    the core's "given twice" message for them, as sts_check_config gives it for a credential config
+    (the core resolves keys before it reads any value, so the probe's nulls are never read)."""
+    seen: Dict[str, str] = {}
+    for key, _ in pairs:
+        name = _config.canonical(key)
+        if name is None:
+            continue
+        if name in seen:
+            code, out = _config.check([(seen[name], None), (key, None)])
+            if code == _ffi.STS_OK:  # cannot happen while the core refuses duplicates
+                raise invalid(f"{key}: given twice, also as `{seen[name]}`; keep one")
+            raise error_from(code, out)
+        seen[name] = key
 
 
 def _without_per_call_ext(key: str, value: Any) -> Tuple[str, Any]:
