@@ -198,7 +198,9 @@ def test_64_calls_at_once_take_about_one_latency_and_the_loop_keeps_running(base
     assert elapsed >= LATENCY_200_MS / 1000 - 0.02, "the emulator's latency was not applied"
     # 64 libsts workers: about one latency. Three at a time would be 64 / 3 x 0.2 s = 4.3 s.
     assert elapsed < 2.0
-    assert max(gaps) < 0.1, "the event loop was blocked"
+    # A call that blocked the loop would hold it for at least one latency; shorter gaps are the
+    # scheduler of a loaded 2-core machine (123 ms was seen with a CI run beside it).
+    assert max(gaps) < LATENCY_200_MS / 1000, "the event loop was blocked"
 
 
 def test_cancelling_the_awaiting_task_frees_the_answer_unread(base_config: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
