@@ -328,6 +328,9 @@ export interface PolicyDescription {
 /** Scopes -> CAM policy. Local and synchronous; throws StsError (kind InvalidArgument). */
 export function getPolicy(scopes: CosPolicyScope[] | string): PolicyDescription;
 
+/** Empties libsts's process-wide credential cache (`sts_cache_clear`), wiping the cached keys. */
+export function clearCache(): void;
+
 /** The loaded libsts version, e.g. `0.1.0`. */
 export function libraryVersion(): string;
 

@@ -115,6 +115,7 @@ function load() {
     getCallerIdentity: asyncFn('sts_get_caller_identity_async'),
     getWebIdentityCredential: asyncFn('sts_get_web_identity_credential_async'),
     version: lib.func('const char *sts_version(void)'),
+    clearCache: lib.func('void sts_cache_clear(void)'),
     // One callback for every call, registered for the life of the process: koffi has 8,192
     // registration slots per process (shared with other koffi users) and libsts queues up to
     // 65,536 calls, so a registration per call would cap calls in flight and cost a
@@ -518,6 +519,15 @@ function setMaxConcurrency(n) {
   }
 }
 
+/**
+ * Empties libsts's process-wide credential cache (sts_cache_clear), wiping every cached key: the
+ * next `cache` call asks STS again. Calls in flight still answer but do not refill it. Synchronous,
+ * never touches the network.
+ */
+function clearCache() {
+  load().clearCache();
+}
+
 /** The version of the loaded libsts, e.g. "0.1.0". */
 function libraryVersion() {
   return load().version();
@@ -533,6 +543,7 @@ module.exports = {
   StsError,
   StsCode,
   libraryVersion,
+  clearCache,
   setMaxConcurrency,
   get libraryPath() {
     return load().file;

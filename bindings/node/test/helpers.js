@@ -2,6 +2,7 @@
 // Test helpers: the libsts artefacts and the STS emulator (127.0.0.1 only, never the internet).
 const { spawn } = require('child_process');
 const fs = require('fs');
+const http = require('http');
 const path = require('path');
 const readline = require('readline');
 
@@ -89,4 +90,36 @@ function options(url, extra = {}) {
   };
 }
 
-module.exports = { ROOT, EMULATOR, SECRET_ID, SECRET_KEY, BUCKET, emulator, options };
+/**
+ * A loopback relay in front of the emulator that keeps each request's JSON body: the emulator
+ * still verifies the signature and answers, and the test sees exactly what libsts sent.
+ */
+async function relay(target) {
+  const bodies = [];
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      bodies.push({ action: req.headers['x-tc-action'], headers: { ...req.headers }, body: JSON.parse(body.toString('utf8')) });
+      const out = http.request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      out.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+module.exports = { ROOT, EMULATOR, SECRET_ID, SECRET_KEY, BUCKET, emulator, options, relay };

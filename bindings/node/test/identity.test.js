@@ -5,7 +5,6 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const util = require('node:util');
@@ -72,37 +71,7 @@ async function withEnv(vars, fn) {
   }
 }
 
-/**
- * A loopback relay in front of the emulator that keeps each request's JSON body: the emulator
- * still verifies the signature and answers, and the test sees exactly what libsts sent.
- */
-async function relay(target) {
-  const bodies = [];
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      bodies.push({ action: req.headers['x-tc-action'], headers: { ...req.headers }, body: JSON.parse(body.toString('utf8')) });
-      const out = http.request(
-        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      out.on('error', () => res.destroy());
-      out.end(body);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    bodies,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
+const relay = h.relay;
 
 test('getCallerIdentity (Promise): the core\'s fields, the key from the options', async () => {
   const id = await sts.getCallerIdentity({ secretId: h.SECRET_ID, secretKey: h.SECRET_KEY, ...transport() });

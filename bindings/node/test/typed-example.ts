@@ -77,4 +77,5 @@ async function credentialsStyle(): Promise<string> {
 
 STS.setMaxConcurrency(4);
 const v: string = STS.libraryVersion();
+STS.clearCache();
 export { promiseStyle, callbackStyle, credentialsStyle, first, v };

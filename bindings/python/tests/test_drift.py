@@ -82,6 +82,28 @@ def test_ffi_signatures_match_the_header() -> None:
     assert UNWRAPPED_ASYNC <= asynchronous, "an export listed as unwrapped is no longer in the header"
 
 
+#: The other exports: what the package binds them to (None: deliberately not wrapped, and why).
+OTHER_EXPORTS = {
+    "sts_cache_clear": "cache_clear",
+    "sts_string_free": None,  # called by _ffi after copying each answer
+    "sts_version": "library_version",
+    "sts_set_async_workers": None,  # the worker count is left to LIBSTS_ASYNC_WORKERS
+}
+
+
+def test_every_export_of_the_header_is_accounted_for() -> None:
+    text = HEADER.read_text(encoding="utf-8")
+    # Declarations start a line (after the optional STS_NODISCARD); doc comments start with ` *`.
+    declared = set(re.findall(r"^(?:STS_NODISCARD )?(?:enum StsCode|void|const char) \*?(sts_\w+)\(", text, re.M))
+    assert {"sts_get_credential", "sts_cache_clear", "sts_version"} <= declared, declared
+    known = set(_ffi.FUNCTIONS) | set(_ffi.ASYNC_FUNCTIONS) | UNWRAPPED_ASYNC | set(OTHER_EXPORTS)
+    assert declared == known, f"exports not accounted for: {sorted(declared ^ known)}"
+    for export, name in OTHER_EXPORTS.items():
+        if name is not None:
+            assert name in libsts.__all__ and callable(getattr(libsts, name)), f"{export}: libsts.{name} missing"
+            assert hasattr(_ffi._load(), export)
+
+
 def test_every_wrapped_call_has_a_method() -> None:
     # Each credential/identity export is reachable from Sts (policy/check are static helpers).
     for function in _ffi.FUNCTIONS + _ffi.ASYNC_FUNCTIONS:

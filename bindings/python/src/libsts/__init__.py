@@ -24,6 +24,7 @@ from ._ffi import (
     STS_NETWORK,
     STS_OK,
     STS_SERVICE,
+    cache_clear,
     library_path,
     library_version,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "StsWarning",
     "library_path",
     "library_version",
+    "cache_clear",
     "STS_OK",
     "STS_INVALID_ARGUMENT",
     "STS_NETWORK",

@@ -26,6 +26,7 @@ __all__ = [
     "STS_INTERNAL",
     "library_path",
     "library_version",
+    "cache_clear",
     "call",
     "call_text",
     "parse",
@@ -111,6 +112,8 @@ def _load() -> ctypes.CDLL:
         lib.sts_string_free.restype = None
         lib.sts_version.argtypes = []
         lib.sts_version.restype = ctypes.c_char_p  # static storage, never freed
+        lib.sts_cache_clear.argtypes = []
+        lib.sts_cache_clear.restype = None
         _lib, _lib_path = lib, path
         return lib
 
@@ -126,6 +129,12 @@ def library_version() -> str:
     """The version of the loaded C library (``sts_version()``), e.g. ``"0.1.0"``."""
     raw = _load().sts_version()
     return raw.decode("utf-8") if raw else ""
+
+
+def cache_clear() -> None:
+    """Empties libsts's process-wide credential cache (``sts_cache_clear``), wiping every cached
+    key; the next ``cache`` call asks STS again. Calls in flight still answer but do not refill it."""
+    _load().sts_cache_clear()
 
 
 def encode(text: str, what: str) -> bytes:
