@@ -1,11 +1,11 @@
 //! The config of `sts_get_caller_identity`: who signs, where to send, nothing else.
 
-use super::keys::{Entries, Given};
+use super::keys::Given;
 use super::read::string;
+use super::{read_entries, DEFAULT_REGION};
 use super::{read_identity, read_total_timeout, read_transport, scope, Identity, TransportOptions};
-use super::{DEFAULT_REGION, MAX_INPUT_BYTES};
 use crate::credentials::Deferred;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy;
 use std::time::Duration;
 
@@ -25,13 +25,7 @@ pub struct CallerConfig {
 
 impl CallerConfig {
     pub fn parse(json: &str) -> Result<CallerConfig> {
-        if json.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid(
-                "config",
-                format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len()),
-            ));
-        }
-        let mut given = Given::new(Entries::parse(json)?)?;
+        let mut given = Given::new(read_entries(json)?)?;
         let (identity, credentials) = read_identity(&mut given)?;
         let region = match given.take("region") {
             Some(v) => string("region", v)?,

@@ -277,13 +277,7 @@ impl Config {
     }
 
     fn parse_inner(json: &str, call: Call) -> Result<Config> {
-        if json.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid(
-                "config",
-                format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len()),
-            ));
-        }
-        let entries = Entries::parse(json)?;
+        let entries = read_entries(json)?;
         let is_upload = call == Call::Upload || (call == Call::Inferred && entries.has("upload"));
         let action = match call {
             Call::Action(action) => action,
@@ -467,6 +461,14 @@ fn refuse_foreign_keys(given: &mut Given, action: Action) -> Result<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// The config text's top-level entries, after the size limit every call's config has.
+pub(crate) fn read_entries(json: &str) -> Result<Entries> {
+    if json.len() > MAX_INPUT_BYTES {
+        return Err(Error::invalid("config", format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len())));
+    }
+    Entries::parse(json)
 }
 
 /// The signing key: `secret_id`/`secret_key` from the config (source `config`, the halves not

@@ -3,10 +3,10 @@
 //! has no SecretId, SecretKey or session token, and the token is treated as a secret.
 
 use super::file::read_bounded;
-use super::keys::{Entries, Given};
+use super::keys::Given;
 use super::read::{check_identifier, integer, raw_string, string};
+use super::{read_entries, DEFAULT_DURATION_SECONDS, DEFAULT_NAME, DEFAULT_REGION, MAX_ROLE_SECONDS};
 use super::{read_total_timeout, read_transport, scope, Secret, TransportOptions};
-use super::{DEFAULT_DURATION_SECONDS, DEFAULT_NAME, DEFAULT_REGION, MAX_INPUT_BYTES, MAX_ROLE_SECONDS};
 use crate::error::{Error, Result};
 use crate::policy;
 use std::time::Duration;
@@ -31,13 +31,7 @@ pub struct WebIdentityConfig {
 
 impl WebIdentityConfig {
     pub fn parse(json: &str) -> Result<WebIdentityConfig> {
-        if json.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid(
-                "config",
-                format!("{} bytes is over the {MAX_INPUT_BYTES}-byte limit", json.len()),
-            ));
-        }
-        let mut given = Given::new(Entries::parse(json)?)?;
+        let mut given = Given::new(read_entries(json)?)?;
         let text = |given: &mut Given, key: &str| -> Result<Option<String>> {
             let field = given.name_of(key);
             given.take(key).map(|v| string(&field, v)).transpose()
