@@ -338,3 +338,22 @@ fn the_emulator_takes_web_identity_requests_unsigned_only() {
     assert_eq!(wrong["Error"]["Code"], "InvalidParameter.WebIdentityTokenError");
     assert!(!wrong.to_string().contains("WRONG"), "{wrong}");
 }
+
+#[test]
+fn get_federation_token_with_a_role_key_is_refused_naming_its_source() {
+    let _env = credentials_lock();
+    let emulator = emulator();
+    set_cvm(&emulator);
+    let e = get_credential(&keyless_config(&emulator, json!({}))).unwrap_err();
+    assert_eq!(e.code(), codes::INVALID_ARGUMENT, "{e:?}");
+    assert!(e.message().starts_with("credential_source: "), "{}", e.message());
+    assert!(
+        e.message().contains("CVM metadata server") && e.message().contains("sts_get_role_credential"),
+        "{}",
+        e.message()
+    );
+    // The role key was fetched (the refusal needs to know it is temporary); nothing went to STS.
+    assert_eq!(emulator.metadata_credential_requests(), 1);
+    assert!(emulator.requests().is_empty(), "{:?}", emulator.requests());
+    std::env::remove_var("TENCENTCLOUD_METADATA_ENDPOINT");
+}
