@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use std::ffi::CString;
 use std::path::Path;
-use sts::config::{Action, Config};
+use sts::config::{Action, CallerConfig, Config, WebIdentityConfig};
 use sts::ffi::{sts_get_credential, sts_get_policy, sts_get_role_credential, sts_get_upload_credential, StsCode};
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
@@ -39,6 +39,9 @@ fn config_seeds() {
                 Err(e) => assert!(e.message().contains(": "), "{}", e.message()),
                 Ok(config) => drop(parse(&config.normalized_json())),
             }
+        }
+        for error in [CallerConfig::parse(text).err(), WebIdentityConfig::parse(text).err()].into_iter().flatten() {
+            assert!(error.message().contains(": "), "{}", error.message());
         }
     }
 }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sts::config::{Action, Config};
+use sts::config::{Action, CallerConfig, Config, WebIdentityConfig};
 
 fuzz_target!(|text: &str| {
     let results = [
@@ -20,5 +20,10 @@ fuzz_target!(|text: &str| {
                 serde_json::from_str::<serde_json::Value>(&config.normalized_json()).expect("normalized JSON");
             }
         }
+    }
+    // The configs of sts_get_caller_identity and sts_get_web_identity_credential (no network:
+    // parsing only; a token file named in the text is read bounded, as ca_file is).
+    for error in [CallerConfig::parse(text).err(), WebIdentityConfig::parse(text).err()].into_iter().flatten() {
+        assert!(error.message().contains(": "), "error without a field: {}", error.message());
     }
 });
