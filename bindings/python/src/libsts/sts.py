@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, NoReturn, Optional, Sequence, Tuple, Union
 
 from . import _async, _config, _ffi
 from ._errors import StsConfigError, StsError, StsWarning, error_from, invalid
@@ -75,10 +75,11 @@ def _scopes_json(scopes: List[Any]) -> Optional[bytes]:
     """The JSON of a list of plain :class:`Scope` objects, written directly; None for anything else.
 
     The common call, ``get_policy([Scope(...)])``, spent most of its time building a dict per
-    scope and walking it again to encode it. Only exact ``str`` values (or lists of them), a
-    bucket and a region, and no condition take this path; everything else goes through
+    scope and walking it again to encode it. Only exact ``str`` values (or non-empty lists of
+    them), a bucket and a region, and no condition take this path; everything else goes through
     :meth:`Scope._to_scope` and :func:`_config.encode_json`, which name the field at fault.
-    The core still validates it all.
+    The core still validates it all. One f-string per scope (a single join in C; ``%`` parses
+    its format on every call) and no helper calls: this writer is a quarter of the call.
     """
     quote = _JSON_STRING
     if quote is None or not scopes:
@@ -91,35 +92,38 @@ def _scopes_json(scopes: List[Any]) -> Optional[bytes]:
         effect, service, bucket, region = scope.effect, scope.service_type, scope.bucket, scope.region
         if type(effect) is not str or type(service) is not str or type(bucket) is not str or type(region) is not str:
             return None
-        action = _json_strings(scope.action)
-        prefix = _json_strings(scope.resource_prefix)
-        if action is None or prefix is None:
+        action, prefix = scope.action, scope.resource_prefix
+        if type(action) is str:
+            action = quote(action)
+        elif type(action) is list and action and all(type(item) is str for item in action):
+            action = ",".join(map(quote, action))
+        else:
+            return None
+        if type(prefix) is str:
+            prefix = quote(prefix)
+        elif type(prefix) is list and prefix and all(type(item) is str for item in prefix):
+            prefix = ",".join(map(quote, prefix))
+        else:
             return None
         parts.append(
-            '{"effect":%s,"service":%s,"action":[%s],"bucket":%s,"region":%s,"prefix":[%s]}'
-            % (quote(effect), quote(service), action, quote(bucket), quote(region), prefix)
+            f'{{"effect":{quote(effect)},"service":{quote(service)},"action":[{action}],'
+            f'"bucket":{quote(bucket)},"region":{quote(region)},"prefix":[{prefix}]}}'
         )
     try:
-        return ("[%s]" % ",".join(parts)).encode("utf-8")
+        return f"[{','.join(parts)}]".encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: the slow path names the field
         return None
 
 
-def _json_strings(value: Any) -> Optional[str]:
-    """The inside of a JSON list for a str or a list of str; None for anything else."""
-    quote = _JSON_STRING
-    if type(value) is str:
-        return quote(value)  # type: ignore[misc]
-    if type(value) is list and all(type(item) is str for item in value):
-        return ",".join(map(quote, value))  # type: ignore[arg-type]
-    return None
-
-
 def _policy_from_json(data: bytes) -> Dict[str, Any]:
     """``sts_get_policy`` on encoded scopes."""
-    code, out = _ffi.parse(*_ffi.call_bytes("sts_get_policy", data))
+    code, out = _ffi.call_json("sts_get_policy", data)
     if code == _ffi.STS_OK:
         return out
+    _policy_error(code, out)
+
+
+def _policy_error(code: int, out: Dict[str, Any]) -> NoReturn:
     err = error_from(code, out)
     if code == _ffi.STS_INVALID_ARGUMENT:
         raise ValueError(err.message)
@@ -289,8 +293,11 @@ class Sts:
         if not isinstance(scopes, list):
             return None
         fast = _scopes_json(scopes)
-        if fast is not None:
-            return _policy_from_json(fast)
+        if fast is not None:  # _policy_from_json inlined: a Python frame is a tenth of this call
+            code, out = _ffi.call_json("sts_get_policy", fast)
+            if code == _ffi.STS_OK:
+                return out
+            _policy_error(code, out)
         items: List[Dict[str, Any]] = []
         for i, scope in enumerate(scopes):
             if isinstance(scope, Scope):
@@ -333,7 +340,7 @@ class Sts:
         return _ffi.encode(_config.encode(pairs), "input JSON")
 
     def _call(self, function: str, config: Dict[str, Any]) -> Dict[str, Any]:
-        code, out = _ffi.parse(*_ffi.call_bytes(function, self._request(config)))
+        code, out = _ffi.call_json(function, self._request(config))
         if code == _ffi.STS_OK:
             return out
         raise error_from(code, out)
