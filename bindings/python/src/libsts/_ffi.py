@@ -57,6 +57,7 @@ FUNCTIONS = (
 ASYNC_FUNCTIONS = (
     "sts_get_credential_async",
     "sts_get_role_credential_async",
+    "sts_get_upload_credential_async",
     "sts_get_caller_identity_async",
     "sts_get_web_identity_credential_async",
 )

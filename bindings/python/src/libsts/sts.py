@@ -371,6 +371,17 @@ class Sts:
         used) or ``ext`` is the client's; the extension rules and ``allow_ext`` are the core's.
         Returns the :meth:`get_credential` result plus ``"bucket"``, ``"region"`` and ``"key"``.
         A libsts addition."""
+        return self._call("sts_get_upload_credential", self._upload_config(filename, ext))
+
+    async def get_upload_credential_async(self, filename: Optional[str] = None, ext: Optional[str] = None) -> Dict[str, Any]:
+        """:meth:`get_upload_credential` for asyncio, as :meth:`get_credential_async`
+        (``sts_get_upload_credential_async``): same config, result and errors; a refused
+        extension raises :class:`StsConfigError` naming ``upload.ext`` from the awaited call."""
+        return await self._call_async("sts_get_upload_credential_async", self._upload_config(filename, ext))
+
+    def _upload_config(self, filename: Optional[str], ext: Optional[str]) -> Dict[str, Any]:
+        """The config of an upload credential call: the credential config without what the
+        upload's own policy replaces, and ``upload`` with the client's file name or extension."""
         config = {key: value for key, value in self._config(False, None).items() if key not in _UPLOAD_FREE_KEYS}
         spec = dict(self.upload or {})
         if filename is not None:
@@ -380,7 +391,7 @@ class Sts:
         config["upload"] = spec
         if self.bucket is not None:
             config["bucket"] = self.bucket
-        return self._call("sts_get_upload_credential", config)
+        return config
 
     def get_caller_identity(self) -> Dict[str, Any]:
         """Who the config's key is: STS ``GetCallerIdentity``, the "is my config right" check
