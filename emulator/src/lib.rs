@@ -3,9 +3,9 @@
 //!
 //! It is a real component, not a mock: it verifies TC3-HMAC-SHA256 signatures, and the legacy
 //! signature v1 (HmacSHA1/HmacSHA256 over a form, what the vendor COS STS SDKs send), against
-//! the key pairs it was given, refuses clock skew over 300 s, enforces the service's parameter rules and
-//! answers with the service's response and error shapes, so a client that works against it
-//! works against STS. Faults ([`Faults`]) make it slow, failing or broken on demand, and it
+//! the key pairs it was given, refuses clock skew over 300 s, enforces the service's parameter
+//! rules and answers with the service's response and error shapes, so a client that works
+//! against it works against STS. Faults ([`Faults`]) make it slow, failing or broken on demand, and it
 //! counts TCP connections so a client's keep-alive reuse can be proven.
 //!
 //! ```no_run
