@@ -388,6 +388,7 @@ fn tc3_call(accounts: &Accounts<'_>, req: &Request, now: i64, record: &mut Recor
 /// only text, so a `DurationSeconds` that is an integer becomes a number (as the service reads
 /// it); and a v1 form cannot send an empty string (signature v3 introduced those), so an empty
 /// value is an absent parameter. The Go SDK sends `ExternalId=` and `Policy=` when it has none.
+/// A list of objects travels flattened, `Tags.0.Key=a&Tags.0.Value=b` (see [`v1_tags`]).
 fn v1_call(
     accounts: &Accounts<'_>,
     req: &Request,
@@ -405,8 +406,11 @@ fn v1_call(
     let token = form_param(pairs, "Token").filter(|token| !token.is_empty());
     verify_token(accounts.tokens, token, &record.secret_id, "Token")?;
     let mut params = Map::new();
+    if let Some(tags) = v1_tags(pairs)? {
+        params.insert("Tags".into(), tags);
+    }
     for (name, value) in pairs {
-        if value.is_empty() || legacy::PUBLIC_PARAMS.contains(&name.as_str()) {
+        if value.is_empty() || legacy::PUBLIC_PARAMS.contains(&name.as_str()) || v1_tag_field(name).is_some() {
             continue;
         }
         let typed = match name.as_str() {
@@ -423,6 +427,37 @@ fn v1_call(
         region: param("Region").unwrap_or_default(),
         params: Ok(params),
     })
+}
+
+/// `Tags.N.Key` / `Tags.N.Value` as (N, field); any other name (`Tags.x.Key`, `Tags.0.Name`) is
+/// not a tag and is left to the unknown-parameter check.
+fn v1_tag_field(name: &str) -> Option<(usize, &str)> {
+    let (index, field) = name.strip_prefix("Tags.")?.split_once('.')?;
+    // At most 3 digits: the list stays small whatever the index (more than 50 tags is refused).
+    if index.is_empty() || index.len() > 3 || !index.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    matches!(field, "Key" | "Value").then_some((index.parse().ok()?, field))
+}
+
+/// The session tags of a v1 form as the JSON list `[{Key, Value}, ...]` the handlers check, the
+/// indexes running from 0 without a gap. A tag's empty `Value` is kept: it is a valid value.
+fn v1_tags(pairs: &[(String, String)]) -> Result<Option<Value>, Failure> {
+    let mut tags: Vec<Map<String, Value>> = Vec::new();
+    for (name, value) in pairs {
+        let Some((index, field)) = v1_tag_field(name) else { continue };
+        if index >= tags.len() {
+            tags.resize_with(index + 1, Map::new);
+        }
+        tags[index].insert(field.to_string(), Value::String(value.clone()));
+    }
+    if let Some(gap) = tags.iter().position(Map::is_empty) {
+        return Err(fail(
+            "InvalidParameterValue",
+            format!("Tags.{gap}: the tags must be numbered from 0 without a gap."),
+        ));
+    }
+    Ok((!tags.is_empty()).then(|| Value::Array(tags.into_iter().map(Value::Object).collect())))
 }
 
 /// A temporary key as the service hands them out: (TmpSecretId, TmpSecretKey, Token).

@@ -408,3 +408,28 @@ fn a_request_with_an_authorization_header_is_tc3_whatever_its_body() {
     let (answer, _) = handle(&keys(), &[], &request, NOW, &Rng::new());
     assert_eq!(answer.error_code.as_deref(), Some("AuthFailure.InvalidAuthorization"));
 }
+
+#[test]
+fn session_tags_travel_flattened() {
+    let tagged = V1::role()
+        .set("Tags.0.Key", "team")
+        .set("Tags.0.Value", "media")
+        .set("Tags.1.Value", "")
+        .set("Tags.1.Key", "env");
+    let (body, record) = run(&tagged);
+    assert_credentials(&body, 1800);
+    assert_eq!(record.body["Tags.1.Key"], "env", "the record keeps the form as sent");
+    for (call, expected) in [
+        (V1::role().set("Tags.1.Key", "a").set("Tags.1.Value", "b"), "InvalidParameterValue"),
+        (V1::role().set("Tags.0.Key", "a"), "InvalidParameterValue"),
+        (
+            V1::role().set("Tags.0.Key", "a").set("Tags.0.Value", "1").set("Tags.1.Key", "a").set("Tags.1.Value", "2"),
+            "InvalidParameterValue",
+        ),
+        (V1::role().set("Tags.0.Name", "a"), "UnknownParameter"),
+        (V1::role().set("Tags.1000.Key", "a"), "UnknownParameter"),
+        (V1::federation().set("Tags.0.Key", "a").set("Tags.0.Value", "b"), "UnknownParameter"),
+    ] {
+        assert_eq!(code(&call).as_deref(), Some(expected), "{:?}", call.params);
+    }
+}
