@@ -125,6 +125,21 @@ def test_out_slots_are_reused_not_shared() -> None:
     assert len({id(out) for out, _ in _ffi._slots}) == len(_ffi._slots)
 
 
+def test_first_calls_from_many_threads_at_once() -> None:
+    # The library loads lazily: threads that race to make the first call all get an answer
+    # (_free is set before any function is published in _calls).
+    result = run_python(
+        "import threading, libsts; from libsts import Sts, Scope; out = [];"
+        "go = threading.Barrier(8);"
+        "work = lambda: (go.wait(), out.append(Sts.get_policy([Scope('a', 'example-1250000000', 'ap-guangzhou', 'p')])));"
+        "ts = [threading.Thread(target=work) for _ in range(8)]; [t.start() for t in ts]; [t.join() for t in ts];"
+        "print(len(out), len({repr(p) for p in out}))",
+        LIBSTS_PATH=_ffi.library_path(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["8", "1"]
+
+
 def test_raw_error_json_shape() -> None:
     code, out = _ffi.call_raw("sts_get_policy", "{not json")
     assert code == libsts.STS_INVALID_ARGUMENT

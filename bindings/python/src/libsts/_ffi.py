@@ -101,7 +101,7 @@ def _candidate() -> str:
 
 
 def _load() -> ctypes.CDLL:
-    global _lib, _lib_path
+    global _lib, _lib_path, _free
     if _lib is not None:
         return _lib
     with _lock:
@@ -117,7 +117,7 @@ def _load() -> ctypes.CDLL:
             )
             raise ImportError(f"libsts: cannot load the C library: {where}")
         lib = ctypes.CDLL(path)
-        out = ctypes.c_void_p  # receives byref(c_char_p()): see call_bytes
+        out = ctypes.c_void_p  # receives byref(c_char_p()); call_bytes uses _calls, below
         for name in FUNCTIONS:
             fn = getattr(lib, name)
             fn.argtypes = [ctypes.c_char_p, out]
@@ -134,13 +134,15 @@ def _load() -> ctypes.CDLL:
         lib.sts_version.restype = ctypes.c_char_p  # static storage, never freed
         lib.sts_cache_clear.argtypes = []
         lib.sts_cache_clear.restype = None
-        global _free
         held = ctypes.PyDLL(path)  # the same dlopen handle; its functions keep the GIL
+        calls: Dict[str, Any] = {}
         for name in FUNCTIONS + ("sts_string_free",):
             fn = getattr(held, name) if name in _HOLD_GIL else lib._FuncPtr((name, lib))
             fn.restype = None if name == "sts_string_free" else ctypes.c_int
-            _calls[name] = fn
-        _free = _calls.pop("sts_string_free")
+            calls[name] = fn
+        # _free before _calls: another thread finds a function in _calls only once it can free.
+        _free = calls.pop("sts_string_free")
+        _calls.update(calls)
         _lib, _lib_path = lib, path
         return lib
 
