@@ -207,28 +207,9 @@ def call_bytes(function: str, data: bytes) -> Tuple[int, bytes]:
 
 
 def call_json(function: str, data: bytes) -> Tuple[int, Dict[str, Any]]:
-    """:func:`call_bytes` and :func:`parse` in one step, with the common answer decoded inline.
-
-    call_bytes's steps are repeated here, not called: one Python frame less is 2-3 % of a
-    get_policy call. Keep the two in step (tests/test_ffi.py's ledger checks both free once).
-    """
-    if type(data) is not bytes:
-        raise TypeError(f"libsts: {function} takes bytes, not {type(data).__name__}")
-    fn = _calls.get(function)
-    if fn is None:
-        _load()
-        fn = _calls[function]
-    try:
-        out, ref = _slots.pop()
-    except IndexError:
-        out = ctypes.c_char_p()
-        ref = ctypes.byref(out)
-    code = fn(data, ref)
-    try:
-        raw = out.value or b""
-    finally:
-        _free(out)
-        _slots.append((out, ref))
+    """:func:`call_bytes`, then the answer decoded with json's C scanner directly (the common
+    case: one JSON object, nothing after it); anything else goes to :func:`parse`."""
+    code, raw = call_bytes(function, data)
     try:
         text = raw.decode("utf-8")
         value, end = _scan(text, 0)
