@@ -33,7 +33,8 @@ start_emulator() {
     [[ -x "$STS_EMULATOR_BIN" ]] || _emulator_fail "$STS_EMULATOR_BIN is missing: run 'make build' first"
     "$STS_EMULATOR_BIN" --port 0 "$@" >"$out" 2>"$err" &
     _emulator_pids+=("$!")
-    for i in $(seq 100); do
+    # Up to 30 s: a loaded CI machine can take seconds to start a process.
+    for i in $(seq 300); do
         # A complete first line (newline included) means it is listening.
         if [[ "$(wc -l <"$out")" -ge 1 ]]; then
             line="$(head -n 1 "$out")"
@@ -43,6 +44,6 @@ start_emulator() {
         sleep 0.1
     done
     [[ "$line" =~ ^sts-emulator\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/)$ ]] \
-        || _emulator_fail "sts-emulator $* did not print its address (got '$line')"
+        || _emulator_fail "sts-emulator $* did not print its address (got '$line'; stderr: $(head -c 2000 "$err"))"
     export "$var=${BASH_REMATCH[1]}"
 }

@@ -176,6 +176,30 @@ func TestInvalidUTF8IsRefusedBeforeC(t *testing.T) {
 	}
 }
 
+// Only invalid bytes are refused: a real U+FFFD and the six characters \ufffd are values like
+// any other, and reach the core unchanged (toJSON walks the value only when encoding/json's
+// output holds the escape it writes for an invalid byte).
+func TestReplacementCharacterAndItsEscapeTextPass(t *testing.T) {
+	for _, prefix := range []string{"dir\uFFFD/*", `dir\ufffd/*`} {
+		p, err := sts.GetPolicy([]sts.Scope{sts.NewScope("name/cos:PutObject", bucket, "ap-guangzhou", prefix)})
+		if err != nil {
+			t.Fatalf("prefix %q: %v", prefix, err)
+		}
+		if got := p.Statement[0].Resource[0]; !strings.HasSuffix(got, "/"+prefix) {
+			t.Fatalf("prefix %q: resource %q", prefix, got)
+		}
+	}
+}
+
+// A condition value that contains itself cannot be encoded: refused naming the field.
+func TestSelfContainingConditionIsRefusedNamingTheField(t *testing.T) {
+	loop := []interface{}{"a", nil}
+	loop[1] = loop
+	_, err := sts.GetPolicy([]sts.Scope{{Action: []string{"name/cos:PutObject"}, Bucket: bucket, Region: "ap-guangzhou", Prefix: []string{"*"},
+		Condition: map[string]map[string]interface{}{"string_equal": {"cos:x": loop}}}})
+	wantInvalid(t, err, "scopes[0].condition.string_equal.cos:x")
+}
+
 // A NUL or another control character crosses as a JSON escape (\u0000) and the core refuses it
 // with its own message, as for every binding. (Needs the core's control-character rule.)
 func TestControlCharactersAreRefusedByTheCore(t *testing.T) {

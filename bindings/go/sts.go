@@ -365,12 +365,20 @@ func millis(d *time.Duration) *int64 {
 	return &ms
 }
 
-// toJSON encodes v after checking that every string in it can be carried faithfully.
+// invalidUTF8 is what encoding/json writes in place of a byte that is not UTF-8.
+var invalidUTF8 = []byte(`\ufffd`)
+
+// toJSON encodes v, refusing it when a string in it cannot be carried faithfully.
 func toJSON(path string, v interface{}) (string, error) {
-	if err := checkStrings(path, reflect.ValueOf(v), 0); err != nil {
-		return "", err
-	}
 	b, err := json.Marshal(v)
+	// encoding/json writes the escape \ufffd for each byte of invalid UTF-8 (a real U+FFFD goes
+	// out as itself) and fails on a value that contains itself: only then is v walked, to name
+	// the field. Walking every call cost more than the rest of the Go side of a call.
+	if err != nil || bytes.Contains(b, invalidUTF8) {
+		if err := checkStrings(path, reflect.ValueOf(v), 0); err != nil {
+			return "", err
+		}
+	}
 	if err != nil {
 		// encoding/json's text names Go types, not values: no secret in it.
 		return "", invalid("%s: %v", fieldName(path), err)

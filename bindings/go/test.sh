@@ -129,6 +129,9 @@ for example in "$VENDOR_DIR"/go/example/*.go; do
 done
 rm -rf "$HERE/build/vendor-example"
 
+echo "== the vendor SDK itself against the emulator (it signs signature v1): real keys, service codes"
+(cd "$HERE/bench" && STS_EMULATOR_URL="$STS_EMULATOR_URL" go test -count=1 .)
+
 echo "== pkg-config build, static libsts.a (-tags libsts_pkgconfig)"
 # Go's build cache keys neither on pkg-config's output nor on libsts.a: a CGO_CFLAGS define
 # naming this libsts.a (size and mtime) keeps a cached shared-flavour build out of this one.

@@ -1,10 +1,11 @@
 //! A local Tencent Cloud STS emulator: the `sts` service, API version `2018-08-13`, actions
 //! `GetFederationToken` and `AssumeRole`, over HTTP/1.1 on 127.0.0.1.
 //!
-//! It is a real component, not a mock: it verifies TC3-HMAC-SHA256 signatures against the key
-//! pairs it was given, refuses clock skew over 300 s, enforces the service's parameter rules and
-//! answers with the service's response and error shapes, so a client that works against it
-//! works against STS. Faults ([`Faults`]) make it slow, failing or broken on demand, and it
+//! It is a real component, not a mock: it verifies TC3-HMAC-SHA256 signatures, and the legacy
+//! signature v1 (HmacSHA1/HmacSHA256 over a form, what the vendor COS STS SDKs send), against
+//! the key pairs it was given, refuses clock skew over 300 s, enforces the service's parameter
+//! rules and answers with the service's response and error shapes, so a client that works
+//! against it works against STS. Faults ([`Faults`]) make it slow, failing or broken on demand, and it
 //! counts TCP connections so a client's keep-alive reuse can be proven.
 //!
 //! ```no_run
@@ -22,6 +23,7 @@
 #![deny(unsafe_code)]
 
 mod http;
+mod legacy;
 mod metadata;
 mod service;
 
@@ -199,7 +201,8 @@ pub struct Faults {
     pub always: Option<FailMode>,
 }
 
-/// How a faulted request is answered. Faults count and apply to `POST /` requests only.
+/// How a faulted request is answered. Faults count and apply to STS requests only (`POST /`, and
+/// `GET /` with a signature v1 query).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum FailMode {
     /// HTTP 500 with an HTML (non-JSON) body.
@@ -288,29 +291,36 @@ impl FromStr for FailMode {
     }
 }
 
-/// One `POST /` request as the emulator saw it. Holds no secret: the client never sends its
-/// secret key, and the signature is not kept.
+/// One STS request (`POST /`, or a signature v1 `GET /?...`) as the emulator saw it. Holds no
+/// secret: the client never sends its secret key, and the signature and token are not kept.
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
-    /// `X-TC-Action`, empty when absent (likewise the other header fields).
+    /// `X-TC-Action` (the `Action` parameter of signature v1), empty when absent (likewise the
+    /// other public parameters).
     pub action: String,
     /// The `Host` header: the signed host, whatever address the client connected to.
     pub host: String,
     pub region: String,
-    /// `X-TC-Timestamp` as sent.
+    /// `X-TC-Timestamp` (v1: `Timestamp`) as sent.
     pub timestamp: String,
-    /// The SecretId from the Authorization header's credential, empty when unparseable.
+    /// The SecretId from the Authorization header's credential (TC3) or the `SecretId`
+    /// parameter (v1), empty when unparseable or absent.
     pub secret_id: String,
-    /// Whether the TC3 signature was verified (false when an earlier check failed).
+    /// How the request was signed, once that was read: `TC3-HMAC-SHA256`, or `HmacSHA1` /
+    /// `HmacSHA256` for signature v1; empty before (and for unsigned requests).
+    pub signature_method: String,
+    /// Whether the signature (TC3 or v1) was verified (false when an earlier check failed).
     pub signature_ok: bool,
     /// The `Policy` parameter percent-decoded and parsed, when it got that far.
     pub decoded_policy: Option<serde_json::Value>,
     /// The JSON body as sent (Policy still encoded), with the credentials in it
     /// (`WebIdentityToken`, `TokenCode`) replaced by `"<redacted>"`; `Null` when it is not JSON.
+    /// For signature v1, the form (every parameter, public ones included) as an object of
+    /// strings, with `Signature` and `Token` redacted too.
     pub body: serde_json::Value,
     /// `Authorization: SKIP` was sent (an unsigned request).
     pub unsigned: bool,
-    /// An `X-TC-Token` header was sent.
+    /// An `X-TC-Token` header (v1: a non-empty `Token` parameter) was sent.
     pub token_sent: bool,
     /// The service error code answered: `None` for credentials, and for faults that send no
     /// service error (HTTP 5xx, malformed, wrong shape, drop, hang, huge). Truncated and
@@ -340,7 +350,7 @@ struct Shared {
     active: AtomicUsize,
     /// Connections closed at once because `max_connections` were being served.
     refused: AtomicUsize,
-    /// `POST /` requests seen: decides which ones `fail_first` hits.
+    /// STS requests seen: decides which ones `fail_first` hits.
     sequence: AtomicU64,
     requests: Mutex<VecDeque<RecordedRequest>>,
     /// Clones of open connections, so shutdown can unblock their threads.
@@ -426,7 +436,7 @@ impl Emulator {
         Self::start_inner(options, None)
     }
 
-    /// Like [`Emulator::start`], calling `log` for every `POST /` request once it is decided
+    /// Like [`Emulator::start`], calling `log` for every STS request once it is decided
     /// how to answer it (the `sts-emulator` binary prints these).
     pub fn start_with_log(
         options: EmulatorOptions,
@@ -502,7 +512,7 @@ impl Emulator {
         self.shared.refused.load(Ordering::SeqCst)
     }
 
-    /// Every `POST /` request parsed so far, oldest first (the last
+    /// Every STS request parsed so far, oldest first (the last
     /// [`MAX_RECORDED_REQUESTS`]). A request is recorded before its answer is sent.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).iter().cloned().collect()
@@ -720,7 +730,12 @@ fn respond<S: Conn>(shared: &Shared, request: &http::Request, stream: &mut S) ->
         metadata::Handled::Reply(out) => return write_out(stream, &out) && keep_alive,
         metadata::Handled::Close => return false,
     }
-    if request.method != "POST" {
+    // Signature v1 may also come as a GET with its parameters in the query (the real API takes
+    // it; the vendor Java SDK builds such URLs). A GET without a query is not an STS request.
+    let v1_get = request.method == "GET"
+        && request.path() == "/"
+        && request.target.split_once('?').is_some_and(|(_, query)| !query.is_empty());
+    if request.method != "POST" && !v1_get {
         let body = b"the STS API 3.0 is served by POST /\n";
         let mut out =
             http::response_head(405, "text/plain; charset=utf-8", body.len(), keep_alive, &[("Allow", "POST")])

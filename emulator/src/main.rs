@@ -17,8 +17,9 @@ Usage: sts-emulator [OPTIONS]
 
 A local Tencent Cloud STS emulator (API 3.0, service sts, version 2018-08-13, actions
 GetFederationToken, AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity). It listens
-on 127.0.0.1 only, verifies TC3-HMAC-SHA256 signatures against the key pairs it is given,
-refuses clock skew over 300 s, enforces the service's parameter rules and answers with the
+on 127.0.0.1 only, verifies signatures against the key pairs it is given (TC3-HMAC-SHA256
+with a JSON body, and the legacy signature v1 the vendor COS STS SDKs send: HmacSHA1 or
+HmacSHA256 over an application/x-www-form-urlencoded POST body or a GET query), refuses clock skew over 300 s, enforces the service's parameter rules and answers with the
 service's response and error shapes. GetFederationToken signed with a temporary key (--token)
 is answered FailedOperation.TempKeyNotAllowed. GetCallerIdentity answers an account derived
 from the SecretId: Type RootAccount for a permanent key, CAMRole for a temporary one.
@@ -33,7 +34,8 @@ Options:
                       Pairs are also read from STS_EMULATOR_KEYS=ID:KEY,ID2:KEY2. With no pair
                       at all, the default pair below is accepted.
   --token ID:TOKEN    Make SecretId ID a temporary key: its requests must carry this session
-                      token in X-TC-Token (else AuthFailure.TokenFailure). Repeatable.
+                      token in X-TC-Token, or the Token parameter of signature v1 (else
+                      AuthFailure.TokenFailure). Repeatable.
   --web-identity PROVIDER:TOKEN
                       Accept this OIDC token for identity provider PROVIDER in
                       AssumeRoleWithWebIdentity (unsigned: `Authorization: SKIP`, no
@@ -523,6 +525,7 @@ mod tests {
             region: "ap-guangzhou".into(),
             timestamp: "1".into(),
             secret_id: "AKIDx".into(),
+            signature_method: "HmacSHA1".into(),
             signature_ok: true,
             decoded_policy: None,
             body: serde_json::Value::Null,

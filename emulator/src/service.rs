@@ -1,4 +1,5 @@
-//! The STS side of the emulator: TC3 verification, the parameter rules of `GetFederationToken`
+//! The STS side of the emulator: TC3 and signature v1 verification (the v1 algorithm itself is
+//! in `legacy.rs`), the parameter rules of `GetFederationToken`
 //! and `AssumeRole`, and the service's response and error shapes.
 //!
 //! [`handle`] is a pure function of the request, the key pairs and the clock, so every rule is
@@ -12,11 +13,13 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde_json::{json, Map, Value};
 
 use super::http::Request;
-use super::RecordedRequest;
+use super::{legacy, RecordedRequest};
 use sts::sign;
 
 pub(crate) const SERVICE: &str = "sts";
 pub(crate) const VERSION: &str = "2018-08-13";
+/// The service's domain: a v1 signature may sign it whatever address the client connected to.
+pub(crate) const DOMAIN: &str = "sts.tencentcloudapi.com";
 /// The service's tolerance for clock skew between `X-TC-Timestamp` and its own clock.
 pub(crate) const MAX_SKEW_SECONDS: i64 = 300;
 const DEFAULT_DURATION: i64 = 1800;
@@ -153,33 +156,15 @@ pub(crate) fn handle(
     handle_in(&Accounts { keys, tokens, web_identities: &[], issued: None }, req, now, rng)
 }
 
-/// Verifies and answers one `POST /`. `now` is the server's Unix time.
+/// Verifies and answers one STS request. `now` is the server's Unix time.
 pub(crate) fn handle_in(accounts: &Accounts<'_>, req: &Request, now: i64, rng: &Rng) -> (Answer, RecordedRequest) {
-    let header = |name: &str| req.header(name).unwrap_or("").to_string();
-    let mut body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    if let Value::Object(params) = &mut body {
-        for name in SECRET_PARAMS {
-            if let Some(value) = params.get_mut(*name) {
-                *value = Value::String("<redacted>".into());
-            }
-        }
-    }
-    let mut record = RecordedRequest {
-        action: header("x-tc-action"),
-        host: header("host"),
-        region: header("x-tc-region"),
-        timestamp: header("x-tc-timestamp"),
-        secret_id: String::new(),
-        signature_ok: false,
-        decoded_policy: None,
-        body,
-        unsigned: req.header("authorization") == Some(UNSIGNED),
-        token_sent: req.header("x-tc-token").is_some(),
-        error_code: None,
-        fault: None,
+    let form = v1_form(req);
+    let mut record = match &form {
+        None => tc3_record(req),
+        Some(pairs) => v1_record(req, pairs.as_ref().map(Vec::as_slice).unwrap_or(&[])),
     };
     let request_id = rng.request_id();
-    let body = match answer(accounts, req, now, rng, &mut record) {
+    let body = match answer(accounts, req, form, now, rng, &mut record) {
         Ok(mut response) => {
             response.insert("RequestId".into(), Value::String(request_id));
             json!({ "Response": response }).to_string()
@@ -192,50 +177,122 @@ pub(crate) fn handle_in(accounts: &Accounts<'_>, req: &Request, now: i64, rng: &
     (Answer { body, error_code: record.error_code.clone() }, record)
 }
 
+/// The parameters of a signature v1 request, `None` for a TC3 one. As the service tells them
+/// apart: a request with an `Authorization` header is TC3; without one, a GET carries v1
+/// parameters in its query and a POST in an `application/x-www-form-urlencoded` body. Anything
+/// else goes the TC3 way, to be refused for its missing Authorization.
+fn v1_form(req: &Request) -> Option<Result<Vec<(String, String)>, String>> {
+    if req.header("authorization").is_some() {
+        return None;
+    }
+    if req.method == "GET" {
+        let query = req.target.split_once('?').map(|(_, query)| query).unwrap_or("");
+        return Some(legacy::parse_form(query.as_bytes()));
+    }
+    let media_type = req.header("content-type").unwrap_or("").split(';').next().unwrap_or("");
+    media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded").then(|| legacy::parse_form(&req.body))
+}
+
+fn tc3_record(req: &Request) -> RecordedRequest {
+    let header = |name: &str| req.header(name).unwrap_or("").to_string();
+    let mut body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    if let Value::Object(params) = &mut body {
+        for name in SECRET_PARAMS {
+            if let Some(value) = params.get_mut(*name) {
+                *value = Value::String("<redacted>".into());
+            }
+        }
+    }
+    RecordedRequest {
+        action: header("x-tc-action"),
+        host: header("host"),
+        region: header("x-tc-region"),
+        timestamp: header("x-tc-timestamp"),
+        secret_id: String::new(),
+        signature_method: String::new(),
+        signature_ok: false,
+        decoded_policy: None,
+        body,
+        unsigned: req.header("authorization") == Some(UNSIGNED),
+        token_sent: req.header("x-tc-token").is_some(),
+        error_code: None,
+        fault: None,
+    }
+}
+
+/// A v1 request's record: its form as a JSON object of strings, `Signature`, `Token` and the
+/// credential parameters redacted.
+fn v1_record(req: &Request, pairs: &[(String, String)]) -> RecordedRequest {
+    let param = |name: &str| form_param(pairs, name).unwrap_or("").to_string();
+    let body: Map<String, Value> = pairs
+        .iter()
+        .map(|(name, value)| {
+            let secret = name == "Signature" || name == "Token" || SECRET_PARAMS.contains(&name.as_str());
+            (name.clone(), Value::String(if secret { "<redacted>".into() } else { value.clone() }))
+        })
+        .collect();
+    RecordedRequest {
+        action: param("Action"),
+        host: req.header("host").unwrap_or("").to_string(),
+        region: param("Region"),
+        timestamp: param("Timestamp"),
+        secret_id: String::new(),
+        signature_method: String::new(),
+        signature_ok: false,
+        decoded_policy: None,
+        body: Value::Object(body),
+        unsigned: false,
+        token_sent: form_param(pairs, "Token").is_some_and(|token| !token.is_empty()),
+        error_code: None,
+        fault: None,
+    }
+}
+
+fn form_param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(n, _)| n == name).map(|(_, value)| value.as_str())
+}
+
+/// What the two signature styles have in common once a request is authenticated: where the
+/// public parameters came from, and the action's parameters.
+struct Call {
+    v1: bool,
+    version: Option<String>,
+    action: Option<String>,
+    region: String,
+    /// `Err` for a TC3 body that is not a JSON object (refused after the header checks).
+    params: Result<Map<String, Value>, Failure>,
+}
+
+impl Call {
+    fn missing(&self, name: &str) -> Failure {
+        let what = if self.v1 { format!("the required parameter `{name}`") } else { format!("the X-TC-{name} header") };
+        fail("MissingParameter", format!("The request is missing {what}."))
+    }
+}
+
 fn answer(
     accounts: &Accounts<'_>,
     req: &Request,
+    form: Option<Result<Vec<(String, String)>, String>>,
     now: i64,
     rng: &Rng,
     record: &mut RecordedRequest,
 ) -> Result<Map<String, Value>, Failure> {
-    // The one unsigned action: its OIDC token is the credential.
-    let web_identity = req.header("x-tc-action") == Some("AssumeRoleWithWebIdentity");
-    if web_identity {
-        if !record.unsigned {
-            return Err(fail(
-                "AuthFailure.InvalidAuthorization",
-                "AssumeRoleWithWebIdentity is unsigned: send `Authorization: SKIP`.",
-            ));
-        }
-        if record.token_sent {
-            return Err(fail("InvalidParameter", "AssumeRoleWithWebIdentity takes no X-TC-Token."));
-        }
-    } else {
-        verify_signature(accounts.keys, req, now, record)?;
-        verify_token(accounts.tokens, req, &record.secret_id)?;
-    }
+    let call = match form {
+        None => tc3_call(accounts, req, now, record)?,
+        Some(Err(message)) => return Err(fail("InvalidParameter", message)),
+        Some(Ok(pairs)) => v1_call(accounts, req, &pairs, now, record)?,
+    };
     let temporary = accounts.tokens.iter().any(|(id, _)| *id == record.secret_id);
 
-    let media_type = req.header("content-type").unwrap_or("").split(';').next().unwrap_or("");
-    if !media_type.trim().eq_ignore_ascii_case("application/json") {
-        return Err(fail(
-            "InvalidParameter",
-            "The emulator accepts only `Content-Type: application/json` request bodies.",
-        ));
-    }
-    let version = req
-        .header("x-tc-version")
-        .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Version header."))?;
+    let version = call.version.as_deref().ok_or_else(|| call.missing("Version"))?;
     if version != VERSION {
         return Err(fail(
             "NoSuchVersion",
             format!("The requested version `{version}` of service `{SERVICE}` does not exist (use {VERSION})."),
         ));
     }
-    let action = req
-        .header("x-tc-action")
-        .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Action header."))?;
+    let action = call.action.as_deref().ok_or_else(|| call.missing("Action"))?;
     if !ACTIONS.contains(&action) {
         return Err(fail(
             "InvalidAction",
@@ -246,19 +303,15 @@ fn answer(
             ),
         ));
     }
-    let region = req.header("x-tc-region").unwrap_or("");
+    let region = call.region.as_str();
     if region.is_empty() {
-        return Err(fail("MissingParameter", "The request is missing the X-TC-Region header."));
+        return Err(call.missing("Region"));
     }
     if !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(fail("UnsupportedRegion", format!("The region `{region}` is not supported.")));
     }
 
-    // The body as sent: the recorded one has its credentials redacted.
-    let params = match serde_json::from_slice::<Value>(&req.body) {
-        Ok(Value::Object(params)) => params,
-        _ => return Err(fail("InvalidParameter", "The request body is not a JSON object.")),
-    };
+    let params = call.params?;
     let duration = match action {
         "GetFederationToken" if temporary => {
             return Err(fail(
@@ -287,6 +340,124 @@ fn answer(
     response.insert("ExpiredTime".into(), json!(expired_time));
     response.insert("Expiration".into(), json!(sts::time::rfc3339(expired_time)));
     Ok(response)
+}
+
+/// A TC3 request: authenticated (or the unsigned web identity), public parameters in headers,
+/// the action's in a JSON body.
+fn tc3_call(accounts: &Accounts<'_>, req: &Request, now: i64, record: &mut RecordedRequest) -> Result<Call, Failure> {
+    // The one unsigned action: its OIDC token is the credential.
+    let web_identity = req.header("x-tc-action") == Some("AssumeRoleWithWebIdentity");
+    if web_identity {
+        if !record.unsigned {
+            return Err(fail(
+                "AuthFailure.InvalidAuthorization",
+                "AssumeRoleWithWebIdentity is unsigned: send `Authorization: SKIP`.",
+            ));
+        }
+        if record.token_sent {
+            return Err(fail("InvalidParameter", "AssumeRoleWithWebIdentity takes no X-TC-Token."));
+        }
+    } else {
+        verify_signature(accounts.keys, req, now, record)?;
+        verify_token(accounts.tokens, req.header("x-tc-token"), &record.secret_id, "X-TC-Token")?;
+    }
+    let media_type = req.header("content-type").unwrap_or("").split(';').next().unwrap_or("");
+    if !media_type.trim().eq_ignore_ascii_case("application/json") {
+        return Err(fail(
+            "InvalidParameter",
+            "The emulator accepts only `Content-Type: application/json` request bodies with TC3 signatures.",
+        ));
+    }
+    // The body as sent: the recorded one has its credentials redacted.
+    let params = match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(params)) => Ok(params),
+        _ => Err(fail("InvalidParameter", "The request body is not a JSON object.")),
+    };
+    let header = |name: &str| req.header(name).map(str::to_string);
+    Ok(Call {
+        v1: false,
+        version: header("x-tc-version"),
+        action: header("x-tc-action"),
+        region: header("x-tc-region").unwrap_or_default(),
+        params,
+    })
+}
+
+/// A signature v1 request: authenticated, then its form split into the public parameters and
+/// the action's. The action's parameters get the types the JSON body would have: a form carries
+/// only text, so a `DurationSeconds` that is an integer becomes a number (as the service reads
+/// it); and a v1 form cannot send an empty string (signature v3 introduced those), so an empty
+/// value is an absent parameter. The Go SDK sends `ExternalId=` and `Policy=` when it has none.
+/// A list of objects travels flattened, `Tags.0.Key=a&Tags.0.Value=b` (see [`v1_tags`]).
+fn v1_call(
+    accounts: &Accounts<'_>,
+    req: &Request,
+    pairs: &[(String, String)],
+    now: i64,
+    record: &mut RecordedRequest,
+) -> Result<Call, Failure> {
+    if form_param(pairs, "Action") == Some("AssumeRoleWithWebIdentity") {
+        return Err(fail(
+            "AuthFailure.InvalidAuthorization",
+            "AssumeRoleWithWebIdentity is unsigned: send it in the TC3 style with `Authorization: SKIP`.",
+        ));
+    }
+    verify_v1_signature(accounts.keys, req, pairs, now, record)?;
+    let token = form_param(pairs, "Token").filter(|token| !token.is_empty());
+    verify_token(accounts.tokens, token, &record.secret_id, "Token")?;
+    let mut params = Map::new();
+    if let Some(tags) = v1_tags(pairs)? {
+        params.insert("Tags".into(), tags);
+    }
+    for (name, value) in pairs {
+        if value.is_empty() || legacy::PUBLIC_PARAMS.contains(&name.as_str()) || v1_tag_field(name).is_some() {
+            continue;
+        }
+        let typed = match name.as_str() {
+            "DurationSeconds" => value.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(value.clone())),
+            _ => Value::String(value.clone()),
+        };
+        params.insert(name.clone(), typed);
+    }
+    let param = |name: &str| form_param(pairs, name).filter(|v| !v.is_empty()).map(str::to_string);
+    Ok(Call {
+        v1: true,
+        version: param("Version"),
+        action: param("Action"),
+        region: param("Region").unwrap_or_default(),
+        params: Ok(params),
+    })
+}
+
+/// `Tags.N.Key` / `Tags.N.Value` as (N, field); any other name (`Tags.x.Key`, `Tags.0.Name`) is
+/// not a tag and is left to the unknown-parameter check.
+fn v1_tag_field(name: &str) -> Option<(usize, &str)> {
+    let (index, field) = name.strip_prefix("Tags.")?.split_once('.')?;
+    // At most 3 digits: the list stays small whatever the index (more than 50 tags is refused).
+    if index.is_empty() || index.len() > 3 || !index.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    matches!(field, "Key" | "Value").then_some((index.parse().ok()?, field))
+}
+
+/// The session tags of a v1 form as the JSON list `[{Key, Value}, ...]` the handlers check, the
+/// indexes running from 0 without a gap. A tag's empty `Value` is kept: it is a valid value.
+fn v1_tags(pairs: &[(String, String)]) -> Result<Option<Value>, Failure> {
+    let mut tags: Vec<Map<String, Value>> = Vec::new();
+    for (name, value) in pairs {
+        let Some((index, field)) = v1_tag_field(name) else { continue };
+        if index >= tags.len() {
+            tags.resize_with(index + 1, Map::new);
+        }
+        tags[index].insert(field.to_string(), Value::String(value.clone()));
+    }
+    if let Some(gap) = tags.iter().position(Map::is_empty) {
+        return Err(fail(
+            "InvalidParameterValue",
+            format!("Tags.{gap}: the tags must be numbered from 0 without a gap."),
+        ));
+    }
+    Ok((!tags.is_empty()).then(|| Value::Array(tags.into_iter().map(Value::Object).collect())))
 }
 
 /// A temporary key as the service hands them out: (TmpSecretId, TmpSecretKey, Token).
@@ -369,6 +540,7 @@ fn verify_signature(
         )
     })?;
     record.secret_id = auth.secret_id.to_string();
+    record.signature_method = "TC3-HMAC-SHA256".into();
     if auth.signed_headers != sign::SIGNED_HEADERS {
         return Err(fail(
             "AuthFailure.InvalidAuthorization",
@@ -430,18 +602,87 @@ fn verify_signature(
     Ok(())
 }
 
-/// A temporary key is only valid with its session token in `X-TC-Token`; a permanent key
-/// takes none.
-fn verify_token(tokens: &[(String, String)], req: &Request, secret_id: &str) -> Result<(), Failure> {
+/// The `AuthFailure.*` checks of signature v1, in the order of TC3's: the public parameters
+/// present and well-formed, the SecretId known, the Timestamp within the skew, the signature
+/// right. Sets `secret_id`, `signature_method` and `signature_ok`.
+///
+/// A missing public parameter is `MissingParameter` naming it, the service's answer for any
+/// missing public parameter (`The request is missing a required parameter ...`); v1 has no
+/// Authorization header, so `AuthFailure.InvalidAuthorization` does not apply. A Signature
+/// that is not base64 is simply not the right one: `AuthFailure.SignatureFailure`.
+///
+/// The host signed is the `Host` header, or the service's own name: the Java SDK signs
+/// `sts.tencentcloudapi.com` when it connects to an address (its comment: the signed host must
+/// be the domain), and the service knows what it is called.
+fn verify_v1_signature(
+    keys: &[(String, String)],
+    req: &Request,
+    pairs: &[(String, String)],
+    now: i64,
+    record: &mut RecordedRequest,
+) -> Result<(), Failure> {
+    let required = |name: &str| {
+        form_param(pairs, name)
+            .filter(|value| !value.is_empty())
+            .ok_or_else(|| fail("MissingParameter", format!("The request is missing the required parameter `{name}`.")))
+    };
+    let sent = required("Signature")?;
+    let secret_id = required("SecretId")?;
+    record.secret_id = secret_id.to_string();
+    let timestamp = parse_timestamp(required("Timestamp")?).ok_or_else(|| {
+        fail("InvalidParameter", "The parameter `Timestamp` must be an integer number of seconds since 1970.")
+    })?;
+    let nonce = required("Nonce")?;
+    if nonce.len() > 20 || !nonce.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(fail("InvalidParameter", "The parameter `Nonce` must be a positive integer."));
+    }
+    let method = legacy::Method::from_param(form_param(pairs, "SignatureMethod")).ok_or_else(|| {
+        fail(
+            "InvalidParameterValue",
+            "The parameter `SignatureMethod` must be `HmacSHA1` (the default) or `HmacSHA256`.",
+        )
+    })?;
+    record.signature_method = method.name().into();
+    let secret_key = keys.iter().find(|(id, _)| id == secret_id).map(|(_, key)| key.as_str()).ok_or_else(|| {
+        fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
+    })?;
+    if now.abs_diff(timestamp) > MAX_SKEW_SECONDS as u64 {
+        return Err(fail(
+            "AuthFailure.SignatureExpire",
+            format!(
+                "Signature expired: Timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from the server time {now}."
+            ),
+        ));
+    }
+    let host = req.header("host").unwrap_or("");
+    let signed = |host: &str| {
+        let plain = legacy::string_to_sign(&req.method, host, req.path(), pairs);
+        legacy::verify(method, secret_key, &plain, sent)
+    };
+    if !(signed(host) || (host != DOMAIN && signed(DOMAIN))) {
+        return Err(fail(
+            "AuthFailure.SignatureFailure",
+            "The provided credentials could not be validated. Please check your signature is correct.",
+        ));
+    }
+    record.signature_ok = true;
+    Ok(())
+}
+
+/// A temporary key is only valid with its session token (`name`: the `X-TC-Token` header of
+/// TC3, the `Token` parameter of v1); a permanent key takes none.
+fn verify_token(tokens: &[(String, String)], sent: Option<&str>, secret_id: &str, name: &str) -> Result<(), Failure> {
     let expected = tokens.iter().find(|(id, _)| id == secret_id).map(|(_, token)| token.as_str());
-    match (expected, req.header("x-tc-token")) {
+    match (expected, sent) {
         (None, None) => Ok(()),
         (Some(expected), Some(sent)) if sign::constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
         (Some(_), None) => {
-            Err(fail("AuthFailure.TokenFailure", "This SecretId is a temporary key: X-TC-Token is required."))
+            Err(fail("AuthFailure.TokenFailure", format!("This SecretId is a temporary key: {name} is required.")))
         }
-        (Some(_), Some(_)) => Err(fail("AuthFailure.TokenFailure", "The X-TC-Token does not belong to this SecretId.")),
-        (None, Some(_)) => Err(fail("AuthFailure.TokenFailure", "X-TC-Token was sent with a permanent SecretId.")),
+        (Some(_), Some(_)) => {
+            Err(fail("AuthFailure.TokenFailure", format!("The {name} does not belong to this SecretId.")))
+        }
+        (None, Some(_)) => Err(fail("AuthFailure.TokenFailure", format!("{name} was sent with a permanent SecretId."))),
     }
 }
 
@@ -675,6 +916,9 @@ pub(crate) fn is_role_arn(arn: &str) -> bool {
 }
 
 #[cfg(test)]
+mod v1_tests;
+
+#[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::http::Version;
@@ -783,7 +1027,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn keys() -> Vec<(String, String)> {
+    pub(crate) fn keys() -> Vec<(String, String)> {
         vec![("AKIDother".into(), "other-key".into()), (DEFAULT_SECRET_ID.into(), DEFAULT_SECRET_KEY.into())]
     }
 
@@ -995,6 +1239,7 @@ pub(crate) mod tests {
         assert_eq!(response.len(), 4, "{body}");
 
         assert!(record.signature_ok);
+        assert_eq!(record.signature_method, "TC3-HMAC-SHA256");
         assert_eq!(record.error_code, None);
         assert_eq!(record.action, "GetFederationToken");
         assert_eq!(record.host, HOST);

@@ -211,6 +211,58 @@ fn other_methods_and_paths_are_not_sts_requests() {
     assert!(emulator.requests().is_empty(), "neither is recorded nor faulted");
 }
 
+/// A signature v1 request signed now with the default key, as the vendor SDKs send it: a
+/// form-encoded POST body, or (`GET`) the same parameters in the query.
+fn v1(method: &str, action: &str, action_params: &[(&str, &str)]) -> Vec<u8> {
+    let now = sts::time::now_unix().to_string();
+    let mut params: Vec<(String, String)> = [
+        ("Action", action),
+        ("Version", "2018-08-13"),
+        ("Region", "ap-guangzhou"),
+        ("Timestamp", now.as_str()),
+        ("Nonce", "77"),
+        ("SecretId", DEFAULT_SECRET_ID),
+    ]
+    .iter()
+    .chain(action_params)
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
+    let plain = legacy::string_to_sign(method, HOST, "/", &params);
+    params.push(("Signature".into(), legacy::signature(legacy::Method::HmacSha1, DEFAULT_SECRET_KEY, &plain)));
+    let form = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+    match method {
+        "GET" => format!("GET /?{form} HTTP/1.1\r\nHost: {HOST}\r\n\r\n"),
+        _ => format!(
+            "POST / HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    }
+    .into_bytes()
+}
+
+#[test]
+fn signature_v1_posts_and_gets_are_sts_requests() {
+    let emulator = start(Faults { fail_first: 1, fail_with: FailMode::Http503, ..Faults::default() });
+    let mut stream = connect(&emulator);
+    let policy_param = federation_body()["Policy"].as_str().unwrap().to_string();
+    let federation = v1("POST", "GetFederationToken", &[("Name", "x"), ("Policy", &policy_param)]);
+    // Faults count and apply to v1 requests like to TC3 ones.
+    assert_eq!(exchange(&mut stream, &federation).status, 503);
+    assert_credentials(&exchange(&mut stream, &federation));
+    let role = [("RoleArn", "qcs::cam::uin/1:roleName/x"), ("RoleSessionName", "vendor"), ("DurationSeconds", "1800")];
+    assert_credentials(&exchange(&mut stream, &v1("GET", "AssumeRole", &role)));
+    let requests = emulator.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[0].fault, Some(FailMode::Http503));
+    assert_eq!(requests[1].decoded_policy, Some(policy()));
+    assert_eq!(requests[2].action, "AssumeRole");
+    assert!(requests
+        .iter()
+        .all(|r| r.signature_ok && r.signature_method == "HmacSHA1" && r.body["Signature"] == "<redacted>"));
+    assert_eq!(emulator.connections(), 1);
+}
+
 #[test]
 fn expect_continue_is_honoured() {
     let emulator = start(Faults::default());

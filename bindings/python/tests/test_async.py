@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -137,6 +138,88 @@ def test_300_concurrent_calls_of_every_class(base_config: Dict[str, Any]) -> Non
             assert isinstance(result, StsError) and result.status == status, (i, result)
     wait_answered()
     assert delta(before) == {"accepted": 300, "delivered": 300, "unknown": 0, "dropped": 0}
+
+
+def upload_config(base_config: Dict[str, Any]) -> Dict[str, Any]:
+    config = {k: v for k, v in base_config.items() if k not in ("allow_prefix", "allow_actions")}
+    return dict(config, upload={"allow_ext": ["jpg", "png"], "content_type": "image/*"})
+
+
+def check_upload(result: Dict[str, Any], ext: str) -> None:
+    check_credential({k: v for k, v in result.items() if k not in ("bucket", "region", "key")})
+    assert result["bucket"] == "example-1250000000" and result["region"] == "ap-guangzhou"
+    assert re.fullmatch(rf"file/\d{{8}}/\d{{8}}_[0-9a-f]{{16}}\.{ext}", result["key"]), result["key"]
+
+
+def test_upload_credential_async_answers_as_the_blocking_call(base_config: Dict[str, Any]) -> None:
+    sts = Sts(upload_config(base_config))
+    before = _async.async_stats()
+
+    async def main() -> List[Dict[str, Any]]:
+        return list(await asyncio.gather(
+            sts.get_upload_credential_async(filename="Photo.JPG"),
+            sts.get_upload_credential_async(ext="png"),
+            sts.get_upload_credential_async("a.b.jpg"),
+        ))
+
+    first, second, third = asyncio.run(main())
+    check_upload(first, "jpg")
+    check_upload(second, "png")
+    check_upload(third, "jpg")
+    assert len({first["key"], second["key"], third["key"]}) == 3, "a fresh key for every call"
+    blocking = sts.get_upload_credential(filename="Photo.JPG")
+    assert set(blocking) == set(first) and set(blocking["credentials"]) == set(first["credentials"])
+    wait_answered()
+    assert delta(before) == {"accepted": 3, "delivered": 3, "unknown": 0, "dropped": 0}
+
+
+@pytest.mark.parametrize(
+    "change,call,field",
+    [
+        (None, {"ext": "exe"}, "upload.ext: "),  # not in allow_ext
+        (None, {"filename": "no-extension"}, "upload.ext: "),  # allow_ext needs an extension
+        (("bucket", "example-x"), {"ext": "jpg"}, "bucket: "),  # changed after Sts() checked the config
+        (("duration_seconds", 200000), {"ext": "jpg"}, "duration_seconds: "),
+    ],
+)
+def test_upload_credential_async_bad_config_is_answered_through_the_future(
+    base_config: Dict[str, Any], change: Any, call: Dict[str, str], field: str
+) -> None:
+    sts = Sts(upload_config(base_config))
+    if change is not None:
+        setattr(sts, *change)
+    with pytest.raises(StsConfigError) as blocking:
+        sts.get_upload_credential(**call)
+    before = _async.async_stats()
+
+    async def main() -> StsConfigError:
+        future = sts.get_upload_credential_async(**call)  # no exception before the await
+        with pytest.raises(StsConfigError) as info:
+            await future
+        return info.value
+
+    error = asyncio.run(main())
+    assert error.message.startswith(field), error.message
+    assert error.status == libsts.STS_INVALID_ARGUMENT and error.code == "Client.InvalidArgument"
+    assert error.message == blocking.value.message, "the same error as the blocking call"
+    wait_answered()
+    # Accepted by libsts and refused by the core on its worker, through the callback.
+    assert delta(before) == {"accepted": 1, "delivered": 1, "unknown": 0, "dropped": 0}
+
+
+def test_upload_credential_async_service_error_is_the_blocking_calls(base_config: Dict[str, Any]) -> None:
+    sts = Sts(dict(upload_config(base_config), secret_key="wrong-key-EXAMPLE"))
+    with pytest.raises(StsError) as blocking:
+        sts.get_upload_credential(ext="jpg")
+
+    async def main() -> StsError:
+        with pytest.raises(StsError) as info:
+            await sts.get_upload_credential_async(ext="jpg")
+        return info.value
+
+    error = asyncio.run(main())
+    assert error.status == blocking.value.status == libsts.STS_SERVICE
+    assert error.code == blocking.value.code and error.code.startswith("AuthFailure"), error.code
 
 
 def test_future_completes_on_the_loops_thread_and_the_callback_runs_on_a_libsts_worker(

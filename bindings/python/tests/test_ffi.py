@@ -68,6 +68,78 @@ def test_non_ascii_round_trips() -> None:
     assert policy["statement"][0]["resource"] == [f"qcs::cos:ap-guangzhou:uid/1250000000:example-1250000000/{prefix}"]
 
 
+def test_blocking_calls_take_bytes_only() -> None:
+    # The blocking path declares no argtypes: a str would reach the core as wchar_t *.
+    with pytest.raises(TypeError, match="sts_get_policy takes bytes, not str"):
+        _ffi.call_bytes("sts_get_policy", "[]")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes bytes, not bytearray"):
+        _ffi.call_json("sts_get_policy", bytearray(b"[]"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"action":"name/cos:GetObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"a"}]',
+        '[{"action":"name/cos:GetObject","bucket":"example-1250000000","region":"ap-guangzhou","prefix":"目录/ü😀"}]',
+        '[{"action":"name/cos:GetObject","bucket":"example-x","region":"ap-guangzhou","prefix":"a"}]',
+        "{not json",
+        "[]",
+    ],
+)
+def test_call_json_decodes_as_parse_does(text: str) -> None:
+    # call_json's inline decoding is parse's, for ASCII and non-ASCII answers and errors alike.
+    data = text.encode("utf-8")
+    assert _ffi.call_json("sts_get_policy", data) == _ffi.parse(*_ffi.call_bytes("sts_get_policy", data))
+
+
+def test_call_json_leaves_unusual_answers_to_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An answer that is not a compact JSON object takes parse's path: trailing whitespace is
+    # accepted by the strict decoder, anything else becomes Client.Internal.
+    for raw, expected in [(b'{"a":1} ', (0, {"a": 1})), (b"[1]", None), (b"", None), (b"\xff", None)]:
+        slot = ctypes.c_char_p(raw)
+        monkeypatch.setitem(_ffi._calls, "sts_get_policy", lambda data, ref: 0)
+        monkeypatch.setattr(_ffi, "_free", lambda out: None)
+        monkeypatch.setattr(_ffi, "_slots", [(slot, ctypes.byref(slot))])
+        code, out = _ffi.call_json("sts_get_policy", b"[]")
+        if expected is not None:
+            assert (code, out) == expected
+        else:
+            assert code == libsts.STS_INTERNAL and out["error"]["code"] == "Client.Internal"
+
+
+def test_out_slots_are_reused_not_shared() -> None:
+    # One (c_char_p, byref) pair per call in progress: sequential calls reuse one, and every
+    # pair is back in the pool when no call is running.
+    _ffi._slots.clear()
+    for _ in range(100):
+        Sts.get_policy([Scope("name/cos:GetObject", "example-1250000000", "ap-guangzhou", "p")])
+    assert len(_ffi._slots) == 1
+    threads = [threading.Thread(target=lambda: [Sts.get_policy([Scope("a", "example-1250000000", "ap-guangzhou",
+                                                                      "p")]) for _ in range(300)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert 1 <= len(_ffi._slots) <= 5
+    assert len({id(out) for out, _ in _ffi._slots}) == len(_ffi._slots)
+
+
+def test_first_calls_from_many_threads_at_once() -> None:
+    # The library loads lazily: threads that race to make the first call all get an answer
+    # (_free is set before any function is published in _calls).
+    result = run_python(
+        "import threading, libsts; from libsts import Sts, Scope; out = [];"
+        "go = threading.Barrier(8);"
+        "work = lambda: (go.wait(), out.append(Sts.get_policy([Scope('a', 'example-1250000000', 'ap-guangzhou', 'p')])));"
+        "ts = [threading.Thread(target=work) for _ in range(8)]; [t.start() for t in ts]; [t.join() for t in ts];"
+        "print(len(out), len({repr(p) for p in out}))",
+        LIBSTS_PATH=_ffi.library_path(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["8", "1"]
+
+
 def test_raw_error_json_shape() -> None:
     code, out = _ffi.call_raw("sts_get_policy", "{not json")
     assert code == libsts.STS_INVALID_ARGUMENT
@@ -79,19 +151,20 @@ class Ledger:
     """Wraps the library's functions to record every string handed out and every release."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        lib = _ffi._load()
+        _ffi._load()
         self.handed_out: List[int] = []
         self.freed: List[int] = []
-        real_free = lib.sts_string_free
+        real_free = _ffi._free
 
         def free(pointer: Any) -> None:
-            # A c_char_p slot (the blocking calls) or a plain address (the async callback).
-            self.freed.append(ctypes.cast(pointer, ctypes.c_void_p).value or 0 if pointer is not None else 0)
+            # The blocking calls' c_char_p slot: its address now, before a later call reuses it.
+            self.freed.append(ctypes.cast(pointer, ctypes.c_void_p).value or 0)
             real_free(pointer)
 
-        monkeypatch.setattr(lib, "sts_string_free", free)
+        # The blocking path's own function objects (_ffi._calls, _ffi._free), not lib.<name>.
+        monkeypatch.setattr(_ffi, "_free", free)
         for name in _ffi.FUNCTIONS:
-            monkeypatch.setattr(lib, name, self._recording(getattr(lib, name)))
+            monkeypatch.setitem(_ffi._calls, name, self._recording(_ffi._calls[name]))
 
     def _recording(self, real: Any) -> Any:
         def call(data: bytes, out: Any) -> int:

@@ -310,6 +310,11 @@ def test_exports() -> None:
     assert issubclass(libsts.StsConfigError, ValueError)
 
 
+class Name(str):
+    def __str__(self) -> str:
+        return "not-what-it-holds"
+
+
 def _general_path(scopes: Any) -> Any:
     """get_policy through the dict-and-encoder path the direct JSON writer stands in for."""
     from libsts.sts import _policy_from_scopes
@@ -324,6 +329,9 @@ def _general_path(scopes: Any) -> Any:
         [Scope(["name/cos:PutObject", "name/cos:GetObject"], B, R, ["a/*", "b/\"quoted\"\\x"])],
         [Scope("name/cos:PutObject", B, R, "目录/文件 ä.txt"), CIScope("name/ci:CreateMediaJobs", B, R, "in/*")],
         [Scope("name/cos:PutObject", B, R, "ctl\u0001/x")],  # the core refuses it: same error both ways
+        [Scope("name/cos:PutObject", B, R, "nul\u0000/x")],  # escaped, so the core sees it and refuses it
+        [Scope("name/cos:PutObject", "example-x", R, "1.txt")],  # a bad bucket: the core's message both ways
+        [Scope("name/cos:PutObject", B, R, ["a/*"]), Scope("name/cos:GetObject", B, "ap-beijing", "b")],
     ],
 )
 def test_direct_scope_json_gives_what_the_general_path_gives(scopes: Any) -> None:
@@ -350,6 +358,9 @@ def test_direct_scope_json_gives_what_the_general_path_gives(scopes: Any) -> Non
         lambda s: s.set_region(7),
         lambda s: s.set_resource_prefix(["ok", 3]),
         lambda s: s.set_resource_prefix("lone \udc80 surrogate"),
+        lambda s: s.set_action([]),  # an empty list: the general path sends [], the core names it
+        lambda s: s.set_bucket(Name(B)),  # a str subclass: the general path applies its str()
+        lambda s: setattr(s, "effect", None),
     ],
 )
 def test_anything_but_plain_strings_takes_the_general_path(edit: Any) -> None:
@@ -368,3 +379,13 @@ def test_a_scope_subclass_takes_the_general_path() -> None:
 
     assert _scopes_json([Mine("name/cos:PutObject", B, R, "1.txt")]) is None
     assert _scopes_json([]) is None
+
+
+def test_empty_lists_are_refused_alike_on_both_paths() -> None:
+    scope = Scope([], B, R, "1.txt")
+    with pytest.raises(ValueError) as got:
+        Sts.get_policy([scope])
+    with pytest.raises(ValueError) as expected:
+        _general_path([scope])
+    assert str(got.value) == str(expected.value)
+    assert "action" in str(got.value)

@@ -2,8 +2,9 @@
 
 Only this module touches pointers. Every string the library hands out is copied into Python
 and released with ``sts_string_free`` in a ``finally`` block, on success and on error alike.
-ctypes releases the GIL for the duration of each foreign call, so network calls made from
-several threads run in parallel.
+ctypes releases the GIL for the duration of each network call, so network calls made from
+several threads run in parallel; the local ``sts_get_policy`` and ``sts_string_free`` keep it,
+as json's C encoder does (see ``_HOLD_GIL``).
 
 The async exports are declared here and driven by ``_async``.
 """
@@ -15,7 +16,7 @@ import json
 import json.scanner
 import os
 import threading
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 __all__ = [
     "STS_OK",
@@ -29,6 +30,7 @@ __all__ = [
     "cache_clear",
     "call",
     "call_text",
+    "call_json",
     "parse",
 ]
 
@@ -55,6 +57,7 @@ FUNCTIONS = (
 ASYNC_FUNCTIONS = (
     "sts_get_credential_async",
     "sts_get_role_credential_async",
+    "sts_get_upload_credential_async",
     "sts_get_caller_identity_async",
     "sts_get_web_identity_credential_async",
 )
@@ -72,6 +75,23 @@ _lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
 _lib_path: Optional[str] = None
 
+# The blocking path's own function objects (FUNCTIONS and sts_string_free), without argtypes:
+# with argtypes ctypes runs a from_param conversion per argument on every call, a quarter of a
+# get_policy call's ctypes cost. call_bytes passes only what those conversions would produce (bytes
+# -> char *, a byref(c_char_p) -> char **, a c_char_p -> its pointer) and checks the bytes type
+# itself. Looked up once here instead of getattr(lib, name) per call. `lib.<name>` keeps its
+# argtypes for everyone else (the async callback frees a plain int address).
+_calls: Dict[str, Any] = {}
+_free: Any = None
+#: Local calls that keep the GIL (ctypes's PyDLL flavour): they are short CPU work bounded by the
+#: core's size limits, and releasing and taking the GIL again costs more than sts_string_free itself.
+_HOLD_GIL = ("sts_get_policy", "sts_string_free")
+#: Free (out, byref(out)) pairs: a c_char_p and its byref cost as much to make as the call's whole
+#: argument passing. A pair is popped for one call and pushed back after its string is freed
+#: (list.pop/append are atomic under the GIL), so no two calls, threads or a signal handler
+#: re-entering share one; the core always overwrites *out_json, so a stale pointer is never read.
+_slots: List[Tuple[Any, Any]] = []
+
 
 def _candidate() -> str:
     override = os.environ.get(ENV_LIBRARY)
@@ -81,7 +101,7 @@ def _candidate() -> str:
 
 
 def _load() -> ctypes.CDLL:
-    global _lib, _lib_path
+    global _lib, _lib_path, _free
     if _lib is not None:
         return _lib
     with _lock:
@@ -97,7 +117,7 @@ def _load() -> ctypes.CDLL:
             )
             raise ImportError(f"libsts: cannot load the C library: {where}")
         lib = ctypes.CDLL(path)
-        out = ctypes.c_void_p  # receives byref(c_char_p()): see call_bytes
+        out = ctypes.c_void_p  # receives byref(c_char_p()); call_bytes uses _calls, below
         for name in FUNCTIONS:
             fn = getattr(lib, name)
             fn.argtypes = [ctypes.c_char_p, out]
@@ -114,6 +134,15 @@ def _load() -> ctypes.CDLL:
         lib.sts_version.restype = ctypes.c_char_p  # static storage, never freed
         lib.sts_cache_clear.argtypes = []
         lib.sts_cache_clear.restype = None
+        held = ctypes.PyDLL(path)  # the same dlopen handle; its functions keep the GIL
+        calls: Dict[str, Any] = {}
+        for name in FUNCTIONS + ("sts_string_free",):
+            fn = getattr(held, name) if name in _HOLD_GIL else lib._FuncPtr((name, lib))
+            fn.restype = None if name == "sts_string_free" else ctypes.c_int
+            calls[name] = fn
+        # _free before _calls: another thread finds a function in _calls only once it can free.
+        _free = calls.pop("sts_string_free")
+        _calls.update(calls)
         _lib, _lib_path = lib, path
         return lib
 
@@ -155,16 +184,40 @@ def call_raw(function: str, text: str) -> Tuple[int, str]:
 
 def call_bytes(function: str, data: bytes) -> Tuple[int, bytes]:
     """Calls ``function(data, &out)`` on UTF-8 JSON without NUL; ``(code, out_json bytes)``, ``out`` freed."""
-    lib = _lib if _lib is not None else _load()
-    # A c_char_p slot: .value copies the string without another foreign call (string_at is one),
-    # and the object still holds the pointer that sts_string_free needs.
-    out = ctypes.c_char_p()
-    code = getattr(lib, function)(data, ctypes.byref(out))
+    if type(data) is not bytes:  # without argtypes, ctypes would pass a str as wchar_t *
+        raise TypeError(f"libsts: {function} takes bytes, not {type(data).__name__}")
+    fn = _calls.get(function)
+    if fn is None:
+        _load()
+        fn = _calls[function]
+    try:
+        out, ref = _slots.pop()
+    except IndexError:
+        # A c_char_p slot: .value copies the string without another foreign call (string_at is
+        # one), and the object still holds the pointer that sts_string_free needs.
+        out = ctypes.c_char_p()
+        ref = ctypes.byref(out)
+    code = fn(data, ref)
     try:
         # None (NULL) only if the library could not allocate its answer.
         return code, out.value or b""
     finally:
-        lib.sts_string_free(out)
+        _free(out)
+        _slots.append((out, ref))
+
+
+def call_json(function: str, data: bytes) -> Tuple[int, Dict[str, Any]]:
+    """:func:`call_bytes`, then the answer decoded with json's C scanner directly (the common
+    case: one JSON object, nothing after it); anything else goes to :func:`parse`."""
+    code, raw = call_bytes(function, data)
+    try:
+        text = raw.decode("utf-8")
+        value, end = _scan(text, 0)
+        if end == len(text) and type(value) is dict:
+            return code, value
+    except (ValueError, StopIteration):  # UnicodeDecodeError is a ValueError
+        pass
+    return parse(code, raw)  # anything else: parse decides, as for every other call
 
 
 def call(function: str, payload: Any) -> Tuple[int, Dict[str, Any]]:
@@ -179,7 +232,7 @@ def call(function: str, payload: Any) -> Tuple[int, Dict[str, Any]]:
 
 def call_text(function: str, text: str) -> Tuple[int, Dict[str, Any]]:
     """Calls ``function`` with JSON ``text`` and returns ``(code, parsed out_json)``."""
-    return parse(*call_bytes(function, encode(text, "input JSON")))
+    return call_json(function, encode(text, "input JSON"))
 
 
 _DECODER = json.JSONDecoder()

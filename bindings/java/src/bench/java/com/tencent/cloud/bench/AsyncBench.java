@@ -29,10 +29,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Run by {@code bindings/java/bench.sh}, which starts the emulators and passes them as system
  * properties.
  *
- * <p>The vendor SDK always connects with https and signs with the legacy HmacSHA1 scheme: it runs
- * against an HTTPS emulator (the repository's test-only certificate, trusted through
- * {@code javax.net.ssl.trustStore}), which answers its requests with AuthFailure.InvalidAuthorization
- * after the same latency; those answers are counted as complete round trips. The binding is measured
+ * <p>The vendor SDK always connects with https and signs with the legacy signature v1 (HmacSHA1 over
+ * a form, signing the host sts.tencentcloudapi.com when it connects to an address): it runs against
+ * an HTTPS emulator (the repository's test-only certificate, trusted through
+ * {@code javax.net.ssl.trustStore}), which verifies that as STS does and issues real keys. Every
+ * call, the vendor's and the binding's, counts only when it returns a credential; anything else
+ * ends the benchmark with an exception. The binding is measured
  * over http and over the same https emulator. The vendor jar defines {@code com.tencent.cloud.CosStsClient}
  * too, so it is loaded in a class loader of its own; its stdout printing goes to a null stream.
  */
@@ -63,6 +65,18 @@ public final class AsyncBench {
         return c;
     }
 
+    /** Throws unless the three fields of a credential are there (checked, not printed: they are keys). */
+    static void issued(String tmpSecretId, String tmpSecretKey, String sessionToken, String who) {
+        if (tmpSecretId == null || !tmpSecretId.startsWith("AKID") || tmpSecretKey == null || tmpSecretKey.isEmpty()
+                || sessionToken == null || sessionToken.isEmpty()) {
+            throw new IllegalStateException(who + ": the answer holds no credential");
+        }
+    }
+
+    static void issued(Response r, String who) {
+        issued(r.credentials.tmpSecretId, r.credentials.tmpSecretKey, r.credentials.sessionToken, who);
+    }
+
     /** 32 futures in flight: each completion releases a permit for the next call. */
     static Contender async(TreeMap<String, Object> config) {
         return (callers, n) -> {
@@ -76,6 +90,12 @@ public final class AsyncBench {
                 f.whenComplete((r, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
+                    } else {
+                        try {
+                            issued(r, "getCredentialAsync");
+                        } catch (IllegalStateException missing) {
+                            failure.compareAndSet(null, missing);
+                        }
                     }
                     inFlight.release();
                     done.countDown();
@@ -132,16 +152,18 @@ public final class AsyncBench {
         config.remove("url");
         config.put("host", httpsUrl.replaceFirst("^https://", "").replaceFirst("/$", "")); // 127.0.0.1:PORT
         return () -> {
+            Object response;
             try {
-                getCredential.invoke(null, new TreeMap<>(config));
-                throw new IllegalStateException("vendor SDK: unexpected success");
+                response = getCredential.invoke(null, new TreeMap<>(config));
             } catch (InvocationTargetException e) {
-                String m = String.valueOf(e.getCause().getMessage());
-                if (!m.contains("AuthFailure.InvalidAuthorization")) {
-                    throw new IllegalStateException("vendor SDK: " + e.getCause(), e.getCause());
-                }
-                // the emulator's answer to a legacy signature: a complete round trip
+                throw new IllegalStateException("vendor SDK: " + e.getCause(), e.getCause());
             }
+            // Its Response and Credentials come from the other class loader: read by reflection.
+            Object credentials = response.getClass().getField("credentials").get(response);
+            Class<?> type = credentials.getClass();
+            issued((String) type.getField("tmpSecretId").get(credentials),
+                    (String) type.getField("tmpSecretKey").get(credentials),
+                    (String) type.getField("sessionToken").get(credentials), "vendor SDK");
         };
     }
 
@@ -163,7 +185,7 @@ public final class AsyncBench {
         contenders.add(async(config(url, null)));
         TreeMap<String, Object> blocking = config(url, null);
         names.add("libsts Java binding, getCredential on 32 threads (http)");
-        contenders.add(threads(() -> CosStsClient.getCredential(blocking)));
+        contenders.add(threads(() -> issued(CosStsClient.getCredential(blocking), "getCredential")));
         if (httpsUrl != null && httpsUrl.startsWith("https://127.0.0.1:")) {
             names.add("libsts Java binding, getCredentialAsync (https)");
             contenders.add(async(config(httpsUrl, caFile)));
