@@ -523,6 +523,29 @@ fn check_web_identity(params: &Map<String, Value>, web_identities: &[(String, St
     Ok(duration)
 }
 
+/// The SecretKey of `secret_id`, once the request's time (`timestamp`, sent as `field`) is within
+/// the allowed skew: the two checks both signature styles make, in the service's order.
+fn signing_key<'k>(
+    keys: &'k [(String, String)],
+    secret_id: &str,
+    field: &str,
+    timestamp: i64,
+    now: i64,
+) -> Result<&'k str, Failure> {
+    let secret_key = keys.iter().find(|(id, _)| id == secret_id).map(|(_, key)| key.as_str()).ok_or_else(|| {
+        fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
+    })?;
+    if now.abs_diff(timestamp) > MAX_SKEW_SECONDS as u64 {
+        return Err(fail(
+            "AuthFailure.SignatureExpire",
+            format!(
+                "Signature expired: {field} {timestamp} is more than {MAX_SKEW_SECONDS} s from the server time {now}."
+            ),
+        ));
+    }
+    Ok(secret_key)
+}
+
 /// The `AuthFailure.*` checks, in the service's order. Sets `secret_id` and `signature_ok`.
 fn verify_signature(
     keys: &[(String, String)],
@@ -552,21 +575,7 @@ fn verify_signature(
         .ok_or_else(|| fail("MissingParameter", "The request is missing the X-TC-Timestamp header."))?;
     let timestamp = parse_timestamp(raw_timestamp)
         .ok_or_else(|| fail("InvalidParameter", "X-TC-Timestamp must be an integer number of seconds since 1970."))?;
-    let secret_key =
-        keys.iter().find(|(id, _)| id == auth.secret_id).map(|(_, key)| key.as_str()).ok_or_else(|| {
-            fail(
-                "AuthFailure.SecretIdNotFound",
-                "The SecretId is not found, please ensure that your SecretId is correct.",
-            )
-        })?;
-    if now.abs_diff(timestamp) > MAX_SKEW_SECONDS as u64 {
-        return Err(fail(
-            "AuthFailure.SignatureExpire",
-            format!(
-                "Signature expired: X-TC-Timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from the server time {now}."
-            ),
-        ));
-    }
+    let secret_key = signing_key(keys, auth.secret_id, "X-TC-Timestamp", timestamp, now)?;
     let date = sts::time::utc_date(timestamp);
     if auth.date != date {
         return Err(fail(
@@ -643,17 +652,7 @@ fn verify_v1_signature(
         )
     })?;
     record.signature_method = method.name().into();
-    let secret_key = keys.iter().find(|(id, _)| id == secret_id).map(|(_, key)| key.as_str()).ok_or_else(|| {
-        fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
-    })?;
-    if now.abs_diff(timestamp) > MAX_SKEW_SECONDS as u64 {
-        return Err(fail(
-            "AuthFailure.SignatureExpire",
-            format!(
-                "Signature expired: Timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from the server time {now}."
-            ),
-        ));
-    }
+    let secret_key = signing_key(keys, secret_id, "Timestamp", timestamp, now)?;
     let host = req.header("host").unwrap_or("");
     let signed = |host: &str| {
         let plain = legacy::string_to_sign(&req.method, host, req.path(), pairs);
