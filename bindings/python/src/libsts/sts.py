@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import json
-from typing import Any, Dict, List, Mapping, NoReturn, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _async, _config, _ffi
 from ._errors import StsConfigError, StsError, StsWarning, error_from, invalid
@@ -121,10 +121,6 @@ def _policy_from_json(data: bytes) -> Dict[str, Any]:
     code, out = _ffi.call_json("sts_get_policy", data)
     if code == _ffi.STS_OK:
         return out
-    _policy_error(code, out)
-
-
-def _policy_error(code: int, out: Dict[str, Any]) -> NoReturn:
     err = error_from(code, out)
     if code == _ffi.STS_INVALID_ARGUMENT:
         raise ValueError(err.message)
